@@ -1,0 +1,35 @@
+"""lassokit: certified penalized linear regression (Lasso, Elastic Net, Ridge).
+
+State *what* to solve with :class:`Problem` and penalties built from
+:func:`L1` and :func:`L2`; pick *how* with a backend name. Every
+:class:`Solution` carries a duality gap computed by lassokit itself.
+"""
+
+from ._version import __version__
+from .backends import Backend, BackendResult, Capabilities, available_backends, register_backend
+from .certificate import Certificate
+from .penalty import L1, L2, Penalty
+from .problem import Problem, elastic_net, lasso, ridge
+from .solution import ConvergenceWarning, Solution
+from .verify import VerifyReport, verify
+
+__all__ = [
+    "__version__",
+    "Backend",
+    "BackendResult",
+    "Capabilities",
+    "Certificate",
+    "ConvergenceWarning",
+    "L1",
+    "L2",
+    "Penalty",
+    "Problem",
+    "Solution",
+    "VerifyReport",
+    "available_backends",
+    "elastic_net",
+    "lasso",
+    "register_backend",
+    "ridge",
+    "verify",
+]

@@ -1,0 +1,84 @@
+"""Float64-accurate products with X, whatever its storage and dtype.
+
+The certificate must be accurate even when X is float32, but float32 X must
+not be copied whole into float64: dense float32 products are done by row
+blocks of bounded size, each block upcast on its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+# A float64 block of X holds at most this many entries (64 MB).
+_BLOCK_ENTRIES = 1 << 23
+
+
+def _row_blocks(X):
+    n, p = X.shape
+    step = max(1, _BLOCK_ENTRIES // max(p, 1))
+    for start in range(0, n, step):
+        yield slice(start, min(n, start + step))
+
+
+def matvec(X, w):
+    """``X @ w`` in float64."""
+    w = np.asarray(w, dtype=np.float64)
+    if sp.issparse(X) or X.dtype == np.float64:
+        return np.asarray(X @ w, dtype=np.float64).ravel()
+    out = np.empty(X.shape[0], dtype=np.float64)
+    for blk in _row_blocks(X):
+        out[blk] = X[blk].astype(np.float64) @ w
+    return out
+
+
+def rmatvec(X, r):
+    """``X.T @ r`` in float64."""
+    r = np.asarray(r, dtype=np.float64)
+    if sp.issparse(X) or X.dtype == np.float64:
+        return np.asarray(X.T @ r, dtype=np.float64).ravel()
+    out = np.zeros(X.shape[1], dtype=np.float64)
+    for blk in _row_blocks(X):
+        out += X[blk].astype(np.float64).T @ r[blk]
+    return out
+
+
+def columns(X, idx):
+    """Columns ``idx`` of X as a dense float64 (n, len(idx)) array."""
+    sub = X[:, idx]
+    if sp.issparse(sub):
+        sub = sub.toarray()
+    return np.asarray(sub, dtype=np.float64)
+
+
+def weighted_column_means(X, sw):
+    """Column means of X weighted by ``sw`` (which sums to n), or plain means."""
+    n = X.shape[0]
+    weights = np.ones(n) if sw is None else sw
+    return rmatvec(X, weights) / n
+
+
+def column_sq_norms(X, sw=None, offset=None):
+    """Weighted squared norms of the (implicitly centred) columns of X.
+
+    Computes ``sum_i sw_i (X_ij - offset_j)**2`` without forming the centred
+    matrix, in float64.
+    """
+    n, p = X.shape
+    weights = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+    if sp.issparse(X):
+        Xc = X.tocsc()
+        sq = np.asarray(Xc.multiply(Xc).T @ weights, dtype=np.float64).ravel()
+    elif X.dtype == np.float64:
+        sq = np.einsum("ij,ij,i->j", X, X, weights)
+    else:
+        sq = np.zeros(p)
+        for blk in _row_blocks(X):
+            B = X[blk].astype(np.float64)
+            sq += np.einsum("ij,ij,i->j", B, B, weights[blk])
+    if offset is not None:
+        # sum w (x - m)^2 = sum w x^2 - 2 m sum w x + m^2 sum w, and sum w x = n m.
+        total = weights.sum()
+        sq = sq - 2.0 * offset * (offset * n) + offset * offset * total
+        sq = np.maximum(sq, 0.0)
+    return sq

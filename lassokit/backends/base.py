@@ -1,0 +1,178 @@
+"""The backend interface: capabilities as data, ``supports`` and ``solve``.
+
+A backend only computes coefficients. lassokit validates the problem before
+calling it and certifies what it returns afterwards (objective, duality gap,
+status, timing), so no backend can misreport its accuracy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["Backend", "BackendResult", "Capabilities"]
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What kinds of problem a backend accepts.
+
+    Each flag set to False excludes problems that need it; the default
+    accepts everything.
+    """
+
+    l1: bool = True
+    l2: bool = True
+    positive: bool = True
+    sparse: bool = True
+    intercept: bool = True
+    sample_weight: bool = True
+    penalty_weights: bool = True
+    float32: bool = True
+    #: True when the backend cannot take any L1 term (closed forms).
+    l2_only: bool = False
+
+
+@dataclass
+class BackendResult:
+    """What a backend hands back: coefficients plus optional extras.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+    intercept : float
+        Ignored for certification: lassokit recomputes the optimal intercept.
+    n_iter : int
+    status : str
+        The backend's own verdict: ``"success"``, ``"max_iter"`` or ``"error"``;
+        only used to name the status of an unconverged solve.
+    dual_points : tuple of ndarray
+        Extra dual candidates in residual space (``n_samples,``) that the
+        certificate may try, e.g. extrapolated residuals.
+    info : dict
+        Anything else worth reporting.
+    """
+
+    coef: np.ndarray
+    intercept: float = 0.0
+    n_iter: int = 0
+    status: str = "success"
+    dual_points: tuple = ()
+    info: dict = field(default_factory=dict)
+
+
+class Backend:
+    """Base class of every solver backend, built-in or user-defined.
+
+    Subclasses set :attr:`name`, optionally :attr:`capabilities`,
+    :attr:`requires` (importable module names) and :attr:`options` (the
+    keyword options ``solve`` accepts, with defaults), and implement
+    :meth:`solve`. Override :meth:`supports` for conditions that flags cannot
+    express.
+
+    Attributes
+    ----------
+    name : str
+        Registry name.
+    capabilities : Capabilities
+    requires : tuple of str
+        Python modules that must be importable for the backend to be
+        available. They are imported inside :meth:`solve`, never at import of
+        lassokit.
+    options : dict
+        Accepted keyword options and their defaults; anything else is a
+        ``TypeError``. ``None`` means "accept any option".
+    default_max_iter : int
+    """
+
+    name = None
+    capabilities = Capabilities()
+    requires = ()
+    options = {}
+    default_max_iter = 1000
+
+    def available(self):
+        """Return None if usable now, else a sentence saying what is missing."""
+        missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if missing:
+            return f"backend {self.name!r} needs the package(s) {', '.join(missing)}, not installed"
+        return None
+
+    def supports(self, problem):
+        """Whether this backend can take ``problem``.
+
+        Parameters
+        ----------
+        problem : Problem
+
+        Returns
+        -------
+        (bool, str)
+            ``(True, "")`` or ``(False, reason)``.
+        """
+        caps = self.capabilities
+        pen = problem.penalty
+        reasons = []
+        if not caps.l1 and pen.l1 > 0:
+            reasons.append("an L1 term")
+        if caps.l2_only and (pen.l1 > 0 or problem.positive):
+            reasons.append("an L1 term or positive=True (closed form is L2-only)")
+        if not caps.l2 and pen.l2 > 0:
+            reasons.append("an L2 term")
+        if not caps.positive and problem.positive:
+            reasons.append("positive=True")
+        if not caps.sparse and sp.issparse(problem.X):
+            reasons.append("sparse X")
+        if not caps.intercept and problem.fit_intercept:
+            reasons.append("fit_intercept=True")
+        if not caps.sample_weight and problem.sample_weight is not None:
+            reasons.append("sample_weight")
+        if not caps.penalty_weights and (
+            pen.l1_weights is not None or pen.l2_weights is not None
+        ):
+            reasons.append("per-feature penalty weights")
+        if not caps.float32 and problem.X.dtype == np.float32:
+            reasons.append("float32 X")
+        if reasons:
+            return False, "it cannot take " + ", ".join(reasons)
+        return True, ""
+
+    def check_options(self, options):
+        """Raise ``TypeError`` naming any option this backend does not know."""
+        if self.options is None:
+            return
+        unknown = sorted(set(options) - set(self.options))
+        if unknown:
+            known = ", ".join(sorted(self.options)) or "none"
+            raise TypeError(
+                f"backend {self.name!r} got unknown option(s) {', '.join(unknown)}; "
+                f"it accepts: {known}."
+            )
+
+    def solve(self, problem, *, tol, max_iter, warm_start, **options):
+        """Compute coefficients for ``problem``.
+
+        Parameters
+        ----------
+        problem : Problem
+        tol : float
+            Target relative duality gap (API.md section 2).
+        max_iter : int
+            Iteration budget (never None here: the default is filled in).
+        warm_start : ndarray of shape (n_features,) or None
+            Float64 starting coefficients.
+        **options
+            Backend options (already checked against :attr:`options`).
+
+        Returns
+        -------
+        BackendResult or dict
+            At least ``coef``, ``intercept`` and ``n_iter``.
+        """
+        raise NotImplementedError
+
+    def __repr__(self):
+        return f"<{type(self).__name__} {self.name!r}>"

@@ -1,0 +1,242 @@
+"""The objective, its duality gap and ``alpha_max``: defined once, used everywhere.
+
+Every backend, test and benchmark judges a solution with the functions of
+this module. The derivation is in ``docs/certificate.rst``; in short, with
+the intercept eliminated (weighted centring of X and y), normalized sample
+weights ``s`` and ``S = diag(s)``,
+
+    P(w) = 1/(2n) ||S^(1/2) (yc - Xc w)||^2 + g(w)
+    D(q) = <s q, yc>/n - ||S^(1/2) q||^2 / (2n) - g*(Xc^T S q / n)
+
+for any ``q`` in residual space (the dual variable is ``theta = S^(1/2) q/n``).
+``D(q) <= P*`` whenever ``g*`` is finite at ``Xc^T S q / n``. A dual candidate
+(the residual, or an extrapolated point handed over by a backend) is made
+feasible in three steps:
+
+1. project onto ``{u_j = 0}`` (``u_j <= 0`` with ``positive``) for the
+   features with neither an L1 nor an L2 term -- a least-squares (NNLS with
+   positivity) projection in the ``s``-weighted inner product; rescaling alone
+   cannot enforce these constraints;
+2. the L1-only features bound the scale: ``c |u_j| <= lam_j``;
+3. the scale ``c`` in ``[0, c_max]`` is chosen to maximize the concave
+   one-dimensional ``D(c q)`` exactly (it is piecewise quadratic).
+
+References
+----------
+Fercoq, Gramfort & Salmon (2015), "Mind the duality gap: safer rules for the
+Lasso", ICML. Massias, Gramfort & Salmon (2018), "Celer: a fast solver for the
+Lasso with dual extrapolation", ICML.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+
+from . import _linalg
+from .penalty import Penalty
+
+__all__ = ["Certificate", "primal_value", "dual_value", "certify", "compute_alpha_max"]
+
+
+class Certificate:
+    """The value of a primal point and the best duality gap found for it.
+
+    Attributes
+    ----------
+    objective : float
+        ``P(coef, intercept)`` with the intercept optimal for ``coef``.
+    intercept : float
+        That optimal intercept (0.0 without intercept).
+    dual_gap : float
+        ``P - D >= 0`` for the best feasible dual point tried.
+    rel_gap : float
+        ``dual_gap / P(0, b0)`` (0 when both are 0).
+    """
+
+    __slots__ = ("objective", "intercept", "dual_gap", "rel_gap")
+
+    def __init__(self, objective, intercept, dual_gap, scale):
+        self.objective = objective
+        self.intercept = intercept
+        self.dual_gap = dual_gap
+        if scale > 0:
+            self.rel_gap = dual_gap / scale
+        else:
+            self.rel_gap = 0.0 if dual_gap == 0 else np.inf
+
+
+def residual(design, X, coef):
+    """Centred residual ``yc - Xc @ coef`` in float64."""
+    coef = np.asarray(coef, dtype=np.float64)
+    return design.yc - (_linalg.matvec(X, coef) - design.x_offset @ coef)
+
+
+def primal_value(design, X, coef, r=None):
+    """``P(coef)`` with the optimal intercept; ``inf`` if positivity is broken."""
+    coef = np.asarray(coef, dtype=np.float64)
+    if design.positive and np.any(coef < 0):
+        return np.inf
+    if r is None:
+        r = residual(design, X, coef)
+    return _datafit(design, r) + Penalty.value(coef, design.lam, design.mu)
+
+
+def _datafit(design, r):
+    sr = r if design.sw is None else design.sw * r
+    return 0.5 * float(sr @ r) / design.n
+
+
+def _gradient(design, X, q):
+    """``Xc^T S q / n`` in float64, with the implicit centring of X."""
+    sq = q if design.sw is None else design.sw * q
+    return (_linalg.rmatvec(X, sq) - design.x_offset * sq.sum()) / design.n
+
+
+def _center(design, q):
+    if not design.fit_intercept:
+        return q
+    sq = q if design.sw is None else design.sw * q
+    return q - sq.sum() / design.n
+
+
+def _project_unpenalized(design, X, q):
+    """Enforce ``u_j = 0`` (``<= 0`` if positive) on fully unpenalized features."""
+    free = design.unpenalized
+    if free.size == 0:
+        return q
+    Xu = _linalg.columns(X, free) - design.x_offset[free]
+    sqrt_s = np.ones(design.n) if design.sw is None else np.sqrt(design.sw)
+    A = Xu * sqrt_s[:, None]
+    b = q * sqrt_s
+    if design.positive:
+        nu = scipy.optimize.nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
+    else:
+        nu = scipy.linalg.lstsq(A, b, cond=None)[0]
+    return q - Xu @ nu
+
+
+def _best_scale(a, nb, eff, lam, mu, c_max):
+    """Maximize ``phi(c) = c a - nb c^2/2 - sum (c eff - lam)_+^2 / (2 mu)`` on [0, c_max].
+
+    ``phi`` is concave with a piecewise-linear derivative, so the maximizer is
+    found exactly by walking the sorted breakpoints ``lam / eff``.
+    """
+    if a <= 0.0:
+        return 0.0
+    sel = (mu > 0) & (eff > 0)
+    e, l, m = eff[sel], lam[sel], mu[sel]
+    t = l / e
+    order = np.argsort(t, kind="stable")
+    e, l, m, t = e[order], l[order], m[order], t[order]
+    slope = nb + np.concatenate(([0.0], np.cumsum(e * e / m)))
+    icpt = a + np.concatenate(([0.0], np.cumsum(e * l / m)))
+    dphi = icpt[:-1] - slope[:-1] * t
+    hits = np.flatnonzero(dphi <= 0.0)
+    k = hits[0] if hits.size else t.size
+    c = icpt[k] / slope[k] if slope[k] > 0 else np.inf
+    return float(min(c, c_max))
+
+
+def dual_value(design, X, q):
+    """Best dual objective ``D(c * proj(q))`` over feasible scalings ``c >= 0``.
+
+    Parameters
+    ----------
+    design : _Design
+        The problem's prepared data (``Problem._design``).
+    X : array or sparse matrix
+        The problem's design matrix.
+    q : ndarray of shape (n_samples,)
+        A dual candidate in residual space (e.g. the residual itself).
+
+    Returns
+    -------
+    float
+        A lower bound on the optimal objective ``P*``.
+    """
+    q = _center(design, np.asarray(q, dtype=np.float64))
+    q = _project_unpenalized(design, X, q)
+    u = _gradient(design, X, q)
+    eff = u if design.positive else np.abs(u)
+    lam, mu = design.lam, design.mu
+    # L1-only features bound the scale; fully unpenalized ones were projected
+    # (their residual |u_j| is rounding noise and is ignored here).
+    box = (mu == 0) & (lam > 0) & (eff > 0)
+    c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
+    sq = q if design.sw is None else design.sw * q
+    n = design.n
+    a = float(sq @ design.yc) / n
+    nb = float(sq @ q) / n
+    c = _best_scale(a, nb, eff, lam, mu, c_max)
+    if c == 0.0:
+        return 0.0
+    if not np.isfinite(c):
+        # Only possible for q = 0 after projection (then a = 0, caught above).
+        return 0.0
+    return c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, lam, mu, design.positive)
+
+
+def certify(design, X, coef, dual_points=()):
+    """Objective, optimal intercept and duality gap of ``coef``.
+
+    Parameters
+    ----------
+    design : _Design
+    X : array or sparse matrix
+    coef : ndarray of shape (n_features,)
+    dual_points : iterable of ndarray, optional
+        Extra dual candidates in residual space (e.g. from dual
+        extrapolation); the residual itself is always tried.
+
+    Returns
+    -------
+    Certificate
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    r = residual(design, X, coef)
+    primal = primal_value(design, X, coef, r)
+    intercept = design.y_offset - float(design.x_offset @ coef) if design.fit_intercept else 0.0
+    if not np.isfinite(primal):
+        return Certificate(primal, intercept, np.inf, design.p0)
+    best = dual_value(design, X, r)
+    for q in dual_points:
+        if q is not None:
+            best = max(best, dual_value(design, X, q))
+    gap = max(primal - best, 0.0)
+    return Certificate(primal, intercept, gap, design.p0)
+
+
+def compute_alpha_max(design, X, l1_weights):
+    """Smallest ``a1`` at which all L1-penalized coefficients are zero at optimum.
+
+    Features whose L1 weight is zero are fitted (with their L2 term and
+    positivity) before the scores of the others are computed; 0 is returned
+    when that fit leaves no residual.
+    """
+    n = design.n
+    v1 = np.ones(design.p) if l1_weights is None else np.asarray(l1_weights, dtype=np.float64)
+    free = np.flatnonzero(v1 == 0)
+    r = design.yc
+    if free.size:
+        Xu = _linalg.columns(X, free) - design.x_offset[free]
+        sqrt_s = np.ones(n) if design.sw is None else np.sqrt(design.sw)
+        ridge = np.sqrt(n * design.mu[free])
+        A = np.vstack([Xu * sqrt_s[:, None], np.diag(ridge)])
+        b = np.concatenate([r * sqrt_s, np.zeros(free.size)])
+        if design.positive:
+            w = scipy.optimize.nnls(A, b, maxiter=50 * max(free.size, 10))[0]
+        else:
+            w = scipy.linalg.lstsq(A, b, cond=None)[0]
+        r = r - Xu @ w
+    sr = r if design.sw is None else design.sw * r
+    syc = design.yc if design.sw is None else design.sw * design.yc
+    if float(sr @ r) <= 1e-26 * max(float(syc @ design.yc), np.finfo(float).tiny):
+        return 0.0
+    u = _gradient(design, X, r)
+    eff = u if design.positive else np.abs(u)
+    pen = v1 > 0
+    if not np.any(pen):
+        return 0.0
+    return float(max(np.max(eff[pen] / v1[pen]), 0.0))

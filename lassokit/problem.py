@@ -1,0 +1,429 @@
+"""The declarative problem layer: what to solve, never how.
+
+See API.md section 1 for the objective
+
+    P(w, b) = 1/(2n) sum_i s_i (y_i - x_i^T w - b)^2
+              + sum_j [ a1 v1_j |w_j| + (a2/2) v2_j w_j^2 ].
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from . import _linalg
+from ._validation import (
+    check_bool,
+    check_coef,
+    check_max_iter,
+    check_sample_weight,
+    check_tol,
+    check_vector,
+    check_X,
+)
+from .backends.base import BackendResult
+from .backends.registry import resolve_backend
+from .certificate import certify, compute_alpha_max, primal_value
+from .penalty import L1, L2, Penalty
+from .solution import ConvergenceWarning, Solution
+
+__all__ = ["Problem", "lasso", "elastic_net", "ridge"]
+
+
+@dataclass(frozen=True)
+class _Design:
+    """Float64 quantities every backend and the certificate share.
+
+    ``yc`` and ``x_offset`` are the weighted-centred target and the weighted
+    column means (zeros without intercept); X itself is never centred, only
+    implicitly.
+    """
+
+    n: int
+    p: int
+    sw: np.ndarray | None
+    x_offset: np.ndarray
+    y_offset: float
+    yc: np.ndarray
+    lam: np.ndarray
+    mu: np.ndarray
+    positive: bool
+    fit_intercept: bool
+    unpenalized: np.ndarray
+    p0: float
+
+
+class Problem:
+    """A penalized least-squares problem (API.md section 1-2).
+
+    Parameters
+    ----------
+    X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+        Design matrix; float32 and float64 are kept, other numbers become
+        float64. Never modified or centred in place.
+    y : array-like of shape (n_samples,)
+        Target.
+    penalty : Penalty
+        Built from :func:`L1` and :func:`L2`.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weights, normalized to sum to ``n_samples``.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> X = np.eye(3); y = np.array([3.0, -1.0, 0.5])
+    >>> prob = lk.Problem(X, y, lk.L1(0.1), fit_intercept=False)
+    >>> prob.solve("cvxpy").coef.round(3)
+    array([ 0.7,  0. ,  0. ])
+    """
+
+    def __init__(self, X, y, penalty, *, fit_intercept=True, sample_weight=None, positive=False):
+        if not isinstance(penalty, Penalty):
+            raise TypeError(
+                "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
+                f"got {type(penalty).__name__}."
+            )
+        self._X = check_X(X)
+        n, p = self._X.shape
+        self._y = check_vector(y, n, "y")
+        self._penalty = penalty
+        self._fit_intercept = check_bool(fit_intercept, "fit_intercept")
+        self._positive = check_bool(positive, "positive")
+        self._sample_weight = check_sample_weight(sample_weight, n)
+        penalty.strengths(p)  # validates weight lengths now, not at solve time
+
+    # -- read-only attributes ---------------------------------------------------
+    X = property(lambda self: self._X, doc="The design matrix (read-only).")
+    y = property(lambda self: self._y, doc="The target (read-only, float64).")
+    penalty = property(lambda self: self._penalty, doc="The :class:`Penalty`.")
+    fit_intercept = property(lambda self: self._fit_intercept, doc="Whether an intercept is fitted.")
+    sample_weight = property(
+        lambda self: self._sample_weight,
+        doc="Normalized sample weights (sum to n_samples), or None.",
+    )
+    positive = property(lambda self: self._positive, doc="Whether coef >= 0 is enforced.")
+    n_samples = property(lambda self: self._X.shape[0], doc="Number of samples n.")
+    n_features = property(lambda self: self._X.shape[1], doc="Number of features p.")
+
+    @property
+    def dtype(self):
+        """The float dtype of X and of returned coefficients."""
+        return self._X.dtype
+
+    def replace(self, **changes):
+        """A copy with some fields changed (``penalty=``, ``positive=``, ...).
+
+        Parameters
+        ----------
+        **changes
+            Any of ``X``, ``y``, ``penalty``, ``fit_intercept``,
+            ``sample_weight``, ``positive``.
+
+        Returns
+        -------
+        Problem
+        """
+        fields = dict(
+            X=self._X,
+            y=self._y,
+            penalty=self._penalty,
+            fit_intercept=self._fit_intercept,
+            sample_weight=self._sample_weight,
+            positive=self._positive,
+        )
+        unknown = set(changes) - set(fields)
+        if unknown:
+            raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
+        fields.update(changes)
+        new = Problem(
+            fields["X"],
+            fields["y"],
+            fields["penalty"],
+            fit_intercept=fields["fit_intercept"],
+            sample_weight=fields["sample_weight"],
+            positive=fields["positive"],
+        )
+        # Data-dependent statistics survive a change of penalty only.
+        if set(changes) <= {"penalty"} and "_stats" in self.__dict__:
+            new.__dict__["_stats"] = self.__dict__["_stats"]
+        return new
+
+    def __repr__(self):
+        kind = "sparse" if not isinstance(self._X, np.ndarray) else "dense"
+        return (
+            f"Problem(n_samples={self.n_samples}, n_features={self.n_features}, {kind} "
+            f"{self._X.dtype}, penalty={self._penalty!r}, fit_intercept={self._fit_intercept}, "
+            f"sample_weight={'None' if self._sample_weight is None else '...'}, "
+            f"positive={self._positive})"
+        )
+
+    # -- prepared data shared with backends ---------------------------------------
+    @cached_property
+    def _stats(self):
+        sw = self._sample_weight
+        n, p = self._X.shape
+        if self._fit_intercept:
+            x_offset = _linalg.weighted_column_means(self._X, sw)
+            y_offset = float(np.mean(self._y) if sw is None else (sw @ self._y) / n)
+        else:
+            x_offset, y_offset = np.zeros(p), 0.0
+        yc = np.asarray(self._y, dtype=np.float64) - y_offset
+        syc = yc if sw is None else sw * yc
+        p0 = 0.5 * float(syc @ yc) / n
+        return x_offset, y_offset, yc, p0
+
+    @cached_property
+    def _design(self):
+        x_offset, y_offset, yc, p0 = self._stats
+        lam, mu = self._penalty.strengths(self.n_features)
+        for arr in (x_offset, yc, lam, mu):
+            arr.flags.writeable = False
+        return _Design(
+            n=self.n_samples,
+            p=self.n_features,
+            sw=self._sample_weight,
+            x_offset=x_offset,
+            y_offset=y_offset,
+            yc=yc,
+            lam=lam,
+            mu=mu,
+            positive=self._positive,
+            fit_intercept=self._fit_intercept,
+            unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
+            p0=p0,
+        )
+
+    # -- the math -------------------------------------------------------------------
+    def objective(self, coef, intercept=0.0):
+        """The objective ``P(coef, intercept)`` of API.md section 1.
+
+        Parameters
+        ----------
+        coef : array-like of shape (n_features,)
+        intercept : float, default=0.0
+            Must be 0 on a problem without intercept.
+
+        Returns
+        -------
+        float
+            ``inf`` when ``positive=True`` and some coefficient is negative.
+        """
+        coef = check_coef(coef, self.n_features)
+        intercept = float(intercept)
+        if not np.isfinite(intercept):
+            raise ValueError("intercept must be finite.")
+        if not self._fit_intercept and intercept != 0.0:
+            raise ValueError("intercept must be 0.0 on a problem with fit_intercept=False.")
+        d = self._design
+        # Residual of the uncentred model: y - X w - b, rewritten in centred terms.
+        shift = d.y_offset - float(d.x_offset @ coef) - intercept
+        r = d.yc - (_linalg.matvec(self._X, coef) - d.x_offset @ coef) + shift
+        return primal_value(d, self._X, coef, r)
+
+    def dual_gap(self, coef):
+        """The duality gap at ``coef`` (with its optimal intercept): the certificate.
+
+        It is ``>= 0``, never below ``P(coef) - P*``, and 0 only at the optimum.
+        The dual point is the residual, made feasible as derived in
+        ``docs/certificate.rst``.
+
+        Parameters
+        ----------
+        coef : array-like of shape (n_features,)
+
+        Returns
+        -------
+        float
+        """
+        coef = check_coef(coef, self.n_features)
+        return certify(self._design, self._X, coef).dual_gap
+
+    def alpha_max(self):
+        """Smallest L1 strength ``a1`` at which ``coef = 0`` is optimal.
+
+        Everything else (L2 term, weights, positivity, intercept, sample
+        weights) is held fixed. Features with zero L1 weight are fitted first
+        (they are not driven to zero by any ``a1``); 0 is returned when they
+        fit ``y`` exactly.
+
+        Returns
+        -------
+        float
+        """
+        return compute_alpha_max(self._design, self._X, self._penalty.l1_weights)
+
+    def certify(self, coef, dual_points=()):
+        """Objective, optimal intercept and duality gap for ``coef``.
+
+        Parameters
+        ----------
+        coef : array-like of shape (n_features,)
+        dual_points : iterable of ndarray, optional
+            Extra dual candidates in residual space (see :mod:`lassokit.certificate`).
+
+        Returns
+        -------
+        Certificate
+        """
+        coef = check_coef(coef, self.n_features)
+        return certify(self._design, self._X, coef, dual_points)
+
+    # -- solving --------------------------------------------------------------------
+    def solve(self, backend="auto", *, tol=1e-6, max_iter=None, warm_start=None,
+              verbose=False, **options):
+        """Solve the problem and certify the answer.
+
+        Parameters
+        ----------
+        backend : str or Backend, default="auto"
+            A name from :func:`available_backends`; ``"auto"`` picks the
+            fastest capable one.
+        tol : float, default=1e-6
+            Target relative duality gap: converged when
+            ``dual_gap <= tol * P(0, b0)``.
+        max_iter : int, optional
+            Iteration budget; the backend's default when None.
+        warm_start : Solution or array-like of shape (n_features,), optional
+            Starting coefficients.
+        verbose : bool, default=False
+            Print a one-line summary (and pass ``verbose`` to backends that
+            take it).
+        **options
+            Backend options; unknown ones raise ``TypeError``.
+
+        Returns
+        -------
+        Solution
+        """
+        be = resolve_backend(backend, self)
+        tol = check_tol(tol)
+        max_iter = check_max_iter(max_iter)
+        verbose = check_bool(verbose, "verbose")
+        be.check_options(options)
+        if verbose and be.options is not None and "verbose" in be.options:
+            options["verbose"] = True
+        w0 = None
+        if warm_start is not None:
+            if isinstance(warm_start, Solution):
+                warm_start = warm_start.coef
+            w0 = check_coef(warm_start, self.n_features, "warm_start")
+            if self._positive:
+                w0 = np.maximum(w0, 0.0)
+        start = time.perf_counter()
+        raw = be.solve(
+            self,
+            tol=tol,
+            max_iter=be.default_max_iter if max_iter is None else max_iter,
+            warm_start=w0,
+            **options,
+        )
+        elapsed = time.perf_counter() - start
+        sol = self._finish(raw, be.name, tol, elapsed)
+        if verbose:
+            print(sol)
+        return sol
+
+    def _finish(self, raw, backend_name, tol, elapsed):
+        """Certify a backend's answer and wrap it in a :class:`Solution`."""
+        if isinstance(raw, dict):
+            raw = BackendResult(**raw)
+        if not isinstance(raw, BackendResult):
+            raise TypeError(
+                f"backend {backend_name!r} returned {type(raw).__name__}; "
+                "expected a BackendResult or a dict with coef, intercept and n_iter."
+            )
+        coef = np.asarray(raw.coef, dtype=np.float64).ravel()
+        if coef.shape != (self.n_features,) or not np.all(np.isfinite(coef)):
+            status, coef = "error", np.zeros(self.n_features)
+        else:
+            status = raw.status
+        if self._positive:
+            # Interior-point and ADMM iterates can sit at -1e-12: hold w >= 0 exactly.
+            coef = np.maximum(coef, 0.0)
+        coef = coef.astype(self.dtype)
+        cert = certify(self._design, self._X, coef, raw.dual_points)
+        converged = status != "error" and cert.dual_gap <= tol * self._design.p0
+        if converged:
+            final = "optimal"
+        elif status in ("max_iter", "error"):
+            final = status
+        else:
+            final = "inaccurate"
+        sol = Solution(
+            coef=coef,
+            intercept=cert.intercept,
+            objective=cert.objective,
+            dual_gap=cert.dual_gap,
+            rel_gap=cert.rel_gap,
+            converged=converged,
+            status=final,
+            n_iter=raw.n_iter,
+            backend=backend_name,
+            solve_time=elapsed,
+            tol=tol,
+            info=raw.info,
+        )
+        if not converged:
+            warnings.warn(
+                f"backend {backend_name!r} stopped with status {final!r}: relative duality "
+                f"gap {cert.rel_gap:.3g} > tol {tol:.3g}. Increase max_iter or loosen tol.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return sol
+
+
+def lasso(X, y, alpha, **kw):
+    """Problem with penalty ``L1(alpha)``; keywords as for :class:`Problem`.
+
+    Returns
+    -------
+    Problem
+    """
+    return Problem(X, y, L1(alpha), **kw)
+
+
+def elastic_net(X, y, alpha, l1_ratio=0.5, **kw):
+    """Problem with ``L1(alpha*l1_ratio) + L2(alpha*(1-l1_ratio))``.
+
+    Parameters
+    ----------
+    X, y
+        As for :class:`Problem`.
+    alpha : float
+        Overall strength.
+    l1_ratio : float in [0, 1], default=0.5
+        The L1 share.
+    **kw
+        ``fit_intercept``, ``sample_weight``, ``positive``.
+
+    Returns
+    -------
+    Problem
+    """
+    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, (int, float, np.number)):
+        raise TypeError(f"l1_ratio must be a number in [0, 1], got {type(l1_ratio).__name__}.")
+    if not 0.0 <= float(l1_ratio) <= 1.0:
+        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
+        raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}.")
+    pen = L1(alpha * l1_ratio) + L2(alpha * (1.0 - l1_ratio))
+    return Problem(X, y, pen, **kw)
+
+
+def ridge(X, y, alpha, **kw):
+    """Problem with penalty ``L2(alpha)``; keywords as for :class:`Problem`.
+
+    Returns
+    -------
+    Problem
+    """
+    return Problem(X, y, L2(alpha), **kw)

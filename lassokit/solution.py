@@ -1,0 +1,107 @@
+"""The one result type of every solve, and the warning for unconverged ones."""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
+
+from . import _linalg
+from ._validation import check_X
+
+__all__ = ["Solution", "ConvergenceWarning", "STATUSES"]
+
+STATUSES = ("optimal", "max_iter", "inaccurate", "error")
+
+
+class ConvergenceWarning(_SklearnConvergenceWarning):
+    """A solve stopped before its relative duality gap reached ``tol``."""
+
+
+class Solution:
+    """A certified solution of a :class:`~lassokit.Problem`.
+
+    Every field is filled by the problem layer; ``objective``, ``dual_gap``
+    and ``converged`` come from lassokit's own certificate, never from the
+    backend's word.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,)
+        Coefficients, in the input's float dtype.
+    intercept : float
+        Intercept (optimal for ``coef``; 0.0 without intercept).
+    objective : float
+        ``P(coef, intercept)``.
+    dual_gap : float
+        A certified duality gap: ``objective - P* <= dual_gap``.
+    converged : bool
+        ``dual_gap <= tol * P(0, b0)``.
+    status : str
+        ``"optimal"`` exactly when converged, else ``"max_iter"``,
+        ``"inaccurate"`` or ``"error"``.
+    n_iter : int
+        Iterations reported by the backend.
+    backend : str
+        Name of the backend that produced ``coef``.
+    solve_time : float
+        Wall-clock seconds spent in the backend.
+    rel_gap : float
+        ``dual_gap / P(0, b0)``.
+    tol : float
+        The relative gap that was asked for.
+    info : dict
+        Backend-specific extras (never used for the verdict).
+    """
+
+    def __init__(self, *, coef, intercept, objective, dual_gap, rel_gap, converged,
+                 status, n_iter, backend, solve_time, tol, info=None):
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {status!r}.")
+        if (status == "optimal") != bool(converged):
+            raise ValueError("status is 'optimal' exactly when converged.")
+        coef = np.array(coef, copy=True)
+        coef.flags.writeable = False
+        self.coef = coef
+        self.intercept = float(intercept)
+        self.objective = float(objective)
+        self.dual_gap = float(dual_gap)
+        self.rel_gap = float(rel_gap)
+        self.converged = bool(converged)
+        self.status = status
+        self.n_iter = int(n_iter)
+        self.backend = str(backend)
+        self.solve_time = float(solve_time)
+        self.tol = float(tol)
+        self.info = dict(info or {})
+
+    @property
+    def support(self):
+        """ndarray of int: indices of the non-zero coefficients."""
+        return np.flatnonzero(self.coef)
+
+    def predict(self, X):
+        """Predict ``X @ coef + intercept``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        X = check_X(X)
+        if X.shape[1] != self.coef.shape[0]:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but the solution has {self.coef.shape[0]}."
+            )
+        out = _linalg.matvec(X, self.coef) + self.intercept
+        return out.astype(self.coef.dtype, copy=False)
+
+    def __repr__(self):
+        return (
+            f"Solution(backend={self.backend!r}, status={self.status!r}, "
+            f"objective={self.objective:.10g}, rel_gap={self.rel_gap:.3g}, "
+            f"n_iter={self.n_iter}, nnz={self.support.size}/{self.coef.size}, "
+            f"solve_time={self.solve_time:.3g}s)"
+        )

@@ -1,0 +1,144 @@
+"""``verify()``: every backend against a tight CVXPY reference, side by side."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import numpy as np
+
+from .backends.registry import available_backends, capable_backends, resolve_backend
+from .solution import ConvergenceWarning
+
+__all__ = ["verify", "VerifyReport"]
+
+# Interior-point solvers never return exact zeros: entries below this fraction
+# of max(1, |coef_ref|_inf) count as zero when supports are compared.
+_SUPPORT_THRESHOLD = 1e-6
+
+
+class VerifyReport:
+    """Per-backend comparison with a reference solve (API.md section 5).
+
+    Attributes
+    ----------
+    reference : dict
+        The reference row (backend, objective, dual gap, time, ...).
+    backends : list of dict
+        One row per backend: ``backend``, ``objective``, ``rel_obj_diff``,
+        ``max_coef_diff``, ``support_agree``, ``dual_gap``, ``rel_gap``,
+        ``time``, ``status``, ``ok``.
+    tol : float
+    """
+
+    def __init__(self, reference, backends, tol):
+        self.reference = reference
+        self.backends = backends
+        self.tol = tol
+
+    @property
+    def ok(self):
+        """bool: every backend within ``tol`` of the reference objective."""
+        return all(row["ok"] for row in self.backends)
+
+    def to_dict(self):
+        """JSON-serializable dict with keys ``reference``, ``backends``, ``ok``."""
+        return json.loads(json.dumps(
+            {"reference": self.reference, "backends": self.backends, "ok": self.ok, "tol": self.tol},
+            default=_jsonable,
+        ))
+
+    def __str__(self):
+        head = ("backend", "objective", "rel obj diff", "max coef diff", "support",
+                "rel gap", "time [s]", "status", "ok")
+        rows = [head]
+        ref = self.reference
+        rows.append((f"{ref['backend']} (ref)", f"{ref['objective']:.12g}", "-", "-",
+                     str(ref["support_size"]), f"{ref['rel_gap']:.2e}", f"{ref['time']:.4f}",
+                     ref["status"], "-"))
+        for r in self.backends:
+            rows.append((r["backend"], f"{r['objective']:.12g}", f"{r['rel_obj_diff']:.2e}",
+                         f"{r['max_coef_diff']:.2e}",
+                         "same" if r["support_agree"] else f"differs ({r['support_size']})",
+                         f"{r['rel_gap']:.2e}", f"{r['time']:.4f}", r["status"],
+                         "yes" if r["ok"] else "NO"))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.append(f"all ok (tol={self.tol:g}): {self.ok}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"VerifyReport(ok={self.ok}, backends={[r['backend'] for r in self.backends]})"
+
+
+def _jsonable(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    return str(obj)
+
+
+def _support(coef, scale):
+    return np.abs(coef) > _SUPPORT_THRESHOLD * scale
+
+
+def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
+    """Solve ``problem`` with each backend and compare with a tight reference.
+
+    Parameters
+    ----------
+    problem : Problem
+    backends : list of str, optional
+        Default: every available backend that can take the problem.
+    reference : str, default="cvxpy"
+        Reference backend (CVXPY with Clarabel and tight settings).
+    tol : float, default=1e-6
+        Each solve targets a relative gap of ``tol / 10``; a backend is ``ok``
+        when its relative objective difference to the reference is ``<= tol``.
+
+    Returns
+    -------
+    VerifyReport
+    """
+    if backends is None:
+        backends = [b for b in capable_backends(problem) if b != reference]
+    elif isinstance(backends, str):
+        backends = [backends]
+    backends = list(backends)
+    for name in backends:
+        resolve_backend(name, problem)  # clear ValueError before any work
+    target = tol / 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = problem.solve(reference, tol=min(target, 1e-9))
+    ref_obj = ref.objective
+    p0 = problem._design.p0
+    scale = max(1.0, float(np.max(np.abs(ref.coef))) if ref.coef.size else 1.0)
+    ref_support = _support(ref.coef, scale)
+    denom = max(abs(ref_obj), p0 * 1e-12, np.finfo(float).tiny)
+    rows = []
+    for name in backends:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            sol = problem.solve(name, tol=target)
+        rel = abs(sol.objective - ref_obj) / denom
+        sup = _support(sol.coef, scale)
+        rows.append(dict(
+            backend=name,
+            objective=sol.objective,
+            rel_obj_diff=rel,
+            max_coef_diff=float(np.max(np.abs(sol.coef.astype(float) - ref.coef))) / scale,
+            support_agree=bool(np.array_equal(sup, ref_support)),
+            support_size=int(sup.sum()),
+            dual_gap=sol.dual_gap,
+            rel_gap=sol.rel_gap,
+            time=sol.solve_time,
+            status=sol.status,
+            ok=bool(rel <= tol),
+        ))
+    reference_row = dict(backend=reference, objective=ref_obj, dual_gap=ref.dual_gap,
+                         rel_gap=ref.rel_gap, time=ref.solve_time, status=ref.status,
+                         support_size=int(ref_support.sum()))
+    return VerifyReport(reference_row, rows, tol)
