@@ -10,8 +10,28 @@ from .backends import Backend, BackendResult, Capabilities, available_backends, 
 from .certificate import Certificate
 from .penalty import L1, L2, Penalty
 from .problem import Problem, elastic_net, lasso, ridge
-from .solution import ConvergenceWarning, Solution
+from .solution import Solution
 from .verify import VerifyReport, verify
+
+# Names whose modules import scikit-learn or matplotlib (slow) load on first use.
+_LAZY = {
+    "ConvergenceWarning": ("lassokit.solution", "ConvergenceWarning"),
+}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attr = _LAZY[name]
+        value = getattr(import_module(module), attr)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lassokit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "__version__",

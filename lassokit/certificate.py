@@ -31,8 +31,6 @@ Lasso with dual extrapolation", ICML.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg
-import scipy.optimize
 
 from . import _linalg
 from .penalty import Penalty
@@ -110,11 +108,22 @@ def _project_unpenalized(design, X, q):
     sqrt_s = np.ones(design.n) if design.sw is None else np.sqrt(design.sw)
     A = Xu * sqrt_s[:, None]
     b = q * sqrt_s
-    if design.positive:
-        nu = scipy.optimize.nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
-    else:
-        nu = scipy.linalg.lstsq(A, b, cond=None)[0]
-    return q - Xu @ nu
+    return q - Xu @ _least_squares(A, b, design.positive)
+
+
+def _least_squares(A, b, nonneg):
+    """``argmin ||A x - b||`` (over ``x >= 0`` when ``nonneg``).
+
+    scipy.optimize is imported here: it is slow to import and only needed
+    when some feature is unpenalized.
+    """
+    if nonneg:
+        from scipy.optimize import nnls
+
+        return nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
+    from scipy.linalg import lstsq
+
+    return lstsq(A, b, cond=None)[0]
 
 
 def _best_scale(a, nb, eff, lam, mu, c_max):
@@ -225,11 +234,7 @@ def compute_alpha_max(design, X, l1_weights):
         ridge = np.sqrt(n * design.mu[free])
         A = np.vstack([Xu * sqrt_s[:, None], np.diag(ridge)])
         b = np.concatenate([r * sqrt_s, np.zeros(free.size)])
-        if design.positive:
-            w = scipy.optimize.nnls(A, b, maxiter=50 * max(free.size, 10))[0]
-        else:
-            w = scipy.linalg.lstsq(A, b, cond=None)[0]
-        r = r - Xu @ w
+        r = r - Xu @ _least_squares(A, b, design.positive)
     sr = r if design.sw is None else design.sw * r
     syc = design.yc if design.sw is None else design.sw * design.yc
     if float(sr @ r) <= 1e-26 * max(float(syc @ design.yc), np.finfo(float).tiny):

@@ -29,7 +29,7 @@ from .backends.base import BackendResult
 from .backends.registry import resolve_backend
 from .certificate import certify, compute_alpha_max, primal_value
 from .penalty import L1, L2, Penalty
-from .solution import ConvergenceWarning, Solution
+from .solution import Solution, convergence_warning
 
 __all__ = ["Problem", "lasso", "elastic_net", "ridge"]
 
@@ -375,7 +375,7 @@ class Problem:
             warnings.warn(
                 f"backend {backend_name!r} stopped with status {final!r}: relative duality "
                 f"gap {cert.rel_gap:.3g} > tol {tol:.3g}. Increase max_iter or loosen tol.",
-                ConvergenceWarning,
+                convergence_warning(),
                 stacklevel=3,
             )
         return sol

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
 
 from . import _linalg
 from ._validation import check_X
@@ -13,8 +14,28 @@ __all__ = ["Solution", "ConvergenceWarning", "STATUSES"]
 STATUSES = ("optimal", "max_iter", "inaccurate", "error")
 
 
-class ConvergenceWarning(_SklearnConvergenceWarning):
-    """A solve stopped before its relative duality gap reached ``tol``."""
+@functools.cache
+def convergence_warning():
+    """The :class:`ConvergenceWarning` class, created on first use.
+
+    It subclasses scikit-learn's ``ConvergenceWarning``; importing
+    scikit-learn costs most of a second, so it is deferred until a warning is
+    needed or the name is looked up (PEP 562 ``__getattr__`` below).
+    """
+    from sklearn.exceptions import ConvergenceWarning as _SklearnConvergenceWarning
+
+    class ConvergenceWarning(_SklearnConvergenceWarning):
+        """A solve stopped before its relative duality gap reached ``tol``."""
+
+    ConvergenceWarning.__module__ = "lassokit"
+    ConvergenceWarning.__qualname__ = "ConvergenceWarning"
+    return ConvergenceWarning
+
+
+def __getattr__(name):
+    if name == "ConvergenceWarning":
+        return convergence_warning()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class Solution:

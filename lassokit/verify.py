@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 
 from .backends.registry import available_backends, capable_backends, resolve_backend
-from .solution import ConvergenceWarning
+from .solution import convergence_warning
 
 __all__ = ["verify", "VerifyReport"]
 
@@ -111,7 +111,7 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
         resolve_backend(name, problem)  # clear ValueError before any work
     target = tol / 10
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", convergence_warning())
         ref = problem.solve(reference, tol=min(target, 1e-9))
     ref_obj = ref.objective
     p0 = problem._design.p0
@@ -121,7 +121,7 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     rows = []
     for name in backends:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("ignore", convergence_warning())
             sol = problem.solve(name, tol=target)
         rel = abs(sol.objective - ref_obj) / denom
         sup = _support(sol.coef, scale)
