@@ -8,6 +8,7 @@ State *what* to solve with :class:`Problem` and penalties built from
 from ._version import __version__
 from .backends import Backend, BackendResult, Capabilities, available_backends, register_backend
 from .certificate import Certificate
+from .path import Path, alpha_grid, path
 from .penalty import L1, L2, Penalty
 from .problem import Problem, elastic_net, lasso, ridge
 from .solution import Solution
@@ -16,6 +17,12 @@ from .verify import VerifyReport, verify
 # Names whose modules import scikit-learn or matplotlib (slow) load on first use.
 _LAZY = {
     "ConvergenceWarning": ("lassokit.solution", "ConvergenceWarning"),
+    "Lasso": ("lassokit.estimators", "Lasso"),
+    "ElasticNet": ("lassokit.estimators", "ElasticNet"),
+    "Ridge": ("lassokit.estimators", "Ridge"),
+    "LassoCV": ("lassokit.estimators", "LassoCV"),
+    "ElasticNetCV": ("lassokit.estimators", "ElasticNetCV"),
+    "plot_cv": ("lassokit.plotting", "plot_cv"),
 }
 
 
@@ -40,15 +47,24 @@ __all__ = [
     "Capabilities",
     "Certificate",
     "ConvergenceWarning",
+    "ElasticNet",
+    "ElasticNetCV",
     "L1",
     "L2",
+    "Lasso",
+    "LassoCV",
+    "Path",
     "Penalty",
     "Problem",
+    "Ridge",
     "Solution",
     "VerifyReport",
+    "alpha_grid",
     "available_backends",
     "elastic_net",
     "lasso",
+    "path",
+    "plot_cv",
     "register_backend",
     "ridge",
     "verify",

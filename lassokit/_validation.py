@@ -92,6 +92,9 @@ def check_vector(v, n, name, dtype=np.float64):
         raise ValueError(f"{name} could not be converted to a numeric array: {exc}") from exc
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must be real-valued, got complex dtype {arr.dtype}.")
+    if arr.dtype.kind in "SUV":
+        # Strings would parse ("1.5" -> 1.5) and hide a data-loading bug; X rejects them too.
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(np.float64)

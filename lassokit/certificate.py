@@ -148,7 +148,7 @@ def _best_scale(a, nb, eff, lam, mu, c_max):
     return float(min(c, c_max))
 
 
-def dual_value(design, X, q):
+def dual_value(design, X, q, *, u=None):
     """Best dual objective ``D(c * proj(q))`` over feasible scalings ``c >= 0``.
 
     Parameters
@@ -159,6 +159,9 @@ def dual_value(design, X, q):
         The problem's design matrix.
     q : ndarray of shape (n_samples,)
         A dual candidate in residual space (e.g. the residual itself).
+    u : ndarray of shape (n_features,), optional
+        ``Xc^T S q / n`` if the caller has it already (a pass over X saved);
+        ignored when unpenalized features force a projection of ``q``.
 
     Returns
     -------
@@ -166,8 +169,9 @@ def dual_value(design, X, q):
         A lower bound on the optimal objective ``P*``.
     """
     q = _center(design, np.asarray(q, dtype=np.float64))
-    q = _project_unpenalized(design, X, q)
-    u = _gradient(design, X, q)
+    if design.unpenalized.size or u is None:
+        q = _project_unpenalized(design, X, q)
+        u = _gradient(design, X, q)
     eff = u if design.positive else np.abs(u)
     lam, mu = design.lam, design.mu
     # L1-only features bound the scale; fully unpenalized ones were projected
@@ -187,7 +191,7 @@ def dual_value(design, X, q):
     return c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, lam, mu, design.positive)
 
 
-def certify(design, X, coef, dual_points=()):
+def certify(design, X, coef, dual_points=(), *, r=None, u=None):
     """Objective, optimal intercept and duality gap of ``coef``.
 
     Parameters
@@ -198,18 +202,22 @@ def certify(design, X, coef, dual_points=()):
     dual_points : iterable of ndarray, optional
         Extra dual candidates in residual space (e.g. from dual
         extrapolation); the residual itself is always tried.
+    r, u : ndarray, optional
+        The residual ``yc - Xc coef`` and ``Xc^T S r / n``, when the caller
+        (e.g. a path's KKT check) has computed them already.
 
     Returns
     -------
     Certificate
     """
     coef = np.asarray(coef, dtype=np.float64)
-    r = residual(design, X, coef)
+    if r is None:
+        r, u = residual(design, X, coef), None
     primal = primal_value(design, X, coef, r)
     intercept = design.y_offset - float(design.x_offset @ coef) if design.fit_intercept else 0.0
     if not np.isfinite(primal):
         return Certificate(primal, intercept, np.inf, design.p0)
-    best = dual_value(design, X, r)
+    best = dual_value(design, X, r, u=u)
     for q in dual_points:
         if q is not None:
             best = max(best, dual_value(design, X, q))

@@ -1,32 +1,417 @@
-"""The ``lassokit`` command line (subcommands arrive with the CLI issue)."""
+"""The ``lassokit`` command line: a thin layer over the public API.
+
+Subcommands: ``demo``, ``fit``, ``predict``, ``path``, ``verify`` and
+``bench``. Each one's work lives in a ``_cli_*`` module that is imported only
+when that subcommand runs, so ``lassokit --help`` stays fast.
+
+Exit status: 0 on success; 1 when a check fails (``verify`` found a backend
+that disagrees with the reference) or on an unexpected failure; 2 for bad
+usage or bad input; 130 when interrupted. Errors are always one line on
+stderr, never a traceback (``LASSOKIT_DEBUG=1`` shows one).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import textwrap
+import warnings
 
 from ._version import __version__
 
+__all__ = ["main", "build_parser", "CLIError"]
+
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class CLIError(Exception):
+    """A problem with the user's input; its message is printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are a single line pointing at ``--help``."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the hand-made line breaks of descriptions and epilogs."""
+
+    def __init__(self, prog):
+        super().__init__(prog, max_help_position=30)
+
+
+# -- argument types: each rejects a bad value with a sentence ----------
+
+
+def _number(text, *, low=None, high=None, low_open=False, integer=False):
+    kind = "an integer" if integer else "a number"
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    if low is not None and (value <= low if low_open else value < low):
+        bound = f"> {low:g}" if low_open else f">= {low:g}"
+        raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
+    if high is not None and value > high:
+        raise argparse.ArgumentTypeError(f"must be <= {high:g}, got {text}")
+    return value
+
+
+def nonneg_float(text):
+    """A finite float >= 0."""
+    return _number(text, low=0.0)
+
+
+def pos_float(text):
+    """A finite float > 0."""
+    return _number(text, low=0.0, low_open=True)
+
+
+def unit_float(text):
+    """A float in [0, 1]."""
+    return _number(text, low=0.0, high=1.0)
+
+
+def tol_float(text):
+    """A relative duality gap in (0, 1)."""
+    return _number(text, low=0.0, low_open=True, high=1.0)
+
+
+def fold_count(text):
+    """A number of cross-validation folds (integer >= 2)."""
+    return _number(text, low=2, integer=True)
+
+
+def pos_int(text):
+    """An integer >= 1."""
+    return _number(text, low=1, integer=True)
+
+
+def float_list(item_type):
+    """A comma-separated list of numbers, each checked by ``item_type``."""
+
+    def parse(text):
+        parts = [t.strip() for t in text.split(",") if t.strip()]
+        if not parts:
+            raise argparse.ArgumentTypeError("expected a comma-separated list of numbers")
+        return [item_type(t) for t in parts]
+
+    return parse
+
+
+def name_list(text):
+    """A comma-separated list of names."""
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError("expected a comma-separated list of names")
+    return names
+
+
+# -- the parser ----------
+
+_EPILOG = """\
+objective (every command):
+  P(w, b) = 1/(2n) sum_i (y_i - x_i.w - b)^2 + a1 sum_j |w_j| + (a2/2) sum_j w_j^2
+  lasso: a1 = alpha; enet: a1 = alpha*l1_ratio, a2 = alpha*(1-l1_ratio); ridge: a2 = alpha
+  (scikit-learn's Ridge(alpha) is lassokit's ridge with alpha/n_samples)
+
+exit status: 0 success, 1 a check failed (verify) or an unexpected failure,
+             2 bad usage or input, 130 interrupted.
+Run 'lassokit COMMAND --help' for a command's options.
+"""
+
+
+def _progress_parent():
+    p = _Parser(add_help=False)
+    p.add_argument(
+        "--progress", choices=("auto", "on", "off"), default="auto",
+        help="progress display on stderr: 'auto' shows it on a terminal only (default: auto)",
+    )
+    return p
+
+
+def _data_parent(*, model=True, alpha=True):
+    p = _Parser(add_help=False)
+    g = p.add_argument_group("data")
+    g.add_argument("data", metavar="DATA", help="a .csv, .tsv or .parquet file with a header row")
+    g.add_argument("--target", "-t", required=True, metavar="COL", help="the column to predict")
+    g.add_argument(
+        "--features", type=name_list, metavar="COLS",
+        help="comma-separated feature columns (default: every column but the target)",
+    )
+    g.add_argument(
+        "--dropna", action="store_true",
+        help="drop rows with missing values in the columns used (default: refuse them)",
+    )
+    if model:
+        m = p.add_argument_group("model")
+        m.add_argument(
+            "--model", "-m", choices=("lasso", "enet", "ridge"), default="lasso",
+            help="penalty: lasso (L1), enet (L1 + L2) or ridge (L2) (default: lasso)",
+        )
+        if alpha:
+            m.add_argument(
+                "--alpha", "-a", type=nonneg_float, metavar="A",
+                help="overall penalty strength alpha (see 'lassokit --help' for the objective)",
+            )
+        m.add_argument(
+            "--l1-ratio", type=float_list(unit_float), metavar="R",
+            help="enet only: L1 share of alpha, in [0, 1] (default: 0.5)",
+        )
+        m.add_argument("--no-intercept", action="store_true", help="fit no intercept")
+        m.add_argument("--positive", action="store_true", help="constrain coefficients to be >= 0")
+    return p
+
 
 def build_parser():
-    """The argument parser of the ``lassokit`` command."""
-    parser = argparse.ArgumentParser(
+    """The argument parser of the ``lassokit`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = _Parser(
         prog="lassokit",
-        description="Certified Lasso, Elastic Net and Ridge with pluggable backends.",
+        description=textwrap.fill(
+            "Certified Lasso, Elastic Net and Ridge with pluggable backends: every answer "
+            "carries a duality gap computed by lassokit itself.", 79),
+        epilog=_EPILOG,
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"lassokit {__version__}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    progress = _progress_parent()
+
+    def add(name, help_, description, parents=(), epilog=None):
+        return sub.add_parser(
+            name, help=help_, description=textwrap.fill(description, 79), epilog=epilog,
+            parents=list(parents),
+            formatter_class=_Formatter,
+        )
+
+    # demo
+    p = add(
+        "demo", "fit the built-in diabetes data with every backend",
+        "Fit Lasso, Elastic Net and Ridge on scikit-learn's diabetes data (442 x 10) with every "
+        "available backend, print the verify() table against CVXPY and the coefficients, and "
+        "write the Lasso coefficient path to a PNG.",
+        [progress],
+    )
+    p.add_argument(
+        "--plot", metavar="FILE.png", default="lassokit-demo-path.png",
+        help="where to write the coefficient-path plot (default: %(default)s)",
+    )
+    p.add_argument("--tol", type=tol_float, default=1e-6,
+                   help="target relative duality gap (default: %(default)g)")
+
+    # fit
+    p = add(
+        "fit", "fit a model to a data file",
+        "Fit a Lasso, Elastic Net or Ridge model to a data file and print its coefficients by "
+        "feature name, the intercept and the certificate (objective, duality gap, status). "
+        "Give --alpha, or --cv K to choose alpha by K-fold cross-validation "
+        "(lasso and enet).",
+        [_data_parent(alpha=False), progress],
+        epilog="example:\n  lassokit fit data.csv --target y --model enet --alpha 0.1 "
+        "--l1-ratio 0.7 --output model.json",
+    )
+    choose = p.add_argument_group("choosing alpha (one of)").add_mutually_exclusive_group(
+        required=True
+    )
+    choose.add_argument("--alpha", "-a", type=nonneg_float, metavar="A", help="penalty strength")
+    choose.add_argument(
+        "--cv", type=fold_count, metavar="K",
+        help="choose alpha by K-fold cross-validation (lasso, enet; with enet --l1-ratio may be "
+        "a comma-separated list to choose from)",
+    )
+    _solver_args(p)
+    p.add_argument(
+        "--output", "-o", metavar="MODEL.json",
+        help="write the fitted model as JSON (read by 'lassokit predict')",
+    )
+
+    # predict
+    p = add(
+        "predict", "predict with a saved model",
+        "Predict with a model written by 'lassokit fit --output'. The data file needs the "
+        "model's feature columns (by name; other columns are ignored). Predictions go to "
+        "--output as CSV, or to stdout.",
+        [],
+    )
+    p.add_argument("model", metavar="MODEL.json", help="a model written by 'lassokit fit'")
+    p.add_argument("data", metavar="DATA", help="a .csv, .tsv or .parquet file with a header row")
+    p.add_argument("--output", "-o", metavar="FILE.csv", help="write predictions here (CSV)")
+    p.add_argument(
+        "--dropna", action="store_true",
+        help="drop rows with missing values in the feature columns (default: refuse them)",
+    )
+
+    # path
+    p = add(
+        "path", "regularization path and its plot",
+        "Compute the regularization path: the coefficients for a geometric grid of alphas from "
+        "alpha_max (where every coefficient is zero) down to eps * alpha_max, warm-started "
+        "from one alpha to the next. Prints a summary per alpha; optionally writes the "
+        "coefficients as CSV and a plot as PNG.",
+        [_data_parent(alpha=False), progress],
+    )
+    p.add_argument("--n-alphas", type=pos_int, default=100, metavar="K",
+                   help="grid size (default: 100)")
+    p.add_argument(
+        "--eps", type=lambda t: _number(t, low=0.0, low_open=True, high=1.0), default=1e-3,
+        metavar="E",
+        help="smallest alpha / alpha_max (default: %(default)g)",
+    )
+    p.add_argument(
+        "--alphas", type=float_list(pos_float), metavar="A1,A2,...",
+        help="explicit grid instead of --n-alphas/--eps (needed for ridge)",
+    )
+    _solver_args(p, default_backend="auto")
+    p.add_argument("--plot", metavar="FILE.png", help="write the coefficient-path plot here")
+    p.add_argument("--output", "-o", metavar="FILE.csv", help="write alphas and coefficients (CSV)")
+
+    # verify
+    p = add(
+        "verify", "compare every backend with a CVXPY reference",
+        "Solve the problem with every capable backend (or those given) and with a tight CVXPY "
+        "(Clarabel) reference, and print objective differences, coefficient differences, "
+        "support agreement, duality gaps and times. Exit status 1 when some backend is not "
+        "within --tol of the reference.",
+        [_data_parent(alpha=False), progress],
+    )
+    p.add_argument("--alpha", "-a", type=nonneg_float, required=True, metavar="A",
+                   help="penalty strength")
+    p.add_argument("--backends", type=name_list, metavar="B1,B2",
+                   help="backends to check (default: every capable one)")
+    p.add_argument("--tol", type=tol_float, default=1e-6,
+                   help="relative objective difference allowed (default: %(default)g)")
+    p.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' for stdout)")
+
+    # bench
+    p = add(
+        "bench", "small benchmark against other Lasso solvers",
+        "Time lassokit's backends and, when installed, scikit-learn, celer and skglm on a few "
+        "synthetic problems. Every answer is re-scored with lassokit's own objective and "
+        "duality gap; BLAS is pinned to one thread. Times are medians of --repeat runs after "
+        "a warm-up run (reported separately: it includes JIT compilation).",
+        [progress],
+    )
+    p.add_argument("--size", choices=("tiny", "small", "medium", "large"), default="small",
+                   help="problem sizes (default: %(default)s, a few seconds)")
+    p.add_argument("--repeat", type=pos_int, default=3, help="timed runs per solver (default: 3)")
+    p.add_argument("--tol", type=tol_float, default=1e-6,
+                   help="target relative duality gap (default: %(default)g)")
+    p.add_argument("--solvers", type=name_list, metavar="S1,S2",
+                   help="only these solvers (e.g. cd,admm,sklearn,celer,skglm)")
+    p.add_argument("--problems", type=name_list, metavar="P1,P2",
+                   help="only these problems (see the table's 'problem' column)")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     return parser
 
 
+def _solver_args(p, default_backend="auto"):
+    s = p.add_argument_group("solver")
+    from .backends import available_backends
+
+    s.add_argument("--backend", "-b", default=default_backend, metavar="B",
+                   help="backend name, or 'auto' (default: %(default)s); available: "
+                   + ", ".join(available_backends()))
+    s.add_argument("--tol", type=tol_float, default=1e-6,
+                   help="target relative duality gap (default: %(default)g)")
+    s.add_argument("--max-iter", type=pos_int, metavar="N", help="iteration budget")
+
+
+# -- running ----------
+
+_COMMANDS = {
+    "demo": ("_cli_demo", "run_demo"),
+    "fit": ("_cli_fit", "run_fit"),
+    "predict": ("_cli_fit", "run_predict"),
+    "path": ("_cli_fit", "run_path"),
+    "verify": ("_cli_fit", "run_verify"),
+    "bench": ("_cli_bench", "run_bench"),
+}
+
+
+def _one_line(exc):
+    text = str(exc).strip() or type(exc).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return " ".join(lines)
+
+
 def main(argv=None):
-    """Run the command line; returns the exit status."""
+    """Run the command line.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The exit status (see the module docstring).
+    """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version and usage errors
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:
         parser.print_help()
-        return 0
-    return 0  # pragma: no cover
+        return EXIT_OK
+    from importlib import import_module
+
+    module, func = _COMMANDS[args.command]
+    prog = f"lassokit {args.command}"
+    debug = bool(os.environ.get("LASSOKIT_DEBUG"))
+    seen = set()
+
+    def show_warning(message, category, filename, lineno, file=None, line=None):
+        text = _one_line(message)
+        if text not in seen:  # a path may warn once per alpha: say it once
+            seen.add(text)
+            print(f"{prog}: warning: {text}", file=sys.stderr)
+
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = show_warning
+            runner = getattr(import_module(f"lassokit.{module}"), func)
+            return int(runner(args) or EXIT_OK)
+    except CLIError as exc:
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except (ValueError, TypeError) as exc:
+        if debug:
+            raise
+        # lassokit's own validation errors are sentences naming the parameter.
+        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"\n{prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into e.g. 'head' that closed early: not an error.
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:  # pragma: no cover
+            pass
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
+        if debug:
+            raise
+        print(
+            f"{prog}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(set LASSOKIT_DEBUG=1 for a traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_CHECK_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

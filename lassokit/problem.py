@@ -27,7 +27,7 @@ from ._validation import (
 )
 from .backends.base import BackendResult
 from .backends.registry import resolve_backend
-from .certificate import certify, compute_alpha_max, primal_value
+from .certificate import certify, compute_alpha_max, primal_value, residual
 from .penalty import L1, L2, Penalty
 from .solution import Solution, convergence_warning
 
@@ -143,6 +143,17 @@ class Problem:
         if unknown:
             raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
         fields.update(changes)
+        if set(changes) <= {"penalty"} and isinstance(fields["penalty"], Penalty):
+            # Same validated data, new penalty (paths, CV): skip re-validating X,
+            # a full pass over it per strength.
+            fields["penalty"].strengths(self.n_features)
+            new = object.__new__(Problem)
+            for attr in ("_X", "_y", "_fit_intercept", "_positive", "_sample_weight"):
+                setattr(new, attr, getattr(self, attr))
+            new._penalty = fields["penalty"]
+            if "_stats" in self.__dict__:
+                new.__dict__["_stats"] = self.__dict__["_stats"]
+            return new
         new = Problem(
             fields["X"],
             fields["y"],
@@ -348,8 +359,14 @@ class Problem:
         if self._positive:
             # Interior-point and ADMM iterates can sit at -1e-12: hold w >= 0 exactly.
             coef = np.maximum(coef, 0.0)
+        dual_points = tuple(raw.dual_points or ())
+        if self.dtype != np.float64 and status != "error":
+            # Rounding coef to float32 moves it ~1e-7 relatively; the residual of the
+            # unrounded coef is still a near-optimal dual candidate, so the gap shows
+            # the (second-order) loss in P rather than a first-order one.
+            dual_points += (residual(self._design, self._X, coef),)
         coef = coef.astype(self.dtype)
-        cert = certify(self._design, self._X, coef, raw.dual_points)
+        cert = certify(self._design, self._X, coef, dual_points)
         converged = status != "error" and cert.dual_gap <= tol * self._design.p0
         if converged:
             final = "optimal"

@@ -11,6 +11,9 @@ from .registry import available_backends, get_backend, register_backend, resolve
 
 _BUILTIN = (
     ("direct", "DirectBackend"),
+    ("cd", "CDBackend"),
+    ("admm", "AdmmBackend"),
+    ("osqp_backend", "OsqpBackend"),
     ("cvxpy_backend", "CvxpyBackend"),
 )
 

@@ -1,0 +1,243 @@
+"""Time lassokit's ``"cd"`` backend against scikit-learn, celer and skglm.
+
+Every answer is re-scored with lassokit's certificate; competitors run at
+the loosest ``tol`` (grid step ``10^0.5``) whose re-scored relative duality
+gap meets the target (1e-6) — an advantage no real user has. lassokit runs
+at ``tol=1e-6`` as a user would, timed end to end (problem construction,
+solve and certification). One BLAS thread, solvers interleaved, medians
+after a warm-up round. See ``benchmarks/README.md``.
+
+Usage::
+
+    python benchmarks/bench_cd.py                      # everything (~15-25 min)
+    python benchmarks/bench_cd.py --cases small --repeats 3
+    python benchmarks/bench_cd.py --startup-only       # compile + fresh-process timings
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from _common import CASES, calibrate_tol, make_case, rescore, time_interleaved  # noqa: E402
+
+import lassokit as lk  # noqa: E402
+
+TARGET = 1e-6
+L1_RATIO = 0.5
+
+
+def lk_problem(X, y, model, alpha):
+    if model == "lasso":
+        return lk.lasso(X, y, alpha, fit_intercept=False)
+    return lk.elastic_net(X, y, alpha, L1_RATIO, fit_intercept=False)
+
+
+def competitor_fits(X, y, model, alpha, tall):
+    """name -> fit(tol) returning coef; every solver on the same (X, y, alpha)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import ElasticNet, Lasso
+
+    def sk(precompute):
+        def fit(tol):
+            est = (Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=100_000,
+                         precompute=precompute) if model == "lasso" else
+                   ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False, tol=tol,
+                              max_iter=100_000, precompute=precompute))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                return est.fit(X, y).coef_
+        return fit
+
+    fits = {"sklearn": sk(False)}
+    if tall:
+        fits["sklearn-gram"] = sk(True)
+    try:
+        import celer
+
+        def celer_fit(tol):
+            est = (celer.Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000,
+                               max_epochs=100_000) if model == "lasso" else
+                   celer.ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False,
+                                    tol=tol, max_iter=1000, max_epochs=100_000))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return est.fit(X, y).coef_
+        fits["celer"] = celer_fit
+    except ImportError:
+        pass
+    try:
+        import skglm
+
+        def skglm_fit(tol):
+            est = (skglm.Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000,
+                               max_epochs=100_000) if model == "lasso" else
+                   skglm.ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False,
+                                    tol=tol, max_iter=1000, max_epochs=100_000))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return est.fit(X, y).coef_
+        fits["skglm"] = skglm_fit
+    except ImportError:
+        pass
+    return fits
+
+
+def run_case(case_name, models, ratios, repeats, solvers, log):
+    case = CASES[case_name]
+    X, y = make_case(case)
+    rows = []
+    for model in models:
+        for ratio in ratios:
+            base = lk_problem(X, y, model, 1.0)
+            alpha_max = base.alpha_max() / (1.0 if model == "lasso" else L1_RATIO)
+            alpha = alpha_max / ratio
+            prob = lk_problem(X, y, model, alpha)
+            fits = {k: v for k, v in competitor_fits(X, y, model, alpha, case.n > case.p).items()
+                    if k.split("-")[0] in solvers}
+            timed, tols = {}, {}
+            first = {}
+            for name, fit in fits.items():
+                t0 = time.perf_counter()
+                fit(1e-2)  # first call in this process: JIT for skglm/celer
+                first[name] = time.perf_counter() - t0
+                tol, gap = calibrate_tol(fit, prob, TARGET, start=1e-3, factor=10 ** 0.5)
+                tols[name] = tol
+                log(f"  {case_name} {model} /{ratio} {name}: calibrated tol {tol} (gap {gap:.2e})")
+                if tol is not None:
+                    timed[name] = (lambda f=fit, t=tol: f(t))
+            if "cd" in solvers:
+                timed["cd"] = lambda: lk_problem(X, y, model, alpha).solve("cd", tol=TARGET).coef
+            res = time_interleaved(timed, repeats=repeats, warmup=1)
+            row = dict(case=case_name, desc=case.describe(), model=model, ratio=ratio,
+                       alpha=alpha, tols=tols, first_call=first, times={}, gaps={}, nnz={})
+            for name, (med, _all, coef) in res.items():
+                gap, _ = rescore(prob, coef)
+                row["times"][name] = med
+                row["gaps"][name] = gap
+                row["nnz"][name] = int(np.count_nonzero(coef))
+            rows.append(row)
+            log("  " + json.dumps({k: row[k] for k in ("case", "model", "ratio", "times",
+                                                         "gaps")}, default=float))
+    return rows
+
+
+def markdown(rows):
+    comps = ["sklearn", "sklearn-gram", "celer", "skglm"]
+    out = ["| case | model | alpha | nnz | cd [s] | " + " | ".join(f"{c} [s] (tol)" for c in comps)
+           + " | cd / fastest | cd rel gap |",
+           "|---|---|---|---|---|" + "---|" * len(comps) + "---|---|"]
+    for r in rows:
+        t = r["times"]
+        cells = []
+        for c in comps:
+            if c in t:
+                cells.append(f"{t[c]:.3f} ({r['tols'][c]:.1e})")
+            elif c in r["tols"] and r["tols"][c] is None:
+                cells.append("missed 1e-6")
+            else:
+                cells.append("-")
+        others = [t[c] for c in comps if c in t]
+        ratio = f"{t['cd'] / min(others):.2f}" if "cd" in t and others else "-"
+        cd = f"{t['cd']:.3f}" if "cd" in t else "-"
+        gap = f"{r['gaps']['cd']:.1e}" if "cd" in t else "-"
+        out.append(f"| {r['case']} | {r['model']} | amax/{r['ratio']} | {r['nnz'].get('cd', '-')} "
+                   f"| {cd} | " + " | ".join(cells) + f" | {ratio} | {gap} |")
+    return "\n".join(out)
+
+
+_STARTUP = r"""
+import sys, time
+import numpy as np
+sys.path.insert(0, {root!r})
+rng = np.random.default_rng(0)
+X = rng.standard_normal(({n}, {p}){f32}); y = X[:, :10].sum(1) + rng.standard_normal({n})
+{sparse}
+t0 = time.perf_counter()
+import lassokit as lk
+t1 = time.perf_counter()
+sol = lk.lasso(X, y, 0.05).solve("cd")
+t2 = time.perf_counter()
+sol = lk.lasso(X, y, 0.05).solve("cd")
+t3 = time.perf_counter()
+print(t1 - t0, t2 - t1, t3 - t2, sol.converged)
+"""
+
+
+def startup(log, n=100, p=1000):
+    """Compile times (empty numba cache) and fresh-process import + first fit (warm cache)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    results = {}
+    variants = {"dense float64": ("", ""), "dense float32": (".astype(np.float32)", ""),
+                "sparse float64": ("", "import scipy.sparse as sp; X = sp.csc_matrix(X)"),
+                "sparse float32": (".astype(np.float32)",
+                                   "import scipy.sparse as sp; X = sp.csc_matrix(X)")}
+    with tempfile.TemporaryDirectory() as cache:
+        for label, (f32, sparse) in variants.items():
+            code = _STARTUP.format(root=root, n=n, p=p, f32=f32, sparse=sparse)
+            env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
+                       OPENBLAS_NUM_THREADS="1")
+            cold = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split()
+            warm = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                                  text=True, check=True).stdout.split()
+            results[label] = dict(compile=float(cold[1]) - float(cold[2]),
+                                  import_s=float(warm[0]), first_fit=float(warm[1]),
+                                  second_fit=float(warm[2]),
+                                  import_plus_first=float(warm[0]) + float(warm[1]))
+            log(f"  startup {label}: {results[label]}")
+    return results
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", default="small,medium,sparse,tall")
+    ap.add_argument("--models", default="lasso,enet")
+    ap.add_argument("--ratios", default="10,100")
+    ap.add_argument("--solvers", default="cd,sklearn,celer,skglm")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--startup-only", action="store_true")
+    ap.add_argument("--no-startup", action="store_true")
+    ap.add_argument("--json", help="write raw results here")
+    args = ap.parse_args(argv)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    out = {}
+    if not args.no_startup:
+        out["startup"] = startup(log)
+    if not args.startup_only:
+        rows = []
+        for case in args.cases.split(","):
+            rows += run_case(case, args.models.split(","), [int(r) for r in args.ratios.split(",")],
+                             args.repeats, args.solvers.split(","), log)
+        out["rows"] = rows
+        print(markdown(rows))
+        print()
+        for case in dict.fromkeys(r["case"] for r in rows):
+            print(f"- {case}: {CASES[case].describe()}")
+    if "startup" in out:
+        print("\n| variant | numba compile [s] | import [s] | first fit [s] | import + first fit [s] |")
+        print("|---|---|---|---|---|")
+        for label, s in out["startup"].items():
+            print(f"| {label} | {s['compile']:.1f} | {s['import_s']:.2f} | {s['first_fit']:.2f} "
+                  f"| {s['import_plus_first']:.2f} |")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(out, fh, indent=1, default=float)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Sphinx configuration for the lassokit documentation.
+
+Build with ``python -m sphinx -W -b html docs docs/_build/html`` from the
+repository root (needs the ``docs`` extra: sphinx, sphinx-gallery, numpydoc,
+pydata-sphinx-theme, matplotlib). The examples in ``examples/`` are run and
+rendered with their figures by sphinx-gallery.
+"""
+
+import os
+import sys
+import warnings
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)  # document the working tree, installed or not
+# Examples run inside this process: make them importable and headless.
+os.environ["PYTHONPATH"] = ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import lassokit  # noqa: E402
+
+project = "lassokit"
+author = "the lassokit developers"
+copyright = "the lassokit developers"
+release = lassokit.__version__
+version = ".".join(release.split(".")[:2])
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb",
+                    "auto_examples/*.py", "auto_examples/*.zip"]
+root_doc = "index"
+
+# -- API reference ----------
+autosummary_generate = True
+autosummary_imported_members = True
+autodoc_default_options = {"members": True, "inherited-members": False, "show-inheritance": False}
+autodoc_typehints = "none"
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = set()
+
+
+def _skip_member(app, what, name, obj, skip, options):
+    # scikit-learn generates set_*_request methods for metadata routing on
+    # every estimator; they are scikit-learn's API, documented there.
+    if name.startswith("set_") and name.endswith("_request"):
+        return True
+    return None
+
+
+def setup(app):
+    app.connect("autodoc-skip-member", _skip_member)
+
+
+# -- examples ----------
+sphinx_gallery_conf = {
+    "examples_dirs": os.path.join(ROOT, "examples"),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "abort_on_example_error": True,
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "within_subsection_order": "FileNameSortKey",
+    "image_scrapers": ("matplotlib",),
+    "show_memory": False,
+    "reference_url": {},
+}
+
+# Agg cannot show windows: examples end with plt.show() for people who run
+# them by hand; that is not a problem here.
+warnings.filterwarnings(
+    "ignore", category=UserWarning,
+    message="(FigureCanvasAgg|Matplotlib) is (currently using agg|non-interactive)",
+)
+
+# -- HTML ----------
+html_theme = "pydata_sphinx_theme"
+html_title = f"lassokit {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "secondary_sidebar_items": ["page-toc"],
+}
+html_show_sourcelink = False

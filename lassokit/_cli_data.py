@@ -1,0 +1,362 @@
+"""Data files and model files for the command line.
+
+Tables are read with pandas when it is installed (CSV, TSV, Parquet) and
+with the standard library's ``csv`` module otherwise (CSV and TSV only), so
+the command line works with lassokit's core dependencies. Every problem with
+a file is a :class:`~lassokit.cli.CLIError` whose message names the file and
+the column.
+
+Models are plain JSON (never pickle): the coefficients by feature name, the
+intercept, the penalty and the certificate of the fit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ._version import __version__
+from .cli import CLIError
+
+MODEL_FORMAT = "lassokit-model"
+MODEL_FORMAT_VERSION = 1
+
+_PARQUET = (".parquet", ".pq")
+_TEXT = (".csv", ".tsv", ".txt")
+_MISSING = {"", "na", "nan", "null", "none", "n/a", "<na>"}
+
+
+class Table:
+    """Named columns of a data file, converted to float64 on request.
+
+    Parameters
+    ----------
+    columns : list of str
+    getter : callable
+        ``getter(name)`` returns that column as a 1-D array (any dtype).
+    source : str
+        The file name, for messages.
+    n_rows : int
+    """
+
+    def __init__(self, columns, getter, source, n_rows):
+        self.columns = list(columns)
+        self._get = getter
+        self.source = source
+        self.n_rows = n_rows
+
+    def require(self, names):
+        """Raise :class:`CLIError` unless every name is a column."""
+        missing = [c for c in names if c not in self.columns]
+        if missing:
+            shown = ", ".join(self.columns[:20]) + (", ..." if len(self.columns) > 20 else "")
+            what = "column" if len(missing) == 1 else "columns"
+            raise CLIError(
+                f"{what} {', '.join(repr(c) for c in missing)} not found in {self.source}; "
+                f"its columns are: {shown}"
+            )
+
+    def numeric(self, names, *, dropna=False):
+        """The named columns as a float64 matrix (rows with gaps dropped if asked).
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_kept, len(names))
+        kept : ndarray of bool, shape (n_rows,)
+        """
+        self.require(names)
+        cols, bad = [], []
+        for name in names:
+            values, example = _to_float(self._get(name))
+            if example is not None:
+                bad.append(f"{name!r} (e.g. {example!r})")
+            cols.append(values)
+        if bad:
+            raise CLIError(
+                f"non-numeric column(s) in {self.source}: {', '.join(bad)}; encode them as "
+                "numbers or leave them out with --features"
+            )
+        matrix = np.column_stack(cols) if cols else np.empty((self.n_rows, 0))
+        if not np.all(np.isfinite(matrix[~np.isnan(matrix)])):
+            inf_cols = [n for n, c in zip(names, cols) if np.any(np.isinf(c))]
+            raise CLIError(f"infinite values in column(s) {', '.join(map(repr, inf_cols))}")
+        gaps = np.isnan(matrix)
+        kept = ~gaps.any(axis=1)
+        if not kept.all() and not dropna:
+            first = int(np.flatnonzero(~kept)[0])
+            gap_cols = [n for n, g in zip(names, gaps.T) if g.any()]
+            raise CLIError(
+                f"missing values in {self.source}: column(s) {', '.join(map(repr, gap_cols))}, "
+                f"{int((~kept).sum())} row(s), first at data row {first + 1}; "
+                "use --dropna to drop those rows"
+            )
+        matrix = matrix[kept]
+        if matrix.shape[0] == 0:
+            raise CLIError(f"no rows left in {self.source}" + (" after --dropna" if dropna else ""))
+        return matrix, kept
+
+
+def _to_float(column):
+    """A column as float64 (gaps as NaN) and one offending value, or None."""
+    arr = np.asarray(column)
+    if arr.dtype.kind in "biuf":
+        return arr.astype(np.float64), None
+    out = np.empty(arr.shape[0])
+    for i, v in enumerate(arr):
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out[i] = np.nan
+            continue
+        text = str(v).strip()
+        if text.lower() in _MISSING:
+            out[i] = np.nan
+            continue
+        try:
+            out[i] = float(text)
+        except ValueError:
+            return out, text
+    return out, None
+
+
+def read_table(path):
+    """Read a CSV, TSV or Parquet file into a :class:`Table`.
+
+    Parameters
+    ----------
+    path : str
+
+    Returns
+    -------
+    Table
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"file not found: {path}")
+    if p.is_dir():
+        raise CLIError(f"{path} is a directory, not a data file")
+    if not os.access(p, os.R_OK):
+        raise CLIError(f"cannot read {path}: permission denied")
+    suffixes = [s.lower() for s in p.suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".bz2", ".xz", ".zip"):
+        suffixes = suffixes[:-1]
+    suffix = suffixes[-1] if suffixes else ""
+    if suffix not in _PARQUET + _TEXT:
+        raise CLIError(f"cannot tell the format of {path}: use a .csv, .tsv or .parquet file")
+    try:
+        import pandas as pd
+    except ImportError:
+        pd = None
+    if suffix in _PARQUET:
+        if pd is None:
+            raise CLIError("reading Parquet needs pandas and pyarrow: pip install pandas pyarrow")
+        try:
+            frame = pd.read_parquet(p)
+        except ImportError:
+            raise CLIError(
+                "reading Parquet needs pyarrow (or fastparquet): pip install pyarrow"
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
+            raise CLIError(f"cannot read {path} as Parquet: {_first_line(exc)}") from None
+        return _from_frame(frame, str(path))
+    sep = "\t" if suffix == ".tsv" else ","
+    if pd is not None:
+        try:
+            frame = pd.read_csv(p, sep=sep)
+        except pd.errors.EmptyDataError:
+            raise CLIError(f"{path} is empty") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise CLIError(f"cannot read {path} as {_kind(sep)}: {_first_line(exc)}") from None
+        return _from_frame(frame, str(path))
+    return _read_text(p, sep, str(path))
+
+
+def _kind(sep):
+    return "TSV" if sep == "\t" else "CSV"
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _from_frame(frame, source):
+    if frame.shape[1] == 0:
+        raise CLIError(f"{source} has no columns")
+    if frame.shape[0] == 0:
+        raise CLIError(f"{source} has a header but no data rows")
+    columns = [str(c) for c in frame.columns]
+    if len(set(columns)) != len(columns):
+        raise CLIError(f"{source} has duplicate column names")
+    by_name = dict(zip(columns, frame.columns))
+    return Table(columns, lambda name: frame[by_name[name]].to_numpy(), source, frame.shape[0])
+
+
+def _read_text(path, sep, source):
+    """Fallback reader without pandas: header row, then rows of equal length."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.reader(fh, delimiter=sep))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CLIError(f"cannot read {source} as {_kind(sep)}: {_first_line(exc)}") from None
+    rows = [r for r in rows if r]
+    if not rows:
+        raise CLIError(f"{source} is empty")
+    header, body = [h.strip() for h in rows[0]], rows[1:]
+    if not body:
+        raise CLIError(f"{source} has a header but no data rows")
+    if len(set(header)) != len(header):
+        raise CLIError(f"{source} has duplicate column names")
+    for i, row in enumerate(body, start=2):
+        if len(row) != len(header):
+            raise CLIError(
+                f"cannot read {source} as {_kind(sep)}: line {i} has {len(row)} fields, "
+                f"the header has {len(header)}"
+            )
+    data = {name: np.array([row[j] for row in body], dtype=object)
+            for j, name in enumerate(header)}
+    return Table(header, data.__getitem__, source, len(body))
+
+
+def load_xy(args):
+    """Features and target from ``args.data`` / ``--target`` / ``--features``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    features : list of str
+    """
+    table = read_table(args.data)
+    table.require([args.target])
+    features = args.features
+    if features is None:
+        features = [c for c in table.columns if c != args.target]
+        if not features:
+            raise CLIError(f"{table.source} has no column besides the target {args.target!r}")
+    else:
+        if args.target in features:
+            raise CLIError(f"the target {args.target!r} cannot also be a feature")
+        if len(set(features)) != len(features):
+            raise CLIError("--features lists a column twice")
+    table.require(features)
+    matrix, _ = table.numeric(features + [args.target], dropna=args.dropna)
+    return matrix[:, :-1], matrix[:, -1], features
+
+
+def check_writable(path, option):
+    """Fail early, before any long job, when ``path`` cannot be created."""
+    if path is None or path == "-":
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise CLIError(f"cannot write {option} {path}: it is a directory")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise CLIError(f"cannot write {option} {path}: no directory {parent}")
+    if not os.access(parent, os.W_OK):
+        raise CLIError(f"cannot write {option} {path}: permission denied")
+
+
+# -- model files ----------
+
+
+def write_model(path, record):
+    """Write a model record (a JSON-ready dict) to ``path``."""
+    out = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+           "lassokit_version": __version__}
+    out.update(record)
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(out, fh, indent=2, allow_nan=False)
+            fh.write("\n")
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def read_model(path):
+    """Read and check a model file written by :func:`write_model`.
+
+    Returns
+    -------
+    dict
+        With ``features`` (list of str), ``coef`` (float64 array) and
+        ``intercept`` (float) checked.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CLIError(f"model file not found: {path}")
+    try:
+        with open(p, encoding="utf-8") as fh:
+            model = json.load(fh)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CLIError(f"{path} is not a lassokit model file (invalid JSON: {exc})") from None
+    except OSError as exc:
+        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
+        raise CLIError(f"{path} is not a lassokit model file (no \"format\": \"{MODEL_FORMAT}\")")
+    version = model.get("format_version")
+    if version != MODEL_FORMAT_VERSION:
+        raise CLIError(f"{path} has model format version {version!r}; this lassokit reads "
+                       f"version {MODEL_FORMAT_VERSION}")
+    features, coef, intercept = (model.get(k) for k in ("features", "coef", "intercept"))
+    if (not isinstance(features, list) or not all(isinstance(f, str) for f in features)
+            or not isinstance(coef, list) or len(coef) != len(features)
+            or not all(_is_number(c) for c in coef) or not _is_number(intercept)):
+        raise CLIError(f"{path} is damaged: 'features', 'coef' and 'intercept' do not match")
+    model["coef"] = np.asarray(coef, dtype=np.float64)
+    model["intercept"] = float(intercept)
+    return model
+
+
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def write_csv(path, header, columns):
+    """Write equal-length columns as CSV to ``path`` (``None``: stdout)."""
+    import sys
+
+    rows = zip(*columns)
+    try:
+        fh = sys.stdout if path is None else open(path, "w", newline="", encoding="utf-8")
+    except OSError as exc:
+        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow([_fmt_csv(v) for v in row])
+    finally:
+        if path is not None:
+            fh.close()
+
+
+def _fmt_csv(v):
+    return repr(float(v)) if isinstance(v, (float, np.floating)) else v
+
+
+# -- plain-text tables ------------------------------------------------------------------------
+
+
+def fmt(v, digits=6):
+    """A number in at most ``digits`` significant digits; exact zeros as ``0``."""
+    if v == 0:
+        return "0"
+    return f"{v:.{digits}g}"
+
+
+def table(rows, header, align=None):
+    """Format rows of strings as an aligned text table with a rule under the header."""
+    rows = [list(map(str, r)) for r in rows]
+    header = list(header)
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
+    align = align or ["<"] + [">"] * (len(header) - 1)
+
+    def line(cells):
+        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])

@@ -1,0 +1,221 @@
+"""Storage adapters for the ``"cd"`` backend: one small class per layout of X.
+
+Each adapter exposes the same operations to the solver in ``cd.py`` —
+column norms, residual, correlations, the working-set inner solve and the
+working-set Gram matrix — and hides which numba kernel does the work. The
+kernels are imported here, so importing this module is what triggers numba;
+``cd.py`` imports it lazily inside ``solve``.
+
+X is converted at most once to the kernel's layout (C-ordered dense to
+Fortran, CSR to CSC) and never upcast or densified as a whole.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg.blas as blas
+import scipy.sparse as sp
+
+from ..kernels import cd_dense, cd_gram, cd_sparse
+
+# Working sets whose columns hold at most this share of X's entries are
+# copied to a compact buffer for the inner solve.
+_COMPACT_SHARE = 0.25
+# A float64 row block of X used while forming Gram matrices holds at most
+# this many entries (32 MB).
+_BLOCK_ENTRIES = 1 << 22
+
+
+def _readonly(a):
+    # One numba signature per dtype: every X array reaches the kernels read-only.
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
+def make_ops(X, design):
+    """The adapter for ``X`` (dense or sparse) and the problem's ``design``."""
+    if sp.issparse(X):
+        return SparseOps(X, design)
+    return DenseOps(X, design)
+
+
+class _Ops:
+    """What both storages share: weights, offsets and the Gram cache."""
+
+    def __init__(self, design, dtype):
+        self.n, self.p = design.n, design.p
+        self.dtype = dtype
+        self.has_sw = design.sw is not None
+        self.sw = design.sw if self.has_sw else np.ones(1)
+        self.x_off = np.ascontiguousarray(design.x_offset, dtype=np.float64)
+        self.yc = np.ascontiguousarray(design.yc, dtype=np.float64)
+        self.c0 = 2.0 * design.p0
+        self._gram_ws = None
+        self._gram = None
+
+    def gradient(self, q, feats):
+        """``xc_j^T S q / n`` for ``j`` in ``feats``."""
+        sq = q * self.sw if self.has_sw else q
+        out = np.empty(feats.shape[0])
+        self._gradient(np.ascontiguousarray(sq), float(sq.sum()), feats, out)
+        return out
+
+    def gram(self, ws):
+        """``(G, b)`` of the working set, reusing the entries of the previous one."""
+        m = ws.shape[0]
+        G = np.empty((m, m))
+        old_ws = self._gram_ws
+        if old_ws is None:
+            new_pos = np.arange(m)
+        else:
+            pos_old = np.searchsorted(old_ws, ws)
+            pos_old = np.minimum(pos_old, old_ws.shape[0] - 1)
+            kept = old_ws[pos_old] == ws
+            new_pos = np.flatnonzero(~kept)
+            kp = np.flatnonzero(kept)
+            G[np.ix_(kp, kp)] = self._gram[np.ix_(pos_old[kp], pos_old[kp])]
+        if new_pos.size:
+            cross = self._cross(ws, new_pos)  # (m, len(new_pos))
+            G[:, new_pos] = cross
+            G[new_pos, :] = cross.T
+        self._gram_ws, self._gram = ws, G
+        b = self.gradient(self.yc, ws)
+        return G, b
+
+    def forget_gram(self):
+        """Drop the cached Gram matrix (it can be large)."""
+        self._gram_ws = self._gram = None
+
+    def inner(self, ws, w, r, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+        """Coordinate descent on the working set ``ws``; ``w`` and ``r`` updated in place.
+
+        Small sets run on a compact copy of their columns (at most
+        ``_COMPACT_SHARE`` of X's size): scattered columns are latency-bound.
+        """
+        wl = w[ws]
+        ep, gap = self._inner(ws, wl, r, self.x_off[ws], lam[ws], mu[ws], L[ws], positive,
+                              tol_in, max_epochs, K, check_every)
+        w[ws] = wl
+        return ep, gap
+
+
+class DenseOps(_Ops):
+    """Dense X, column-major, float32 or float64."""
+
+    kind = "dense"
+
+    def __init__(self, X, design):
+        super().__init__(design, X.dtype)
+        if not X.flags.f_contiguous:
+            X = np.asfortranarray(X)  # the one allowed conversion of X
+        self.X = _readonly(X)
+
+    def col_sq_norms(self):
+        out = np.empty(self.p)
+        cd_dense.col_sq_norms(self.X, self.sw, self.has_sw, self.x_off, out)
+        return out
+
+    def residual(self, w, supp):
+        out = np.empty(self.n)
+        cd_dense.residual(self.X, self.yc, w, supp, self.x_off, out)
+        return out
+
+    def _gradient(self, sq, sq_sum, feats, out):
+        cd_dense.gradient(self.X, feats, sq, sq_sum, self.x_off, out)
+
+    def epoch_cost(self, ws):
+        return self.n * ws.shape[0]
+
+    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+        X, cols = self.X, ws
+        if ws.shape[0] <= _COMPACT_SHARE * self.p:
+            X, cols = _readonly(np.asfortranarray(self.X[:, ws])), np.arange(ws.shape[0])
+        return cd_dense.inner_solve(X, cols, wl, r, self.yc, self.sw, self.has_sw, xo, lam, mu,
+                                    L, positive, tol_in, max_epochs, K, check_every)
+
+    def _cross(self, ws, new_pos):
+        # Xc_ws^T S Xc_new / n by row blocks: bounded memory, BLAS speed,
+        # exact centring of each block (no x_off x_off^T cancellation).
+        X, n, m = self.X, self.n, ws.shape[0]
+        out = np.zeros((m, new_pos.shape[0]))
+        step = max(1, _BLOCK_ENTRIES // max(m, 1))
+        sqrt_s = np.sqrt(self.sw) if self.has_sw else None
+        xo = self.x_off[ws]
+        full = new_pos.shape[0] == m
+        for start in range(0, n, step):
+            blk = slice(start, min(n, start + step))
+            B = np.asarray(X[blk][:, ws], dtype=np.float64, order="F")
+            B -= xo
+            if sqrt_s is not None:
+                B *= sqrt_s[blk, None]
+            if full:
+                out = blas.dsyrk(1.0, B, trans=1, beta=1.0, c=out, lower=0, overwrite_c=1)
+            else:
+                out += B.T @ B[:, new_pos]
+        if full:
+            out = np.triu(out) + np.triu(out, 1).T
+        out /= n
+        return out
+
+
+class SparseOps(_Ops):
+    """CSC X (CSR is converted once), float32 or float64; never densified."""
+
+    kind = "sparse"
+
+    def __init__(self, X, design):
+        super().__init__(design, X.dtype)
+        if X.format != "csc":
+            X = X.tocsc()  # the one allowed conversion of X
+        self.X = X
+        self.data = _readonly(X.data)
+        self.indices = _readonly(X.indices)
+        self.indptr = _readonly(X.indptr)
+        self._nnz = np.diff(X.indptr)
+
+    def col_sq_norms(self):
+        out = np.empty(self.p)
+        cd_sparse.col_sq_norms(self.data, self.indices, self.indptr, float(self.n), self.sw,
+                               self.has_sw, self.x_off, out)
+        return out
+
+    def residual(self, w, supp):
+        out = np.empty(self.n)
+        cd_sparse.residual(self.data, self.indices, self.indptr, self.yc, w, supp, self.x_off, out)
+        return out
+
+    def _gradient(self, sq, sq_sum, feats, out):
+        cd_sparse.gradient(self.data, self.indices, self.indptr, float(self.n), feats, sq, sq_sum,
+                           self.x_off, out)
+
+    def epoch_cost(self, ws):
+        return int(self._nnz[ws].sum()) + ws.shape[0]
+
+    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+        data, indices, indptr, cols = self.data, self.indices, self.indptr, ws
+        if self._nnz[ws].sum() <= _COMPACT_SHARE * self.data.shape[0]:
+            sub = self.X[:, ws]
+            data, indices, indptr = (_readonly(a) for a in (sub.data, sub.indices, sub.indptr))
+            cols = np.arange(ws.shape[0])
+        return cd_sparse.inner_solve(data, indices, indptr, cols, wl, r, self.yc, self.sw,
+                                     self.has_sw, xo, lam, mu, L, positive, tol_in, max_epochs,
+                                     K, check_every)
+
+    def _cross(self, ws, new_pos):
+        Xw = self.X[:, ws].astype(np.float64)  # ws columns only; float32 products lose digits
+        if self.has_sw:
+            Xs = sp.diags(self.sw) @ Xw[:, new_pos]
+        else:
+            Xs = Xw[:, new_pos]
+        out = np.asarray((Xw.T @ Xs).toarray(), dtype=np.float64)
+        # sum_i s_i (x - xo)(x' - xo') = sum_i s_i x x' - n xo xo' (weighted means).
+        out -= self.n * np.outer(self.x_off[ws], self.x_off[ws[new_pos]])
+        out /= self.n
+        return out
+
+
+def gram_solve(G, b, c0, w_local, lam, mu, positive, tol_in, max_epochs, K, check_every):
+    """Run the Gram inner solver (``w_local`` updated in place)."""
+    return cd_gram.inner_solve(np.ascontiguousarray(G), b, c0, w_local, lam, mu, positive,
+                               tol_in, max_epochs, K, check_every)

@@ -1,0 +1,195 @@
+"""The outer loop of the ``"cd"`` backend (see ``cd.py`` for the algorithm).
+
+Kept apart from ``cd.py`` so that importing lassokit never imports numba:
+this module (and the kernels through ``_cd_ops``) loads on the first solve.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..certificate import dual_value
+from ..kernels._common import dual_objective
+from ._cd_ops import gram_solve, make_ops
+from .base import BackendResult
+
+_ANDERSON_K = 5
+# Each working-set subproblem is solved to this fraction of the current gap.
+_INNER_FRACTION = 0.3
+# Gram inner solves only for working sets at most this large (m^2 floats).
+_GRAM_MAX = 4096
+# Inner epochs assumed for the first working set (sizes it against an outer pass).
+_FIRST_EPOCHS = 10
+# Outer iterations without a 1% better gap before giving up (floating-point floor).
+_OUTER_PATIENCE = 10
+
+
+class _State:
+    """The iterate and everything derived from it at an outer step.
+
+    With float32 X the problem layer certifies the float32-rounded
+    coefficients, using the residual of the unrounded ones as an extra dual
+    candidate; the gap here is computed the same way.
+    """
+
+    def __init__(self, ops, design, w, active, has_unpen, X, round32):
+        d = design
+        self.w = w
+        self.supp = np.flatnonzero(w)
+        self.r = ops.residual(w, self.supp)
+        self.u = ops.gradient(self.r, active)
+        sr = self.r * d.sw if d.sw is not None else self.r
+        nb = float(sr @ self.r) / d.n
+        if round32:
+            wp = w.astype(np.float32).astype(np.float64)
+            rp = ops.residual(wp, self.supp)
+            nbp = float((rp * d.sw if d.sw is not None else rp) @ rp) / d.n
+        else:
+            wp, nbp = w, nb
+        s = self.supp
+        self.primal = 0.5 * nbp + float(d.lam[s] @ np.abs(wp[s]) + 0.5 * (d.mu[s] @ wp[s] ** 2))
+        if has_unpen:
+            # Unpenalized features need the projection of the certificate.
+            self.dual, self.scale = dual_value(d, X, self.r), 0.0
+        else:
+            a = float(sr @ d.yc) / d.n
+            self.dual, self.scale = dual_objective(a, nb, self.u, d.lam[active], d.mu[active],
+                                                   d.positive)
+        self.gap = max(self.primal - self.dual, 0.0)
+
+
+def _use_gram(gram, ops, ws):
+    if gram is not True and gram is not False:
+        m = ws.shape[0]
+        return m <= _GRAM_MAX and 2 * m * m <= ops.epoch_cost(ws)
+    return bool(gram) and ws.shape[0] <= 4 * _GRAM_MAX
+
+
+def _screen(st, d, L, active):
+    """Gap Safe rule: keep the features not proven zero at the optimum."""
+    eff = st.scale * (st.u if d.positive else np.abs(st.u))
+    lam_a = d.lam[active]
+    radius = np.sqrt(2.0 * st.gap * L[active])
+    return ~((lam_a > 0) & (eff + radius < lam_a))
+
+
+def _working_set(st, d, L, active, ws_start, m_cost):
+    """The support, unpenalized features and the best-ranked others.
+
+    Features are ranked by their distance to violating the optimality
+    conditions at zero, ``(lam_j - |u_j|) / ||xc_j||`` (celer's dual score
+    with the unscaled residual, so that violators rank first). The set holds
+    at least twice the support, and as many violators as fit in ``m_cost``:
+    when an outer step (a pass over all features) costs much more than an
+    inner epoch, a larger set saves outer steps.
+
+    Returns
+    -------
+    (ndarray, bool)
+        The working set (sorted) and whether it holds every current violator.
+    """
+    eff = st.u if d.positive else np.abs(st.u)
+    La = L[active]
+    lam_a = d.lam[active]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        score = np.where(La > 0, (lam_a - eff) / np.sqrt(La), np.inf)
+    forced = (st.w[active] != 0) | ((lam_a == 0) & (La > 0))
+    score[forced] = -np.inf
+    n_forced = int(np.count_nonzero(forced))
+    n_viol = int(np.count_nonzero(score < 0)) - n_forced
+    size = max(ws_start, 2 * n_forced, min(m_cost, n_forced + n_viol))
+    if size >= active.shape[0]:
+        return active, True
+    pick = np.argpartition(score, size - 1)[:size]
+    return np.sort(active[pick]), size >= n_forced + n_viol
+
+
+def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson, gram,
+        ws_start, verbose):
+    """Solve ``problem`` to a relative duality gap ``tol``; see ``cd.py``."""
+    d = problem._design
+    X = problem.X
+    ops = make_ops(X, d)
+    p = d.p
+    lam = np.ascontiguousarray(d.lam)
+    mu = np.ascontiguousarray(d.mu)
+    positive = bool(d.positive)
+    L = ops.col_sq_norms()
+    round32 = X.dtype == np.float32
+    w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=np.float64)
+    if positive:
+        np.maximum(w, 0.0, out=w)
+    tol_abs = tol * d.p0
+    K = _ANDERSON_K if anderson else 0
+    check_every = K or 10
+    has_unpen = d.unpenalized.size > 0
+    active = np.arange(p)
+    last_epochs = _FIRST_EPOCHS
+    epochs = n_outer = n_gram = n_stall = 0
+    best_gap = np.inf
+    ws_last = 0
+    status = "max_iter"
+    while True:
+        st = _State(ops, d, w, active, has_unpen, X, round32)
+        if verbose:
+            print(f"cd: outer {n_outer:3d}  epochs {epochs:6d}  active {active.size:7d}  "
+                  f"ws {ws_last:6d}  nnz {st.supp.size:6d}  "
+                  f"rel gap {st.gap / d.p0 if d.p0 > 0 else 0.0:.3e}")
+        if st.gap <= tol_abs:
+            if active.size < p and _full_gap(st, ops, d) > tol_abs:
+                active = np.arange(p)  # screening disagreed with the full gap: undo it
+                continue
+            status = "success"
+            break
+        if epochs >= max_iter:
+            break
+        if st.gap < 0.99 * best_gap:
+            best_gap, n_stall = st.gap, 0
+        else:
+            n_stall += 1
+            if n_stall >= _OUTER_PATIENCE:
+                status = "stalled"  # reported as "inaccurate" by the problem layer
+                break
+        n_outer += 1
+        if screening and not has_unpen and st.scale > 0.0:
+            keep = _screen(st, d, L, active)
+            if not keep.all():
+                dropped = active[~keep]
+                active, st.u = active[keep], st.u[keep]
+                if np.any(w[dropped] != 0.0):
+                    w[dropped] = 0.0
+                    st.r = ops.residual(w, np.flatnonzero(w))
+        if working_set:
+            m_cost = active.size // max(last_epochs, 1)
+            ws, complete = _working_set(st, d, L, active, ws_start, m_cost)
+        else:
+            ws, complete = active, True
+        ws_last = ws.size
+        # With every violator in the set its gap is the full gap: aim at tol directly.
+        tol_in = 0.5 * tol_abs if complete else max(_INNER_FRACTION * st.gap, 0.5 * tol_abs)
+        budget = max_iter - epochs
+        if _use_gram(gram, ops, ws):
+            G, b = ops.gram(ws)
+            wl = np.ascontiguousarray(w[ws])
+            ep, _ = gram_solve(G, b, ops.c0, wl, lam[ws], mu[ws], positive, tol_in, budget, K,
+                               check_every)
+            w[ws] = wl
+            n_gram += 1
+        else:
+            ep, _ = ops.inner(ws, w, st.r, lam, mu, L, positive, tol_in, budget, K, check_every)
+        epochs += ep
+        last_epochs = ep
+    ops.forget_gram()
+    info = {"n_outer": n_outer, "epochs": epochs, "n_gram": n_gram,
+            "n_screened": int(p - active.size), "storage": ops.kind}
+    return BackendResult(coef=w, n_iter=epochs, status=status, info=info)
+
+
+def _full_gap(st, ops, d):
+    """The gap with every feature, screened ones included (mirrors certify)."""
+    u = ops.gradient(st.r, np.arange(d.p))
+    sr = st.r * d.sw if d.sw is not None else st.r
+    a = float(sr @ d.yc) / d.n
+    nb = float(sr @ st.r) / d.n
+    dual, _ = dual_objective(a, nb, u, d.lam, d.mu, d.positive)
+    return max(st.primal - dual, 0.0)

@@ -1,0 +1,11 @@
+"""scikit-learn estimators backed by lassokit problems and backends (API.md section 7).
+
+They take every constructor parameter of their scikit-learn 1.9 namesakes
+(same names and defaults) plus ``backend=``; see ``docs/estimators.rst`` for
+the mapping of their parameters onto API.md section 1's objective.
+"""
+
+from .cv import ElasticNetCV, LassoCV
+from .linear import ElasticNet, Lasso, Ridge
+
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge"]

@@ -1,0 +1,147 @@
+"""Shared fit logic of the scikit-learn estimators: validate, build a Problem, delegate.
+
+An estimator holds its constructor parameters untouched; ``fit`` checks
+them, validates the data with scikit-learn's ``validate_data`` (which also
+records ``n_features_in_`` and ``feature_names_in_``), states the problem in
+lassokit's terms (API.md section 1) and hands it to a backend. Nothing here
+solves anything.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .. import _linalg
+from ..backends.registry import resolve_backend
+from ._params import validate_params
+
+_FLOAT_DTYPES = [np.float64, np.float32]
+#: CSC first: column access is what coordinate descent needs.
+_SPARSE_FORMATS = ["csc", "csr"]
+
+
+def raw_sample_weight(sample_weight, n_samples):
+    """Validate user sample weights as given (float64 copy), or None.
+
+    A scalar becomes a constant vector. Errors name ``sample_weight``.
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+        sample_weight = np.full(n_samples, float(sample_weight))
+    if sp.issparse(sample_weight):
+        raise TypeError("sample_weight must be a dense array-like, got a sparse matrix.")
+    try:
+        sw = np.array(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError("sample_weight must be an array-like of numbers.") from exc
+    if sw.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be one-dimensional of shape ({n_samples},), got shape {sw.shape}."
+        )
+    if sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight has {sw.shape[0]} entries, expected {n_samples} (one per sample)."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not sw.sum() > 0:
+        raise ValueError("sample_weight must contain at least one non-zero weight (all are zero).")
+    return sw
+
+
+def solver_tol(tol):
+    """scikit-learn allows ``tol=0`` ("run to max_iter"); lassokit needs ``tol > 0``."""
+    return float(tol) if tol > 0 else np.finfo(np.float64).tiny
+
+
+def backend_hints(backend, **hints):
+    """The subset of ``hints`` that ``backend`` declares as options.
+
+    scikit-learn parameters such as ``selection`` or ``precompute`` only
+    steer *how* a solve proceeds; a backend that does not declare them
+    reaches the same optimum without them.
+    """
+    declared = backend.options or {}
+    return {k: v for k, v in hints.items() if k in declared and v is not None}
+
+
+class LinearRegressorBase(RegressorMixin, BaseEstimator):
+    """Common machinery of lassokit's scikit-learn regressors (not public)."""
+
+    #: Constructor-parameter constraints, filled by subclasses.
+    _constraints: dict = {}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.multi_output = False
+        tags.target_tags.single_output = True
+        return tags
+
+    # -- validation -------------------------------------------------------------
+    def _check_params(self):
+        validate_params(self, self._constraints)
+
+    def _validate_train(self, X, y):
+        return validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=_SPARSE_FORMATS,
+            dtype=_FLOAT_DTYPES,
+            y_numeric=True,
+            multi_output=False,
+        )
+
+    def _resolve(self, problem):
+        return resolve_backend(self.backend, problem)
+
+    def _random_seed(self):
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    # -- results ----------------------------------------------------------------
+    def _store(self, solution, dtype):
+        """Copy a Solution into the fitted attributes (outputs in ``dtype``)."""
+        self.coef_ = np.array(solution.coef, dtype=dtype)
+        self.intercept_ = dtype.type(solution.intercept) if self.fit_intercept else 0.0
+        self.n_iter_ = int(solution.n_iter)
+        self.dual_gap_ = float(solution.dual_gap)
+        self.backend_ = solution.backend
+        self.solution_ = solution
+
+    def predict(self, X):
+        """Predict with the fitted linear model: ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            In the common dtype of ``X`` and ``coef_``.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse=_SPARSE_FORMATS,
+                          dtype=_FLOAT_DTYPES)
+        out = _linalg.matvec(X, self.coef_) + float(self.intercept_)
+        return out.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
+
+
+class SparseCoefMixin:
+    """``sparse_coef_`` as in scikit-learn's coordinate-descent estimators."""
+
+    @property
+    def sparse_coef_(self):
+        """scipy.sparse.csr_matrix of shape (1, n_features): ``coef_`` in sparse form."""
+        check_is_fitted(self)
+        return sp.csr_matrix(np.atleast_2d(self.coef_))

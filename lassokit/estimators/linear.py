@@ -1,0 +1,388 @@
+"""``Lasso``, ``ElasticNet`` and ``Ridge`` with scikit-learn 1.9's parameters.
+
+Each is a drop-in replacement for its scikit-learn namesake: same
+constructor parameters, names and defaults, plus ``backend=``. ``fit``
+states the problem in API.md section 1's terms and delegates to
+:meth:`lassokit.Problem.solve`; ``tol`` is lassokit's relative duality gap.
+The parameter mapping and which scikit-learn parameters are only hints are
+tabulated in ``docs/estimators.rst``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ..penalty import Penalty
+from ..problem import Problem
+from ._base import (
+    LinearRegressorBase,
+    SparseCoefMixin,
+    backend_hints,
+    raw_sample_weight,
+    solver_tol,
+)
+from ._params import (
+    ARRAY,
+    BACKEND,
+    BOOL,
+    NONE,
+    NONNEG_REAL,
+    POS_INT,
+    RANDOM_STATE,
+    UNIT_REAL,
+    Options,
+)
+
+__all__ = ["ElasticNet", "Lasso", "Ridge"]
+
+_ENET_CONSTRAINTS = {
+    "alpha": [NONNEG_REAL],
+    "fit_intercept": [BOOL],
+    "precompute": [BOOL, ARRAY],
+    "max_iter": [POS_INT, NONE],
+    "copy_X": [BOOL],
+    "tol": [NONNEG_REAL],
+    "warm_start": [BOOL],
+    "positive": [BOOL],
+    "random_state": [RANDOM_STATE],
+    "selection": [Options("cyclic", "random")],
+    "backend": [BACKEND],
+}
+
+
+def _check_gram(precompute, n_features):
+    """A user Gram matrix must at least have the right shape and be finite."""
+    if isinstance(precompute, (bool, np.bool_)):
+        return
+    gram = np.asarray(precompute)
+    if gram.shape != (n_features, n_features) or not np.all(np.isfinite(gram)):
+        raise ValueError(
+            f"precompute must be a bool or a finite Gram matrix of shape "
+            f"({n_features}, {n_features}), got shape {gram.shape}."
+        )
+
+
+class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
+    _constraints = _ENET_CONSTRAINTS
+
+    def _l1_ratio(self):
+        raise NotImplementedError
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        """Fit the model by solving the problem to relative duality gap ``tol``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 stays float32, never copied or modified.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights, rescaled to sum to n_samples (a scalar is
+            ignored, as in scikit-learn).
+        check_input : bool, default=True
+            Accepted for compatibility; lassokit always validates its input.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        X, y = self._validate_train(X, y)
+        n, p = X.shape
+        if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
+            sample_weight = None  # a constant weight does not change this objective
+        sw = raw_sample_weight(sample_weight, n)
+        _check_gram(self.precompute, p)
+        r = self._l1_ratio()
+        problem = Problem(
+            X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
+            fit_intercept=self.fit_intercept, sample_weight=sw, positive=self.positive,
+        )
+        backend = self._resolve(problem)
+        warm = None
+        if self.warm_start and getattr(self, "coef_", None) is not None:
+            if np.shape(self.coef_) == (p,):
+                warm = np.asarray(self.coef_, dtype=np.float64)
+        hints = backend_hints(
+            backend,
+            selection=self.selection,
+            random_state=self._random_seed() if self.selection == "random" else None,
+            gram=True if self.precompute is True else None,
+        )
+        sol = problem.solve(backend, tol=solver_tol(self.tol), max_iter=self.max_iter,
+                            warm_start=warm, **hints)
+        self._store(sol, X.dtype)
+        return self
+
+
+class ElasticNet(_ElasticNetBase):
+    """Linear regression with combined L1 and L2 priors (scikit-learn compatible).
+
+    Minimizes API.md section 1's objective with ``a1 = alpha * l1_ratio`` and
+    ``a2 = alpha * (1 - l1_ratio)``::
+
+        1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2
+            + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2
+
+    with sample weights ``s`` rescaled to sum to ``n`` -- exactly
+    scikit-learn's ``ElasticNet`` objective, so the same parameters give the
+    same coefficients.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Overall penalty strength (``alpha=0`` is ordinary least squares).
+    l1_ratio : float in [0, 1], default=0.5
+        The L1 share of the penalty.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept (by implicit centring; X is not copied).
+    precompute : bool or array-like of shape (n_features, n_features), default=False
+        Hint: forwarded to backends that take a ``precompute`` option; a Gram
+        array is checked for shape only, the backend computes its own.
+    max_iter : int, default=1000
+        Iteration budget of the backend (epochs for ``"cd"``).
+    copy_X : bool, default=True
+        Honoured trivially: X is never modified, so it is never copied.
+    tol : float, default=1e-4
+        Target **relative duality gap** (API.md section 2):
+        ``dual_gap_ <= tol * P(0, b0)``. scikit-learn's ``tol`` bounds the
+        gap by ``tol * ||y||^2 / n`` instead, i.e. twice as loose.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` when refitting.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState or None, default=None
+        Seed for ``selection="random"`` on backends that take it (hint).
+    selection : {"cyclic", "random"}, default="cyclic"
+        Coordinate order, forwarded to backends that take it (hint).
+    backend : str or Backend, default="auto"
+        The lassokit backend; ``"auto"`` picks the fastest capable one.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+        In the dtype of the training X.
+    sparse_coef_ : scipy.sparse.csr_matrix of shape (1, n_features)
+    intercept_ : float
+    n_iter_ : int
+        Backend iterations.
+    dual_gap_ : float
+        Certified duality gap in API.md section 1's scale.
+    backend_ : str
+        The backend that solved the problem.
+    solution_ : Solution
+        The full certified :class:`~lassokit.Solution`.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string feature names (pandas).
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> X = np.array([[0., 1.], [1., 0.], [2., 2.], [3., 1.]]); y = X @ [1., 2.]
+    >>> lk.ElasticNet(alpha=0.01, backend="cvxpy").fit(X, y).coef_.round(2)
+    array([0.99, 1.96])
+    """
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
+                 max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
+                 random_state=None, selection="cyclic", backend="auto"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.backend = backend
+
+    _constraints = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
+
+    def _l1_ratio(self):
+        return float(self.l1_ratio)
+
+
+class Lasso(_ElasticNetBase):
+    """Linear regression with an L1 prior (scikit-learn compatible).
+
+    Minimizes ``1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2 + alpha * ||w||_1``
+    (API.md section 1 with ``a1 = alpha``, ``a2 = 0``; sample weights
+    rescaled to sum to ``n``), the objective of scikit-learn's ``Lasso``.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        L1 strength (``alpha=0`` is ordinary least squares).
+    fit_intercept : bool, default=True
+    precompute : bool or array-like, default=False
+        Hint, as in :class:`ElasticNet`.
+    copy_X : bool, default=True
+        Honoured trivially (X is never modified).
+    max_iter : int, default=1000
+    tol : float, default=1e-4
+        Target relative duality gap (see :class:`ElasticNet`).
+    warm_start : bool, default=False
+    positive : bool, default=False
+    random_state : int, RandomState or None, default=None
+        Hint, as in :class:`ElasticNet`.
+    selection : {"cyclic", "random"}, default="cyclic"
+        Hint, as in :class:`ElasticNet`.
+    backend : str or Backend, default="auto"
+
+    Attributes
+    ----------
+    coef_, sparse_coef_, intercept_, n_iter_, dual_gap_, backend_, solution_, \
+n_features_in_, feature_names_in_
+        As for :class:`ElasticNet`.
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> X = np.array([[0., 0.], [1., 1.], [2., 2.]]); y = np.array([0., 1., 2.])
+    >>> lk.Lasso(alpha=0.1, backend="cvxpy").fit(X, y).predict([[1., 1.]]).round(3)
+    array([1.])
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
+                 max_iter=1000, tol=1e-4, warm_start=False, positive=False,
+                 random_state=None, selection="cyclic", backend="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.backend = backend
+
+    def _l1_ratio(self):
+        return 1.0
+
+
+class Ridge(LinearRegressorBase):
+    """Linear least squares with an L2 prior (scikit-learn compatible).
+
+    Minimizes scikit-learn's Ridge objective
+    ``sum_i sw_i (y_i - x_i @ w - b)^2 + alpha * ||w||^2`` with the sample
+    weights ``sw`` **as given** (not rescaled). Divided by ``2 S``,
+    ``S = sum_i sw_i`` (``S = n`` without weights), this is API.md section 1's
+    objective with ``a2 = alpha / S``: ``lk.Ridge(alpha)`` solves
+    ``lk.ridge(X, y, alpha / n_samples)``.
+
+    Parameters
+    ----------
+    alpha : float or array-like of shape (1,), default=1.0
+        L2 strength in scikit-learn's scale (one target only).
+    fit_intercept : bool, default=True
+    copy_X : bool, default=True
+        Honoured trivially (X is never modified).
+    max_iter : int, default=None
+        Iteration budget of iterative backends (None: the backend's default).
+    tol : float, default=1e-4
+        Target relative duality gap (API.md section 2).
+    solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}, \
+default="auto"
+        Hint only: the solve is done by ``backend`` (the closed-form
+        ``"direct"`` backend under ``"auto"``, or an iterative one for
+        ``positive=True``); every choice reaches the same optimum.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState or None, default=None
+        Unused (scikit-learn uses it for "sag"/"saga" only).
+    backend : str or Backend, default="auto"
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,)
+    intercept_ : float
+    n_iter_ : int
+    dual_gap_ : float
+        Certified gap of the section-1 problem (``a2 = alpha / S``).
+    solver_ : str
+        The lassokit backend used (also ``backend_``).
+    solution_ : Solution
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> X = np.array([[0.], [1.], [2.]]); y = np.array([0., 1., 2.])
+    >>> float(lk.Ridge(alpha=2.0).fit(X, y).coef_[0])
+    0.5
+    """
+
+    _constraints = {
+        "alpha": [NONNEG_REAL, ARRAY],
+        "fit_intercept": [BOOL],
+        "copy_X": [BOOL],
+        "max_iter": [POS_INT, NONE],
+        "tol": [NONNEG_REAL],
+        "solver": [Options("auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga",
+                           "lbfgs")],
+        "positive": [BOOL],
+        "random_state": [RANDOM_STATE],
+        "backend": [BACKEND],
+    }
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4,
+                 solver="auto", positive=False, random_state=None, backend="auto"):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
+        self.backend = backend
+
+    def _alpha(self):
+        alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
+        if alpha.size != 1:
+            raise ValueError(
+                f"alpha must be a scalar or hold one value per target (1 target here), "
+                f"got {alpha.size} values."
+            )
+        if not np.isfinite(alpha[0]) or alpha[0] < 0:
+            raise ValueError(f"alpha must be a finite number >= 0, got {alpha[0]!r}.")
+        return float(alpha[0])
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit Ridge regression.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Non-negative weights, used as given (a scalar ``c`` acts like
+            dividing ``alpha`` by ``c``, as in scikit-learn).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        alpha = self._alpha()
+        X, y = self._validate_train(X, y)
+        n = X.shape[0]
+        sw = raw_sample_weight(sample_weight, n)
+        total = float(n) if sw is None else float(sw.sum())
+        problem = Problem(X, y, Penalty(0.0, alpha / total), fit_intercept=self.fit_intercept,
+                          sample_weight=sw, positive=self.positive)
+        sol = problem.solve(self._resolve(problem), tol=solver_tol(self.tol),
+                            max_iter=self.max_iter)
+        self._store(sol, X.dtype)
+        self.solver_ = sol.backend
+        return self

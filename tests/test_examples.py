@@ -1,0 +1,42 @@
+"""Every script in examples/ runs to the end, headless (a smoke test each).
+
+Each runs in its own process, as a user would run it, from a scratch
+directory so that nothing it writes lands in the repository.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "examples").glob("plot_*.py"))
+
+
+def test_there_are_examples():
+    assert len(EXAMPLES) >= 6
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_has_a_gallery_title(script):
+    # sphinx-gallery takes the title from the module docstring: a line
+    # underlined with '=' right at its start.
+    doc = ast.get_docstring(ast.parse(script.read_text()))
+    assert doc, f"{script.name} has no docstring"
+    lines = doc.strip().splitlines()
+    assert len(lines) >= 3 and set(lines[1]) == {"="} and len(lines[1]) >= len(lines[0])
+
+
+@pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs(script, tmp_path):
+    env = dict(os.environ, MPLBACKEND="Agg",
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, str(script)], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, f"{script.name} failed:\n{proc.stdout}\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr
