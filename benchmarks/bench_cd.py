@@ -162,7 +162,7 @@ import sys, time
 import numpy as np
 sys.path.insert(0, {root!r})
 rng = np.random.default_rng(0)
-X = rng.standard_normal(({n}, {p}){f32}); y = X[:, :10].sum(1) + rng.standard_normal({n})
+X = rng.standard_normal(({n}, {p})){f32}; y = X[:, :10].sum(1) + rng.standard_normal({n})
 {sparse}
 t0 = time.perf_counter()
 import lassokit as lk

@@ -5,35 +5,28 @@ its L1 share ``r = a1 / (a1 + a2)`` and the per-feature weights stay fixed:
 
     penalty(alpha) = alpha * (r * L1(v1) + (1 - r) * L2(v2)).
 
-Each strength is solved warm-started from the previous one. Backends that
-screen features themselves (``screens_features = True``, e.g. ``"cd"`` with
-Gap Safe rules and working sets) get the whole problem; for the others the
-sequential strong rule of Tibshirani et al. (2012) shrinks the problem and a
-KKT check on every discarded feature, followed by lassokit's own certificate
-on the *full* problem, decides whether the reduced answer stands.
+Each strength is solved warm-started from the previous one, on the features
+kept by the sequential strong rule; discarded features are checked against
+the KKT conditions and lassokit's certificate of the *full* problem decides
+(see :mod:`lassokit._path_runner` for the engine, shared with
+cross-validation).
 
 References
 ----------
-Tibshirani, Bien, Friedman, Hastie, Simon, Taylor & Tibshirani (2012),
-"Strong rules for discarding predictors in lasso-type problems", JRSS B 74(2).
 Friedman, Hastie & Tibshirani (2010), "Regularization paths for generalized
 linear models via coordinate descent", J. Stat. Softw. 33(1).
+Tibshirani, Bien, Friedman, Hastie, Simon, Taylor & Tibshirani (2012),
+"Strong rules for discarding predictors in lasso-type problems", JRSS B 74(2).
 """
 
 from __future__ import annotations
 
 import numbers
-import time
 import warnings
 
 import numpy as np
 
-from . import _linalg
-from ._validation import check_coef, check_max_iter, check_tol
-from .backends.base import BackendResult
-from .backends.registry import resolve_backend
-from .certificate import certify, residual
-from .penalty import Penalty
+from ._path_runner import PathRunner, l1_share
 from .problem import Problem
 from .solution import convergence_warning
 
@@ -152,7 +145,7 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
 
 
 def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6,
-         max_iter=None, coef_init=None, screening="auto", verbose=False, **options):
+         max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Solve ``problem`` along a decreasing grid of overall strengths.
 
     At strength ``alpha`` the penalty is ``alpha * (r * L1 + (1 - r) * L2)``
@@ -178,10 +171,10 @@ def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6
         Iteration budget of each solve (the backend's default when None).
     coef_init : array-like of shape (n_features,), optional
         Warm start for the first strength (default: zeros).
-    screening : {"auto", "strong", "none"}, default="auto"
-        ``"strong"``: sequential strong rules with a KKT check and the full
-        certificate as arbiter; ``"none"``: the backend sees every feature;
-        ``"auto"``: ``"strong"`` unless the backend screens by itself.
+    strong_rules : bool, default=True
+        Solve each strength on the features kept by the sequential strong
+        rule, with a KKT check of the others and the full problem's
+        certificate as arbiter; False: the backend sees every feature.
     verbose : bool, default=False
         Print one line per strength.
     **options
@@ -206,8 +199,8 @@ def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6
         grid = alpha_grid(problem, n_alphas, eps)
     else:
         grid = _check_alphas(alphas)
-    runner = _PathRunner(problem, backend=backend, tol=tol, max_iter=max_iter,
-                         screening=screening, verbose=verbose, options=options)
+    runner = PathRunner(problem, backend=backend, tol=tol, max_iter=max_iter,
+                        strong_rules=strong_rules, verbose=verbose, options=options)
     result = runner.run(grid, coef_init=coef_init)
     bad = ~result.converged
     if np.any(bad):
@@ -234,177 +227,4 @@ def _check_alphas(alphas):
     return np.sort(arr)[::-1].copy()
 
 
-def _l1_share(penalty):
-    total = penalty.l1 + penalty.l2
-    return 1.0 if total == 0 else penalty.l1 / total
-
-
-class _PathRunner:
-    """Warm-started solves along a grid for one problem (shared with CV)."""
-
-    def __init__(self, problem, *, backend, tol, max_iter, screening, verbose=False,
-                 options=None, l1_ratio=None):
-        self.backend = resolve_backend(backend, problem)
-        X = problem.X
-        if self.backend.name == "cd" and isinstance(X, np.ndarray) and not X.flags.f_contiguous:
-            # "cd" works on Fortran-ordered X and would convert it at every
-            # strength: convert once for the whole path instead.
-            problem = problem.replace(X=np.asfortranarray(X))
-        problem._stats  # computed once here, shared by every strength's replace()
-        self.problem = problem
-        self.tol = check_tol(tol)
-        max_iter = check_max_iter(max_iter)
-        self.max_iter = self.backend.default_max_iter if max_iter is None else max_iter
-        self.options = dict(options or {})
-        self.backend.check_options(self.options)
-        if screening not in ("auto", "strong", "none"):
-            raise ValueError(f"screening must be 'auto', 'strong' or 'none', got {screening!r}.")
-        if screening == "auto":
-            screening = "none" if self._backend_screens() else "strong"
-        self.strong = screening == "strong"
-        self.verbose = bool(verbose)
-        pen = problem.penalty
-        # An explicit share avoids the rounding of a1 / (a1 + a2).
-        self.r = _l1_share(pen) if l1_ratio is None else float(l1_ratio)
-        self.v1, self.v2 = pen.l1_weights, pen.l2_weights
-        p = problem.n_features
-        self.v1_full = np.ones(p) if self.v1 is None else self.v1
-
-    def _backend_screens(self):
-        # A backend either says so, or exposes a screening option left on.
-        says = getattr(self.backend, "screens_features", None)
-        if says is not None:
-            return bool(says)
-        declared = self.backend.options or {}
-        return "screening" in declared and bool(self.options.get("screening", True))
-
-    def penalty_at(self, alpha):
-        return Penalty(alpha * self.r, alpha * (1.0 - self.r), self.v1, self.v2)
-
-    def run(self, alphas, coef_init=None):
-        prob = self.problem
-        p, k = prob.n_features, alphas.shape[0]
-        w = np.zeros(p) if coef_init is None else check_coef(coef_init, p, "coef_init")
-        if prob.positive:
-            w = np.maximum(w, 0.0)
-        coefs = np.empty((p, k), dtype=prob.dtype)
-        intercepts = np.zeros(k)
-        gaps, rel = np.empty(k), np.empty(k)
-        iters = np.zeros(k, dtype=np.int64)
-        conv = np.zeros(k, dtype=bool)
-        # The strong rule compares to the previous strength; before the first
-        # one that is alpha_max when starting from zero (where corr = X^T y / n).
-        corr = prev_lam = None
-        if self.strong:
-            corr = self._correlations(self._residual(w))
-            a_max = prob.alpha_max() / self.r if self.r > 0 else np.inf
-            prev_lam = self.r * max(a_max, alphas[0]) * self.v1_full
-        start = time.perf_counter()
-        for i, alpha in enumerate(alphas):
-            sub = prob.replace(penalty=self.penalty_at(float(alpha)))
-            if self.strong:
-                w, cert, n_it, corr = self._solve_screened(sub, w, corr, prev_lam)
-                prev_lam = sub._design.lam
-            else:
-                w, cert, n_it = self._solve(sub, w)
-            coefs[:, i] = w
-            intercepts[i] = cert.intercept
-            gaps[i], rel[i], iters[i] = cert.dual_gap, cert.rel_gap, n_it
-            conv[i] = cert.dual_gap <= self.tol * sub._design.p0
-            if self.verbose:
-                print(f"alpha={alpha:.6g}  nnz={np.count_nonzero(w)}  rel_gap={cert.rel_gap:.3g}  "
-                      f"n_iter={n_it}")
-        return Path(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
-                    rel_gaps=rel, n_iters=iters, converged=conv, l1_ratio=self.r,
-                    backend=self.backend.name, tol=self.tol,
-                    solve_time=time.perf_counter() - start)
-
-    # -- one strength --------------------------------------------------------------
-    def _call_backend(self, sub, w0):
-        raw = self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter, warm_start=w0,
-                                 **self.options)
-        if isinstance(raw, dict):
-            raw = BackendResult(**raw)
-        coef = np.asarray(raw.coef, dtype=np.float64).ravel()
-        if coef.shape != (sub.n_features,) or not np.all(np.isfinite(coef)):
-            coef = np.zeros(sub.n_features)
-        if sub.positive:
-            coef = np.maximum(coef, 0.0)
-        return coef, tuple(raw.dual_points or ()), int(raw.n_iter)
-
-    def _certify(self, sub, coef, dual_points, want_corr):
-        """Certificate of ``coef`` on the full problem ``sub`` (and its correlations).
-
-        The coefficients are rounded to the output dtype first: the
-        certificate describes what is returned. As in ``Problem.solve``, the
-        unrounded residual stays a dual candidate (float32 rounding is first
-        order in w, second order in P).
-        """
-        if sub.dtype != np.float64:
-            dual_points = dual_points + (self._residual(coef),)
-            coef = coef.astype(sub.dtype).astype(np.float64)
-        r = self._residual(coef)
-        corr = self._correlations(r) if want_corr else None
-        return coef, certify(sub._design, sub.X, coef, dual_points, r=r, u=corr), corr
-
-    def _residual(self, w):
-        """Centred residual ``yc - Xc w``, from the support columns when few."""
-        d = self.problem._design
-        nz = np.flatnonzero(w)
-        if nz.size > 0.25 * w.size:
-            return residual(d, self.problem.X, w)
-        fit = _linalg.columns(self.problem.X, nz) @ w[nz] if nz.size else np.zeros(d.n)
-        return d.yc - (fit - float(d.x_offset[nz] @ w[nz]))
-
-    def _correlations(self, r):
-        """``Xc^T S r / n``: minus the gradient of the data term (one pass over X)."""
-        d = self.problem._design
-        sr = r if d.sw is None else d.sw * r
-        return (_linalg.rmatvec(self.problem.X, sr) - d.x_offset * sr.sum()) / d.n
-
-    def _solve(self, sub, w0):
-        coef, dual_points, n_it = self._call_backend(sub, w0)
-        coef, cert, _ = self._certify(sub, coef, dual_points, want_corr=False)
-        return coef, cert, n_it
-
-    def _solve_screened(self, sub, w, corr, prev_lam):
-        """Strong rule, reduced solve, KKT check; the full certificate decides."""
-        lam = sub._design.lam
-        eff = corr if sub.positive else np.abs(corr)
-        keep = (w != 0) | (lam == 0) | (eff >= 2.0 * lam - prev_lam)
-        total_it = 0
-        while True:
-            idx = np.flatnonzero(keep)
-            coef = np.zeros(sub.n_features)
-            dual_points = ()
-            if idx.size:
-                c_red, dual_points, n_it = self._call_backend(self._restrict(sub, idx), w[idx])
-                coef[idx] = c_red
-                total_it += n_it
-            coef, cert, corr = self._certify(sub, coef, dual_points, want_corr=True)
-            if cert.dual_gap <= self.tol * sub._design.p0:
-                return coef, cert, total_it, corr
-            eff = corr if sub.positive else np.abs(corr)
-            viol = ~keep & (eff > lam * (1.0 + 1e-12))
-            if not np.any(viol):
-                # Every discarded feature satisfies KKT: the reduced solve
-                # itself fell short of tol; more features would not help.
-                return coef, cert, total_it, corr
-            keep |= viol
-            w = coef
-
-    def _restrict(self, sub, idx):
-        """``sub`` on the columns ``idx``, penalty weights sliced alike.
-
-        The rows are the same, so the data statistics are those of the full
-        problem restricted to ``idx`` (no pass over the columns again).
-        """
-        pen = sub.penalty
-        v1 = None if pen.l1_weights is None else pen.l1_weights[idx]
-        v2 = None if pen.l2_weights is None else pen.l2_weights[idx]
-        reduced = Problem(sub.X[:, idx], sub.y, Penalty(pen.l1, pen.l2, v1, v2),
-                          fit_intercept=sub.fit_intercept, sample_weight=sub.sample_weight,
-                          positive=sub.positive)
-        x_offset, y_offset, yc, p0 = self.problem._stats
-        reduced.__dict__["_stats"] = (x_offset[idx], y_offset, yc, p0)
-        return reduced
+_l1_share = l1_share

@@ -75,12 +75,11 @@ def plot_cv(estimator, ax=None):
     ax = _axes(ax)
     mse = np.asarray(estimator.mse_path_, dtype=np.float64)
     alphas = np.asarray(estimator.alphas_, dtype=np.float64)
-    n_l1 = alphas.shape[0] if alphas.ndim == 2 else 1
-    n_folds = estimator._n_folds
-    # Undo the squeeze scikit-learn applies to mse_path_.
-    mse = mse.reshape(n_l1, -1, n_folds)
-    alphas = np.broadcast_to(alphas.reshape(n_l1, -1), mse.shape[:2])
     ratios = np.atleast_1d(getattr(estimator, "l1_ratio", 1.0))
+    n_l1, n_alphas = ratios.size, alphas.shape[-1]
+    # Undo the squeeze scikit-learn applies to mse_path_.
+    mse = mse.reshape(n_l1, n_alphas, mse.size // (n_l1 * n_alphas))
+    alphas = np.broadcast_to(alphas.reshape(-1, n_alphas), (n_l1, n_alphas))
     for j in range(n_l1):
         label = "mean over folds" if n_l1 == 1 else f"l1_ratio={float(ratios[j]):g}"
         if n_l1 == 1:

@@ -146,7 +146,11 @@ class Problem:
         if set(changes) <= {"penalty"} and isinstance(fields["penalty"], Penalty):
             # Same validated data, new penalty (paths, CV): skip re-validating X,
             # a full pass over it per strength.
-            fields["penalty"].strengths(self.n_features)
+            pen = fields["penalty"]
+            for v, name in ((pen.l1_weights, "L1 weights"), (pen.l2_weights, "L2 weights")):
+                if v is not None and v.shape[0] != self.n_features:
+                    raise ValueError(f"{name} must have length n_features={self.n_features}, "
+                                     f"got {v.shape[0]}.")
             new = object.__new__(Problem)
             for attr in ("_X", "_y", "_fit_intercept", "_positive", "_sample_weight"):
                 setattr(new, attr, getattr(self, attr))

@@ -105,6 +105,18 @@ def test_python_dash_m_entry_point(tmp_path):
     assert bad.stdout == ""
 
 
+def test_console_script(tmp_path):
+    # Present when lassokit is installed (as in CI), absent in a bare checkout.
+    import shutil
+
+    exe = shutil.which("lassokit")
+    if exe is None:
+        pytest.skip("the lassokit console script is not installed")
+    ok = subprocess.run([exe, "--help"], cwd=tmp_path, capture_output=True, text=True,
+                        timeout=120)
+    assert ok.returncode == 0 and "usage: lassokit" in ok.stdout
+
+
 # -- fit / predict ----------
 
 

@@ -45,13 +45,15 @@ import scipy.sparse.linalg as spla
 from .. import _linalg
 from ..kernels import admm as kern
 
-__all__ = ["auto_route", "make_factor", "gram_matrix", "linear_term"]
+__all__ = ["auto_route", "gram_columns", "gram_matrix", "linear_term", "make_factor"]
 
 # Largest dimension of a dense factor on the sparse routes (dense n x n or
 # p x p float64 of 8000^2 entries is 512 MB; 4000 keeps it at 128 MB).
 _DENSE_FACTOR_MAX = 4000
 # Row blocks of float64 entries when forming Gram matrices of dense X.
 _BLOCK_ENTRIES = 1 << 22
+# Entries of the buffer that gathers selected columns (1 MB, reused).
+_GATHER_ENTRIES = 1 << 17
 
 
 def _spd_inverse(M):
@@ -115,12 +117,17 @@ class GramFactor(_Factor):
 
     route = "gram"
 
-    def __init__(self, X, d):
-        H = gram_matrix(X, d)
+    def __init__(self, X, d, G=None, b=None):
+        H = gram_matrix(X, d) if G is None else G
         trace_g = float(np.trace(H))
         H[np.diag_indices(d.p)] += d.mu
-        super().__init__(linear_term(X, d), d.mu, trace_g, min(d.n, d.p))
+        super().__init__(linear_term(X, d) if b is None else b, d.mu, trace_g, min(d.n, d.p))
         self.H = H
+
+    @classmethod
+    def from_parts(cls, G, b, d):
+        """Factor from a precomputed ``G = Xc^T S Xc / n`` (taken over) and ``b``."""
+        return cls(None, d, G=G, b=b)
 
     def factor(self, rho):
         M = self.H.copy()
@@ -171,6 +178,43 @@ def gram_matrix(X, d):
                 B *= sqrt_s[blk, None]
             _syrk_update(G, B)
     # syrk filled the upper triangle only.
+    G = np.triu(G) + np.triu(G, 1).T
+    return G / n
+
+
+def gram_columns(X, d, W):
+    """``Xc[:, W]^T S Xc[:, W] / n`` for dense X, without copying ``X[:, W]``.
+
+    Row blocks of the selected columns go through one small reused buffer:
+    a fresh n x |W| copy would cost more in page faults than the product.
+    """
+    n = X.shape[0]
+    k = W.size
+    m = d.x_offset[W]
+    sqrt_s = _sqrt_weights(d)
+    G = np.zeros((k, k), order="F")
+    rows = max(1, min(n, _GATHER_ENTRIES // max(k, 1)))
+    fortran = X.flags.f_contiguous and not X.flags.c_contiguous
+    buf = np.empty((rows, k), order="F" if fortran else "C")
+    raw = buf if (fortran or X.dtype == np.float64) else np.empty((rows, k), dtype=X.dtype)
+    for start in range(0, n, rows):
+        stop = min(n, start + rows)
+        B = buf[: stop - start]
+        if fortran:
+            # Column pieces are contiguous: plain copies (np.take would first
+            # copy the whole strided row block).
+            for i, j in enumerate(W):
+                B[:, i] = X[start:stop, j]
+        else:
+            Xb = np.ascontiguousarray(X[start:stop])
+            np.take(Xb, W, axis=1, out=raw[: stop - start])
+            if raw is not buf:
+                np.copyto(B, raw[: stop - start])
+        if d.fit_intercept:
+            B -= m
+        if sqrt_s is not None:
+            B *= sqrt_s[start:stop, None]
+        _syrk_update(G, B)
     G = np.triu(G) + np.triu(G, 1).T
     return G / n
 
@@ -333,7 +377,7 @@ class SparseLUFactor(_Factor):
         super().__init__(linear_term(X, d), d.mu, trace_g, min(d.n, d.p))
 
     def factor(self, rho):
-        n, p = self.B.shape
+        n = self.B.shape[0]
         K = sp.bmat([[sp.diags(self.mu + rho), self.B.T], [self.B, -sp.identity(n)]],
                     format="csc")
         self.lu = spla.splu(K, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0,

@@ -52,6 +52,7 @@ class AdmmRun:
     def __init__(self, factor, d, X, tol, relaxation, adaptive_rho, polish, verbose):
         self.factor = factor
         self.d = d
+        #: The (restricted) design matrix, or a callable that makes it.
         self.X = X
         self.tol = tol
         #: Absolute duality gap to reach.
@@ -146,6 +147,8 @@ class AdmmRun:
             if gap > 2.0 * self.target:
                 return False
         self.n_certify += 1
+        if callable(self.X):  # a working set's X[:, W], made only when needed
+            self.X = self.X()
         return certify(self.d, self.X, w).dual_gap <= self.target
 
     def _gram_gap(self, w):

@@ -20,7 +20,7 @@ from ..kernels import cd_dense, cd_gram, cd_sparse
 
 # Working sets whose columns hold at most this share of X's entries are
 # copied to a compact buffer for the inner solve.
-_COMPACT_SHARE = 0.25
+_COMPACT_SHARE = 0.5
 # A float64 row block of X used while forming Gram matrices holds at most
 # this many entries (32 MB).
 _BLOCK_ENTRIES = 1 << 22
@@ -60,6 +60,18 @@ class _Ops:
         out = np.empty(feats.shape[0])
         self._gradient(np.ascontiguousarray(sq), float(sq.sum()), feats, out)
         return out
+
+    def norms_and_gradient(self, q):
+        """Column Lipschitz constants ``||xc_j||_S^2 / n`` and ``gradient(q, all)``, one pass.
+
+        Columns that are constant up to rounding (centred norm below 1e-12
+        of the raw one) get ``L = 0`` exactly, so they stay at 0.
+        """
+        sq = np.ascontiguousarray(q * self.sw if self.has_sw else q)
+        L, u = np.empty(self.p), np.empty(self.p)
+        self._norms_and_gradient(sq, float(sq.sum()), L, u)
+        L[L <= 1e-12 * (L + self.x_off ** 2)] = 0.0
+        return L, u
 
     def gram(self, ws):
         """``(G, b)`` of the working set, reusing the entries of the previous one."""
@@ -111,10 +123,8 @@ class DenseOps(_Ops):
             X = np.asfortranarray(X)  # the one allowed conversion of X
         self.X = _readonly(X)
 
-    def col_sq_norms(self):
-        out = np.empty(self.p)
-        cd_dense.col_sq_norms(self.X, self.sw, self.has_sw, self.x_off, out)
-        return out
+    def _norms_and_gradient(self, sq, sq_sum, L, u):
+        cd_dense.norms_and_gradient(self.X, self.sw, self.has_sw, self.x_off, sq, sq_sum, L, u)
 
     def residual(self, w, supp):
         out = np.empty(self.n)
@@ -174,11 +184,9 @@ class SparseOps(_Ops):
         self.indptr = _readonly(X.indptr)
         self._nnz = np.diff(X.indptr)
 
-    def col_sq_norms(self):
-        out = np.empty(self.p)
-        cd_sparse.col_sq_norms(self.data, self.indices, self.indptr, float(self.n), self.sw,
-                               self.has_sw, self.x_off, out)
-        return out
+    def _norms_and_gradient(self, sq, sq_sum, L, u):
+        cd_sparse.norms_and_gradient(self.data, self.indices, self.indptr, float(self.n), self.sw,
+                                     self.has_sw, self.x_off, sq, sq_sum, L, u)
 
     def residual(self, w, supp):
         out = np.empty(self.n)
@@ -215,7 +223,7 @@ class SparseOps(_Ops):
         return out
 
 
-def gram_solve(G, b, c0, w_local, lam, mu, positive, tol_in, max_epochs, K, check_every):
+def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
     """Run the Gram inner solver (``w_local`` updated in place)."""
-    return cd_gram.inner_solve(np.ascontiguousarray(G), b, c0, w_local, lam, mu, positive,
+    return cd_gram.inner_solve(np.ascontiguousarray(G), b, c0, w_local, lam, mu, L, positive,
                                tol_in, max_epochs, K, check_every)

@@ -14,13 +14,18 @@ from ._cd_ops import gram_solve, make_ops
 from .base import BackendResult
 
 _ANDERSON_K = 5
+_CHECK_EVERY = 0
 # Each working-set subproblem is solved to this fraction of the current gap.
 _INNER_FRACTION = 0.3
 # Gram inner solves only for working sets at most this large (m^2 floats).
 _GRAM_MAX = 4096
+# Zero features added to the support (as a share of it) even without violators.
+_WS_FILL = 1.0
 # Inner epochs assumed for the first working set (sizes it against an outer pass).
 _FIRST_EPOCHS = 10
-# Outer iterations without a 1% better gap before giving up (floating-point floor).
+# An outer step that does not shrink the gap below this factor grows the set.
+_PROGRESS = 1.0
+# Outer iterations (with every feature in the set) without a 1% better gap before giving up (floating-point floor).
 _OUTER_PATIENCE = 10
 
 
@@ -32,12 +37,12 @@ class _State:
     candidate; the gap here is computed the same way.
     """
 
-    def __init__(self, ops, design, w, active, has_unpen, X, round32):
+    def __init__(self, ops, design, w, active, has_unpen, X, round32, r=None, u=None):
         d = design
         self.w = w
         self.supp = np.flatnonzero(w)
-        self.r = ops.residual(w, self.supp)
-        self.u = ops.gradient(self.r, active)
+        self.r = ops.residual(w, self.supp) if r is None else r
+        self.u = ops.gradient(self.r, active) if u is None else u
         sr = self.r * d.sw if d.sw is not None else self.r
         nb = float(sr @ self.r) / d.n
         if round32:
@@ -97,7 +102,8 @@ def _working_set(st, d, L, active, ws_start, m_cost):
     score[forced] = -np.inf
     n_forced = int(np.count_nonzero(forced))
     n_viol = int(np.count_nonzero(score < 0)) - n_forced
-    size = max(ws_start, 2 * n_forced, min(m_cost, n_forced + n_viol))
+    grow = max(min(n_viol, max(m_cost, n_forced)), int(_WS_FILL * n_forced))
+    size = max(ws_start, n_forced + grow)
     if size >= active.shape[0]:
         return active, True
     pick = np.argpartition(score, size - 1)[:size]
@@ -114,23 +120,26 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     lam = np.ascontiguousarray(d.lam)
     mu = np.ascontiguousarray(d.mu)
     positive = bool(d.positive)
-    L = ops.col_sq_norms()
     round32 = X.dtype == np.float32
     w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=np.float64)
     if positive:
         np.maximum(w, 0.0, out=w)
+    r = ops.residual(w, np.flatnonzero(w))
+    L, u = ops.norms_and_gradient(r)  # the first outer step's pass over X doubles as this
     tol_abs = tol * d.p0
     K = _ANDERSON_K if anderson else 0
-    check_every = K or 10
+    check_every = _CHECK_EVERY or K or 10
     has_unpen = d.unpenalized.size > 0
     active = np.arange(p)
     last_epochs = _FIRST_EPOCHS
     epochs = n_outer = n_gram = n_stall = 0
-    best_gap = np.inf
+    best_gap = prev_gap = np.inf
     ws_last = 0
+    ws_floor = ws_start
     status = "max_iter"
     while True:
-        st = _State(ops, d, w, active, has_unpen, X, round32)
+        st = _State(ops, d, w, active, has_unpen, X, round32, r, u)
+        r = u = None
         if verbose:
             print(f"cd: outer {n_outer:3d}  epochs {epochs:6d}  active {active.size:7d}  "
                   f"ws {ws_last:6d}  nnz {st.supp.size:6d}  "
@@ -145,11 +154,15 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
             break
         if st.gap < 0.99 * best_gap:
             best_gap, n_stall = st.gap, 0
-        else:
+        elif ws_last >= active.size:
             n_stall += 1
             if n_stall >= _OUTER_PATIENCE:
                 status = "stalled"  # reported as "inaccurate" by the problem layer
                 break
+        if st.gap > _PROGRESS * prev_gap:
+            # Little progress: the set was too small; the floor doubles until it is all.
+            ws_floor = max(ws_floor, 2 * ws_last)
+        prev_gap = st.gap
         n_outer += 1
         if screening and not has_unpen and st.scale > 0.0:
             keep = _screen(st, d, L, active)
@@ -161,18 +174,23 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                     st.r = ops.residual(w, np.flatnonzero(w))
         if working_set:
             m_cost = active.size // max(last_epochs, 1)
-            ws, complete = _working_set(st, d, L, active, ws_start, m_cost)
+            ws, complete = _working_set(st, d, L, active, ws_floor, m_cost)
         else:
             ws, complete = active, True
         ws_last = ws.size
-        # With every violator in the set its gap is the full gap: aim at tol directly.
-        tol_in = 0.5 * tol_abs if complete else max(_INNER_FRACTION * st.gap, 0.5 * tol_abs)
+        # With every violator in the set its gap is the full gap: aim at tol directly;
+        # so do cheap Gram solves.
+        use_gram = _use_gram(gram, ops, ws)
+        if complete or use_gram:
+            tol_in = 0.5 * tol_abs
+        else:
+            tol_in = max(_INNER_FRACTION * st.gap, 0.5 * tol_abs)
         budget = max_iter - epochs
-        if _use_gram(gram, ops, ws):
+        if use_gram:
             G, b = ops.gram(ws)
             wl = np.ascontiguousarray(w[ws])
-            ep, _ = gram_solve(G, b, ops.c0, wl, lam[ws], mu[ws], positive, tol_in, budget, K,
-                               check_every)
+            ep, _ = gram_solve(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], positive, tol_in,
+                               budget, K, check_every)
             w[ws] = wl
             n_gram += 1
         else:

@@ -24,7 +24,20 @@ kept only when the certificate says ``gap <= tol * P(0)``; otherwise ADMM
 goes on. Independently, when the primal and dual residuals fall below
 thresholds scaled to the iterates (Boyd et al. 2011, section 3.3.1) the
 iterate ``z`` is certified, and the thresholds tighten tenfold each time the
-certificate refuses.
+certificate refuses. With the "gram" route the certificate's gap is evaluated
+from ``H`` and ``b`` alone (same formula, no pass over X); the problem layer
+certifies the returned coefficients in any case.
+
+Where the p x p matrix ``H`` would be formed (``n >= p``) and ``p >= 128``,
+the solve runs on growing working sets (:mod:`lassokit.backends._admm_ws`):
+ADMM on the features most likely to be active, a full duality-gap check,
+and a larger set if needed -- a small Gram matrix instead of the full one.
+
+Layout: :mod:`lassokit.kernels.admm` (numba: prox, relaxed z/dual update,
+whole iterations with a cached inverse), :mod:`lassokit.backends._admm_factor`
+(the four x-update routes), :mod:`lassokit.backends._admm_run` (one solve:
+loop, rho balancing, polishing, stopping), :mod:`lassokit.backends._admm_ws`
+(working sets), this module (options and dispatch).
 
 References
 ----------

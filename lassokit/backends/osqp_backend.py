@@ -61,7 +61,7 @@ class OsqpBackend(Backend):
     -------
     formulation : {"auto", "residual", "gram"}, default="auto"
     eps : float, optional
-        First OSQP ``eps_abs = eps_rel``; default ``min(1e-5, 10 * tol)``.
+        First OSQP ``eps_abs = eps_rel``; default ``min(1e-6, tol)``.
     osqp_settings : dict, optional
         Extra OSQP settings (e.g. ``{"rho": 0.1}``); they override the defaults.
     verbose : bool, default=False
@@ -87,11 +87,16 @@ class OsqpBackend(Backend):
                 raise ValueError(f"eps must be in (0, 1), got {eps!r}.")
         d = problem._design
         X = problem.X
-        n, p = X.shape
+        p = X.shape[1]
+        if d.p0 == 0.0:
+            # yc = 0: coef = 0 attains P = 0 <= P(w), exactly; OSQP's ~1e-12 would not.
+            return BackendResult(coef=np.zeros(p), n_iter=0, info={"osqp_status": "not run"})
         if formulation == "auto":
             formulation = _auto_formulation(X)
         qp = _build_qp(X, d, formulation, osqp.constant("OSQP_INFTY"))
-        eps = min(1e-5, 10.0 * tol) if eps is None else float(eps)
+        # 1e-5 often leaves OSQP's active-set guess wrong (polishing fails and a
+        # second round is needed); 1e-6 costs a few more iterations only.
+        eps = min(1e-6, tol) if eps is None else float(eps)
         settings = dict(eps_abs=eps, eps_rel=eps, polishing=True, polish_refine_iter=10,
                         max_iter=max_iter, verbose=bool(verbose), warm_starting=True)
         if qp.n_bounds == 0:
@@ -99,8 +104,8 @@ class OsqpBackend(Backend):
             settings["polishing"] = False
         settings.update(osqp_settings or {})
         # OSQP 1.1 prints "Polishing not needed ..." even when not verbose whenever no
-        # inequality is active, which happens with positive=True (osqp/osqp#785).
-        quiet = d.positive and not verbose and settings.get("polishing", False)
+        # inequality is active, e.g. positive=True with every coef > 0 (osqp/osqp#785).
+        quiet = not verbose and bool(settings.get("polishing", False))
         solver = osqp.OSQP()
         solver.setup(qp.P, qp.q, qp.A, qp.l, qp.u, **settings)
         if warm_start is not None:
@@ -117,9 +122,12 @@ class OsqpBackend(Backend):
             if res.x is None or not np.all(np.isfinite(res.x)):
                 status = "error" if coef is None else status
                 break
-            cand = np.array(res.x[:p], dtype=np.float64)
+            cand = np.array(res.x[qp.w_slice], dtype=np.float64)
             if d.positive:
                 cand = np.maximum(cand, 0.0)
+            # OSQP's polished zeros of L1 features come out as ~1e-20: make them exact
+            # (a change far below any gap the certificate can resolve).
+            cand[(d.lam > 0) & (np.abs(cand) <= 1e-13 * np.max(np.abs(cand), initial=0.0))] = 0.0
             gap = certify(d, X, cand).dual_gap
             if gap < best_gap:
                 coef, best_gap = cand, gap
@@ -168,16 +176,50 @@ def _auto_formulation(X):
 
 
 class _QP:
-    """OSQP data plus the map from a coefficient vector to a starting point."""
+    """OSQP data, where ``w`` sits in the variables, and a map ``w -> start point``."""
 
-    def __init__(self, P, q, A, l, u, start, n_bounds):
-        self.P = sp.triu(P, format="csc")
+    def __init__(self, P, q, A, l, u, start, n_bounds, w_slice):
+        self.P = _int32_csc(P if _is_upper_csc(P) else sp.triu(P, format="csc"))
         self.q = q
-        self.A = sp.csc_matrix(A)
+        self.A = _int32_csc(A)
         self.l = l
         self.u = u
         self.start = start
         self.n_bounds = n_bounds
+        self.w_slice = w_slice
+
+
+def _int32_csc(M):
+    """CSC with int32 indices, as OSQP's default build wants (no conversion warning)."""
+    M = sp.csc_matrix(M)
+    if M.indices.dtype != np.int32 or M.indptr.dtype != np.int32:
+        M = sp.csc_matrix((M.data, M.indices.astype(np.int32), M.indptr.astype(np.int32)),
+                          shape=M.shape)
+    return M
+
+
+def _dense_upper_csc(H, n_zero_cols):
+    """Empty columns, then the upper triangle of the dense symmetric ``H``, as CSC.
+
+    Built with index arithmetic: going through COO (``sp.csc_matrix(H)``,
+    ``sp.triu``, ``sp.block_diag``) cost more than the Gram matrix itself.
+    """
+    p = H.shape[0]
+    cols, rows = np.tril_indices(p)  # column-major order of the upper triangle
+    indptr = np.concatenate([np.zeros(n_zero_cols + 1, dtype=np.int64),
+                             np.cumsum(np.arange(1, p + 1))])
+    data = np.ascontiguousarray(H[rows, cols])
+    size = p + n_zero_cols
+    P = sp.csc_matrix((data, rows + n_zero_cols, indptr), shape=(size, size))
+    P.has_sorted_indices = True
+    return P
+
+
+def _is_upper_csc(P):
+    if not sp.isspmatrix_csc(P):
+        return False
+    coo = P.tocoo()
+    return bool(np.all(coo.row <= coo.col))
 
 
 def _bounds_block(d, inf):
@@ -205,6 +247,13 @@ def _bounds_block(d, inf):
 
 
 def _build_qp(X, d, formulation, inf):
+    """The QP of ``formulation``; variables ordered (r, b, t, w) or (t, w).
+
+    The order matters to OSQP's LDL^T (its AMD ordering breaks ties by
+    position): on a dense 500 x 1000 Lasso, putting ``w`` last made the
+    residual form's factorization 8x faster and its iterations 4x cheaper
+    than ``w`` first (measured with OSQP 1.1.3).
+    """
     n, p = d.n, d.p
     k, bw, bt, lo, hi, q_w, q_t, l1 = _bounds_block(d, inf)
     if formulation == "gram":
@@ -213,35 +262,35 @@ def _build_qp(X, d, formulation, inf):
         H = gram_matrix(X, d)
         H[np.diag_indices(p)] += d.mu
         b = linear_term(X, d)
-        P = sp.block_diag([sp.csc_matrix(H), sp.csc_matrix((k, k))], format="csc")
-        q = np.concatenate([q_w - b, q_t])
-        A = sp.hstack([bw, bt], format="csc")
+        P = _dense_upper_csc(H, k)
+        q = np.concatenate([q_t, q_w - b])
+        A = sp.hstack([bt, bw], format="csc")
 
         def start(w):
-            return np.concatenate([w, np.abs(w[l1])])
+            return np.concatenate([np.abs(w[l1]), w])
 
-        return _QP(P, q, A, lo, hi, start, lo.size)
+        return _QP(P, q, A, lo, hi, start, lo.size, slice(k, k + p))
     sqrt_s = np.ones(n) if d.sw is None else np.sqrt(d.sw)
     Xs = sp.csc_matrix(X, dtype=np.float64) if sp.issparse(X) else sp.csc_matrix(
         np.asarray(X, dtype=np.float64))
     SX = Xs if d.sw is None else sp.diags(sqrt_s) @ Xs
     nb = 1 if d.fit_intercept else 0
-    blocks_fit = [SX, sp.csc_matrix((n, k))]
+    blocks_fit = [sp.identity(n, format="csc")]
     if nb:
         blocks_fit.append(sp.csc_matrix(sqrt_s[:, None]))
-    blocks_fit.append(sp.identity(n, format="csc"))
+    blocks_fit += [sp.csc_matrix((n, k)), SX]
     fit_rows = sp.hstack(blocks_fit, format="csc")
-    bound_rows = sp.hstack([bw, bt, sp.csc_matrix((bw.shape[0], nb + n))], format="csc")
+    bound_rows = sp.hstack([sp.csc_matrix((bw.shape[0], n + nb)), bt, bw], format="csc")
     A = sp.vstack([fit_rows, bound_rows], format="csc")
     target = sqrt_s * d.yc
     l = np.concatenate([target, lo])
     u = np.concatenate([target, hi])
-    P = sp.diags(np.concatenate([d.mu, np.zeros(k + nb), np.full(n, 1.0 / n)]), format="csc")
-    q = np.concatenate([q_w, q_t, np.zeros(nb + n)])
+    P = sp.diags(np.concatenate([np.full(n, 1.0 / n), np.zeros(nb + k), d.mu]), format="csc")
+    q = np.concatenate([np.zeros(n + nb), q_t, q_w])
 
     def start(w):
         icpt = -float(d.x_offset @ w) if nb else 0.0
         r = sqrt_s * (d.yc - _linalg.matvec(X, w) - icpt)
-        return np.concatenate([w, np.abs(w[l1]), [icpt] * nb, r])
+        return np.concatenate([r, [icpt] * nb, np.abs(w[l1]), w])
 
-    return _QP(P, q, A, l, u, start, lo.size)
+    return _QP(P, q, A, l, u, start, lo.size, slice(n + nb + k, n + nb + k + p))

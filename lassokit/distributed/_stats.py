@@ -143,7 +143,7 @@ def _tree_reduce(leaves, merge):
     level = list(leaves)
     while len(level) > 1:
         level = [
-            dask.delayed(merge, pure=True)(level[i:i + _FAN_IN])
+            dask.delayed(merge, pure=False)(level[i:i + _FAN_IN])
             for i in range(0, len(level), _FAN_IN)
         ]
     return level[0]
@@ -238,7 +238,7 @@ def _leaves(X, y, w):
     xs = X.to_delayed()[:, 0]
     ys = y.to_delayed()
     ws = [None] * len(xs) if w is None else list(w.to_delayed())
-    return [dask.delayed(_chunk_moments, pure=True)(a, b, c) for a, b, c in zip(xs, ys, ws)]
+    return [dask.delayed(_chunk_moments, pure=False)(a, b, c) for a, b, c in zip(xs, ys, ws)]
 
 
 def _compute(obj, client):
@@ -311,7 +311,7 @@ def compute_fold_moments(X, y, sample_weight, n_folds, client=None):
     ys = y.to_delayed()
     ws = [None] * len(xs) if sample_weight is None else list(sample_weight.to_delayed())
     leaves = [
-        dask.delayed(_chunk_fold_moments, pure=True)(a, b, c, int(s), n, n_folds)
+        dask.delayed(_chunk_fold_moments, pure=False)(a, b, c, int(s), n, n_folds)
         for a, b, c, s in zip(xs, ys, ws, starts)
     ]
     folds = _compute(_tree_reduce(leaves, _merge_folds), client)

@@ -102,10 +102,11 @@ N_JOBS = _Simple(
     "an int or None",
 )
 CV = _Simple(
-    lambda v: v is None
-    or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 2)
-    or hasattr(v, "split")
-    or (hasattr(v, "__iter__") and not isinstance(v, str)),
+    lambda v: not isinstance(v, str) and (
+        v is None
+        or (isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 2)
+        or hasattr(v, "split")
+        or hasattr(v, "__iter__")),
     "None, an int >= 2, a CV splitter or an iterable of (train, test) splits",
 )
 BACKEND = _Simple(

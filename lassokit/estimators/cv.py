@@ -1,7 +1,7 @@
 """``LassoCV`` and ``ElasticNetCV``: cross-validation over the path.
 
 Every (l1_ratio, fold) pair is one joblib task that solves a warm-started
-path on the training part (:class:`lassokit.path._PathRunner`, with
+path on the training part (:class:`lassokit._path_runner.PathRunner`, with
 sequential screening) and scores it on the held-out part. Tasks go through
 ``joblib.Parallel(n_jobs=...)`` with a preference for threads (the numba
 kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
@@ -27,7 +27,8 @@ from sklearn import get_config
 from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
-from ..path import _PathRunner, alpha_grid
+from .._path_runner import PathRunner
+from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
 from ..solution import convergence_warning
@@ -79,9 +80,9 @@ def _fold_scores(X, y, sw, train, test, l1_ratio, alphas, settings):
         fit_intercept=settings["fit_intercept"], sample_weight=sw_train,
         positive=settings["positive"],
     )
-    runner = _PathRunner(problem, backend=settings["backend"], tol=settings["tol"],
-                         max_iter=settings["max_iter"], screening="auto",
-                         options=settings["options"], l1_ratio=l1_ratio)
+    runner = PathRunner(problem, backend=settings["backend"], tol=settings["tol"],
+                        max_iter=settings["max_iter"],
+                        options=settings["options"], l1_ratio=l1_ratio)
     result = runner.run(alphas)
     coefs = np.asarray(result.coefs, dtype=np.float64)
     X_test = X[test]
@@ -255,7 +256,7 @@ class LassoCV(_LinearModelCV):
         Number of grid points, or the grid itself.
     fit_intercept : bool, default=True
     precompute : "auto", bool or array-like, default="auto"
-        Hint for backends that take a ``precompute`` option.
+        Hint, as for :class:`~lassokit.ElasticNet` ("auto": the backend decides).
     max_iter : int, default=1000
         Iteration budget of each solve.
     tol : float, default=1e-4

@@ -140,8 +140,9 @@ class ElasticNet(_ElasticNetBase):
     fit_intercept : bool, default=True
         Fit an unpenalized intercept (by implicit centring; X is not copied).
     precompute : bool or array-like of shape (n_features, n_features), default=False
-        Hint: forwarded to backends that take a ``precompute`` option; a Gram
-        array is checked for shape only, the backend computes its own.
+        Hint: ``True`` asks a backend with a Gram option for it (``"cd"``:
+        ``gram=True``); a Gram array is checked for shape only, the backend
+        computes the centred, weighted Gram it needs.
     max_iter : int, default=1000
         Iteration budget of the backend (epochs for ``"cd"``).
     copy_X : bool, default=True
@@ -183,8 +184,8 @@ class ElasticNet(_ElasticNetBase):
     --------
     >>> import numpy as np, lassokit as lk
     >>> X = np.array([[0., 1.], [1., 0.], [2., 2.], [3., 1.]]); y = X @ [1., 2.]
-    >>> lk.ElasticNet(alpha=0.01, backend="cvxpy").fit(X, y).coef_.round(2)
-    array([0.99, 1.96])
+    >>> lk.ElasticNet(alpha=0.01).fit(X, y).coef_.round(2)
+    array([1.  , 1.97])
     """
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,

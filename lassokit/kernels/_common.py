@@ -30,12 +30,12 @@ def cd_update(wj, Lj, uj, lamj, muj, positive):
 
     Minimizes ``(Lj/2) (t - wj)^2 - uj (t - wj) + lamj |t| + (muj/2) t^2``
     over ``t`` (``t >= 0`` if ``positive``): a soft-thresholding step.
-    A coordinate with ``Lj + muj == 0`` (a constant column without L2 term)
-    does not affect the objective and is set to 0.
+    A column that is zero after centring (``Lj == 0``) does not enter the
+    data fit: its coefficient minimizes the penalty alone, at 0.
     """
-    denom = Lj + muj
-    if denom <= 0.0:
+    if Lj <= 0.0:
         return 0.0
+    denom = Lj + muj
     z = Lj * wj + uj
     if z > lamj:
         return (z - lamj) / denom

@@ -26,7 +26,7 @@ multipliers", Foundations and Trends in Machine Learning 3(1), 1-122.
 import numpy as np
 from numba import njit
 
-__all__ = ["prox_l1", "relaxed_z_u_update", "gram_steps", "woodbury_steps", "woodbury_solve"]
+__all__ = ["gram_steps", "prox_l1", "relaxed_z_u_update", "woodbury_solve", "woodbury_steps"]
 
 
 @njit(cache=True, nogil=True)

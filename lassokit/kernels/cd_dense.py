@@ -53,21 +53,27 @@ def _axpy_col(X, j, d, xm, r):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def col_sq_norms(X, sw, has_sw, x_off, out):
-    """``out[j] = sum_i s_i (X_ij - x_off_j)^2 / n`` for every column."""
+def norms_and_gradient(X, sw, has_sw, x_off, sq, sq_sum, L_out, u_out):
+    """``L_j = sum_i s_i (X_ij - x_off_j)^2 / n`` and :func:`gradient`, one pass over X."""
     n, p = X.shape
     for j in range(p):
         xm = x_off[j]
         acc = 0.0
+        dot = 0.0
         if has_sw:
             for i in range(n):
-                t = X[i, j] - xm
+                xi = X[i, j]
+                t = xi - xm
                 acc += sw[i] * t * t
+                dot += xi * sq[i]
         else:
             for i in range(n):
-                t = X[i, j] - xm
+                xi = X[i, j]
+                t = xi - xm
                 acc += t * t
-        out[j] = acc / n
+                dot += xi * sq[i]
+        L_out[j] = acc / n
+        u_out[j] = (dot - xm * sq_sum) / n
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)

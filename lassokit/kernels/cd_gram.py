@@ -49,12 +49,12 @@ def _fit_terms(b, w, u, c0):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def epoch(G, w, u, lam, mu, positive):
+def epoch(G, w, u, lam, mu, L, positive):
     """One cyclic pass; ``u = b - G w`` is kept up to date in place."""
     m = w.shape[0]
     for j in range(m):
         wj = w[j]
-        new = cd_update(wj, G[j, j], u[j], lam[j], mu[j], positive)
+        new = cd_update(wj, L[j], u[j], lam[j], mu[j], positive)
         if new != wj:
             d = new - wj
             w[j] = new
@@ -87,11 +87,12 @@ def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(G, b, c0, w, lam, mu, positive, tol_in, max_epochs, K, check_every):
+def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
     """Coordinate descent on the Gram subproblem until its gap is ``<= tol_in``.
 
-    ``w``, ``lam``, ``mu`` are local to the working set; ``w`` is updated
-    in place. Anderson extrapolation every ``K`` epochs as in
+    ``w``, ``lam``, ``mu`` and ``L`` (the diagonal of ``G``, with exact
+    zeros for columns that vanish after centring) are local to the working
+    set; ``w`` is updated in place. Anderson extrapolation every ``K`` epochs as in
     :func:`lassokit.kernels.cd_dense.inner_solve`.
 
     Returns
@@ -100,9 +101,6 @@ def inner_solve(G, b, c0, w, lam, mu, positive, tol_in, max_epochs, K, check_eve
         Epochs run and the last gap computed (``inf`` if none).
     """
     m = w.shape[0]
-    L = np.empty(m)
-    for j in range(m):
-        L[j] = G[j, j]
     u = np.empty(m)
     _grad(G, b, w, u)
     Kb = max(K, 1)
@@ -117,7 +115,7 @@ def inner_solve(G, b, c0, w, lam, mu, positive, tol_in, max_epochs, K, check_eve
     best = np.inf
     stall = 0
     for ep in range(1, max_epochs + 1):
-        epoch(G, w, u, lam, mu, positive)
+        epoch(G, w, u, lam, mu, L, positive)
         if K > 0:
             pos += 1
             W[pos, :] = w

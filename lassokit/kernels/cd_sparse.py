@@ -51,19 +51,24 @@ def _axpy(data, indices, indptr, j, d, r_s):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
-def col_sq_norms(data, indices, indptr, n, sw, has_sw, x_off, out):
-    """``out[j] = sum_i s_i (X_ij - x_off_j)^2 / n``, zeros of X included."""
+def norms_and_gradient(data, indices, indptr, n, sw, has_sw, x_off, sq, sq_sum, L_out, u_out):
+    """``L_j = sum_i s_i (X_ij - x_off_j)^2 / n`` and :func:`gradient`, one pass over X."""
     p = indptr.shape[0] - 1
     for j in range(p):
         xm = x_off[j]
         acc = 0.0
         s_nz = 0.0
+        dot = 0.0
         for t in range(indptr[j], indptr[j + 1]):
-            s = sw[indices[t]] if has_sw else 1.0
-            d = data[t] - xm
+            i = indices[t]
+            s = sw[i] if has_sw else 1.0
+            x = data[t]
+            d = x - xm
             acc += s * d * d
             s_nz += s
-        out[j] = (acc + xm * xm * max(n - s_nz, 0.0)) / n
+            dot += x * sq[i]
+        L_out[j] = (acc + xm * xm * max(n - s_nz, 0.0)) / n
+        u_out[j] = (dot - xm * sq_sum) / n
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
