@@ -7,6 +7,7 @@ rendered with their figures by sphinx-gallery.
 """
 
 import os
+import re
 import sys
 import warnings
 
@@ -63,10 +64,37 @@ def setup(app):
 
 
 # -- examples ----------
+
+
+def _needs_missing_package(path):
+    """Whether an example imports a top-level package that is not installed."""
+    import ast
+    import importlib.util
+
+    names = set()
+    with open(path, encoding="utf-8") as fh:
+        for node in ast.parse(fh.read()).body:
+            if isinstance(node, ast.Import):
+                names |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return any(importlib.util.find_spec(n) is None for n in names)
+
+
+# Examples of optional extras (e.g. Dask) are left out when the extra is missing.
+_EXAMPLES = os.path.join(ROOT, "examples")
+_SKIPPED = sorted(f for f in os.listdir(_EXAMPLES)
+                  if f.startswith("plot_") and f.endswith(".py")
+                  and _needs_missing_package(os.path.join(_EXAMPLES, f)))
+if _SKIPPED:
+    print(f"lassokit docs: leaving out examples whose optional packages are missing: "
+          f"{', '.join(_SKIPPED)}")
+
 sphinx_gallery_conf = {
     "examples_dirs": os.path.join(ROOT, "examples"),
     "gallery_dirs": "auto_examples",
     "filename_pattern": r"/plot_",
+    "ignore_pattern": "|".join([r"__init__\.py"] + [re.escape(f) for f in _SKIPPED]),
     "abort_on_example_error": True,
     "download_all_examples": False,
     "remove_config_comments": True,

@@ -30,9 +30,9 @@ import lassokit as lk
 from lassokit import distributed as lkd
 
 parser = argparse.ArgumentParser()
-parser.add_argument("--n-samples", type=int, default=100_000)
-parser.add_argument("--n-features", type=int, default=50)
-parser.add_argument("--chunk-rows", type=int, default=12_500)
+parser.add_argument("--n-samples", type=int, default=40_000)
+parser.add_argument("--n-features", type=int, default=30)
+parser.add_argument("--chunk-rows", type=int, default=5_000)
 args, _ = parser.parse_known_args()
 N, P, CHUNK = args.n_samples, args.n_features, args.chunk_rows
 
@@ -46,6 +46,7 @@ N, P, CHUNK = args.n_samples, args.n_features, args.chunk_rows
 cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                        dashboard_address=None)
 client = Client(cluster)
+lkd.pin_worker_threads(client, 1)  # one BLAS thread per single-threaded worker
 
 
 def make_data(n, p, seed=0):

@@ -8,18 +8,21 @@ the KKT conditions are added back until the full certificate is met.
 
 Checking KKT for every discarded feature needs the correlations
 ``u = Xc^T S r / n`` -- a pass over all of X per strength, which dominates
-when the reduced solves are cheap. Instead, exact correlations are kept at a
-reference residual ``r0`` and propagated with the Cauchy-Schwarz bound
+when the reduced solves are cheap. Instead, every full pass stores its
+residual and correlations; for a new residual ``r`` the closest combination
+``R c`` of the stored residuals has exactly known correlations ``U c``, and
+Cauchy-Schwarz bounds the rest,
 
-    |u_j(r) - u_j(r0)| <= ||xc_j||_S ||r - r0||_S / n,
+    |u_j(r) - (U c)_j| <= ||xc_j||_S ||r - R c||_S / n,
 
 in the spirit of the safe sequential rules of Fercoq, Gramfort & Salmon
-(2015) and the hybrid safe-strong rules of Zeng, Breheny et al. (2021). The
-reduced problem's own columns are always exact; a full pass (which renews
-the reference) happens only when some bound cannot rule out a violation.
-Handing the certificate an elementwise upper bound of ``|u_j|`` keeps its
-dual point feasible and can only lower the dual value, so the gap stays a
-valid bound; when every bound is below its threshold it is the exact gap.
+(2015) and the hybrid safe-strong rules of Zeng, Yang & Breheny (2021).
+Features whose bound cannot clear ``|u_j| <= lam_j`` (the active ones among
+them) get exact correlations from their own columns; a full pass happens
+only when they are many. Handing the certificate an elementwise upper bound
+of ``|u_j|`` keeps its dual point feasible and can only lower the dual
+value, so the gap stays a valid bound; when every bounded feature clears its
+threshold it is the exact gap.
 
 References
 ----------
@@ -48,7 +51,9 @@ from .problem import Problem
 __all__ = ["PathRunner"]
 
 #: More suspect features than this share of p: one full pass instead of columns.
-_FULL_PASS_SHARE = 0.05
+_FULL_PASS_SHARE = 0.1
+#: Exact correlation vectors kept for the bounds.
+_STORE = 4
 #: Smallest reduced problem built (features).
 _MIN_REDUCED = 16
 
@@ -60,23 +65,36 @@ def l1_share(penalty):
 
 
 class _Correlations:
-    """``u = Xc^T S r / n``: exact on demand, bounded from a reference otherwise."""
+    """``u = Xc^T S r / n``: exact on demand, bounded from stored exact ones otherwise.
+
+    Every full pass stores its residual and correlations (the last
+    ``_STORE`` of them). For a new residual ``r``, the weighted
+    least-squares combination ``R c`` of the stored residuals gives
+    ``u(R c) = U c`` exactly, and Cauchy-Schwarz bounds the rest:
+    ``|u_j(r) - (U c)_j| <= ||xc_j||_S ||r - R c||_S / n``. Residuals along a
+    path stay close to a low-dimensional subspace, so the bound stays tight
+    for many strengths after a pass.
+    """
 
     def __init__(self, problem):
         self.X = problem.X
         self.d = problem._design
         self.positive = problem.positive
         self.norms = None
-        self.r0 = self.u0 = None
+        self.sqrt_s = None if self.d.sw is None else np.sqrt(self.d.sw)
+        self.R = np.empty((self.d.n, 0))
+        self.U = np.empty((self.d.p, 0))
 
     def _sr(self, r):
         return r if self.d.sw is None else self.d.sw * r
 
     def exact(self, r):
-        """Full pass over X; ``r`` becomes the reference."""
+        """Full pass over X; ``(r, u)`` joins the store."""
         sr = self._sr(r)
         u = (_linalg.rmatvec(self.X, sr) - self.d.x_offset * sr.sum()) / self.d.n
-        self.r0, self.u0 = r.copy(), u
+        keep = _STORE - 1
+        self.R = np.column_stack([self.R[:, -keep:], r]) if keep else r[:, None]
+        self.U = np.column_stack([self.U[:, -keep:], u]) if keep else u[:, None]
         return u
 
     def columns(self, r, Xsub, idx):
@@ -85,15 +103,20 @@ class _Correlations:
         return (_linalg.rmatvec(Xsub, sr) - self.d.x_offset[idx] * sr.sum()) / self.d.n
 
     def bound(self, r):
-        """Upper bound of ``|u|`` (of ``u`` with positivity) at ``r``, from the reference."""
+        """Upper bound of ``|u|`` (of ``u`` with positivity) at ``r``."""
         if self.norms is None:
             sq = _linalg.column_sq_norms(self.X, self.d.sw, self.d.x_offset)
             self.norms = np.sqrt(sq) / self.d.n
-        diff = r - self.r0
-        delta = np.sqrt(float(self._sr(diff) @ diff))
-        base = self.u0 if self.positive else np.abs(self.u0)
-        # A relative margin covers rounding in u0 and in the norms.
-        return base + self.norms * delta + 1e-12 * np.abs(self.u0)
+        if self.sqrt_s is None:
+            c = np.linalg.lstsq(self.R, r, rcond=None)[0]
+        else:
+            c = np.linalg.lstsq(self.R * self.sqrt_s[:, None], r * self.sqrt_s, rcond=None)[0]
+        e = r - self.R @ c
+        delta = np.sqrt(float(self._sr(e) @ e))
+        est = self.U @ c
+        base = est if self.positive else np.abs(est)
+        # A relative margin covers rounding in the stored u and in U @ c.
+        return base + self.norms * delta + 1e-12 * (np.abs(self.U) @ np.abs(c))
 
 
 class PathRunner:
@@ -139,7 +162,7 @@ class PathRunner:
         self.v1, self.v2 = pen.l1_weights, pen.l2_weights
         self.v1_full = np.ones(problem.n_features) if self.v1 is None else self.v1
         self._red_mask = np.zeros(problem.n_features, dtype=bool)
-        self._red_base = self._red_idx = None
+        self._red_base = self._red_idx = self._pool = None
 
     def penalty_at(self, alpha):
         """The penalty at overall strength ``alpha``."""
@@ -274,31 +297,49 @@ class PathRunner:
 
         The superset (the union of the sets kept so far, at least
         ``_MIN_REDUCED`` features, topped up by ``eff / lam``) only grows
-        along a path, so the reduced problem is rebuilt only when a new
-        feature enters; its rows are the full problem's, so its data
-        statistics are those of the full problem restricted to its columns.
+        along a path, so the reduced problem changes only when a feature
+        enters; dense columns are appended to a Fortran-ordered pool, so
+        entering costs a copy of the new columns only. The rows are the full
+        problem's, so the data statistics are those of the full problem
+        restricted to the pool's columns.
         """
         if self._red_base is None and not np.any(keep):
             return None, np.empty(0, dtype=np.intp)
         if self._red_base is None or np.any(keep & ~self._red_mask):
-            mask = self._red_mask | keep
-            extra = min(mask.size, _MIN_REDUCED) - int(np.count_nonzero(mask))
+            new = keep & ~self._red_mask
+            extra = _MIN_REDUCED - int(np.count_nonzero(self._red_mask | keep))
             if extra > 0:
                 lam = sub._design.lam
-                cand = np.flatnonzero(~mask)
+                cand = np.flatnonzero(~(self._red_mask | keep))
                 with np.errstate(divide="ignore", invalid="ignore"):
                     score = np.where(lam[cand] > 0, eff[cand] / lam[cand], np.inf)
-                mask[cand[np.argsort(-score, kind="stable")[:extra]]] = True
-            self._red_mask = mask
-            idx = np.flatnonzero(mask)
+                new[cand[np.argsort(-score, kind="stable")[:extra]]] = True
+            self._red_mask = self._red_mask | new
+            self._red_idx, Xr = self._grow_pool(np.flatnonzero(new))
             full = self.problem
-            base = Problem(full.X[:, idx], full.y, Penalty(1.0), fit_intercept=full.fit_intercept,
+            base = Problem(Xr, full.y, Penalty(1.0), fit_intercept=full.fit_intercept,
                            sample_weight=full.sample_weight, positive=full.positive)
             x_offset, y_offset, yc, p0 = full._stats
-            base.__dict__["_stats"] = (x_offset[idx], y_offset, yc, p0)
-            self._red_base, self._red_idx = base, idx
+            base.__dict__["_stats"] = (x_offset[self._red_idx], y_offset, yc, p0)
+            self._red_base = base
         idx = self._red_idx
         pen = sub.penalty
         v1 = None if pen.l1_weights is None else pen.l1_weights[idx]
         v2 = None if pen.l2_weights is None else pen.l2_weights[idx]
         return self._red_base.replace(penalty=Penalty(pen.l1, pen.l2, v1, v2)), idx
+
+    def _grow_pool(self, new):
+        """Append columns ``new``; returns (all pooled indices, their X)."""
+        X = self.problem.X
+        idx = new if self._red_idx is None else np.concatenate([self._red_idx, new])
+        if not isinstance(X, np.ndarray):
+            return idx, X[:, idx]  # sparse: slicing copies only the columns' entries
+        m, k = 0 if self._red_idx is None else self._red_idx.size, new.size
+        if self._pool is None or m + k > self._pool.shape[1]:
+            pool = np.empty((X.shape[0], max(2 * (m + k), _MIN_REDUCED)), dtype=X.dtype,
+                            order="F")
+            if m:
+                pool[:, :m] = self._pool[:, :m]
+            self._pool = pool
+        self._pool[:, m:m + k] = X[:, new]
+        return idx, self._pool[:, :m + k]

@@ -118,9 +118,17 @@ def _least_squares(A, b, nonneg):
     when some feature is unpenalized.
     """
     if nonneg:
-        from scipy.optimize import nnls
+        from scipy.optimize import lsq_linear, nnls
 
-        return nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
+        x = nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
+        # scipy's nnls can stop at a non-optimal point (scipy issues 21140,
+        # 25389); check its KKT conditions and fall back to bounded-variable
+        # least squares, an exact active-set method, when they fail.
+        grad = A.T @ (b - A @ x)
+        slack = 1e-10 * (np.linalg.norm(A) * np.linalg.norm(b) + 1e-300)
+        if np.any(grad > slack) or np.any(np.abs(grad[x > 0]) > slack):
+            x = lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls", tol=1e-14).x
+        return x
     from scipy.linalg import lstsq
 
     return lstsq(A, b, cond=None)[0]

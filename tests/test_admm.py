@@ -266,20 +266,22 @@ def test_woodbury_solve_solves_the_system():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("storage", ["dense", "csc"])
+@pytest.mark.parametrize("storage,n,p", [("dense", 300, 150), ("csc", 300, 150),
+                                         ("csr", 100, 300)])
 @pytest.mark.parametrize("kind", ["plain", "everything"])
-def test_working_sets_reach_the_full_optimum(storage, kind):
-    X, y = make_data(300, 150, seed=11, storage=storage)
+def test_working_sets_reach_the_full_optimum(storage, n, p, kind):
+    X, y = make_data(n, p, seed=11, storage=storage, true_coef=np.r_[np.ones(8), np.zeros(p - 8)])
     if kind == "plain":
         problem = lk.lasso(X, y, 1.0, fit_intercept=False)
+        problem = problem.replace(penalty=lk.L1(problem.alpha_max() / 5))
     else:
-        v1 = np.ones(150)
+        v1 = np.ones(p)
         v1[[3, 77]] = 0.0  # unpenalized: always in the working set
         problem = lk.Problem(X, y, lk.L1(0.08, v1) + lk.L2(0.01),
-                             sample_weight=np.linspace(0.2, 3.0, 300), positive=True)
-    sol = problem.solve("admm", tol=1e-8, working_set=True)
+                             sample_weight=np.linspace(0.2, 3.0, n), positive=True)
+    sol = problem.solve("admm", tol=1e-8)  # "auto" picks working sets here
     assert sol.info["working_set_rounds"] >= 1
-    assert sol.info["working_set_size"] < 150  # the Gram matrix was never full size
+    assert sol.info["working_set_size"] < p  # the full factor was never formed
     full = problem.solve("admm", tol=1e-8, working_set=False)
     ref = reference_for_problem(problem)
     for s in (sol, full):

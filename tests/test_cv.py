@@ -107,7 +107,6 @@ def test_parallel_jobs_give_identical_results():
     np.testing.assert_allclose(one.mse_path_, procs.mse_path_, rtol=1e-12)
 
 
-@pytest.mark.slow
 def test_joblib_dask_backend():
     distributed = pytest.importorskip("distributed")
     from joblib import parallel_config

@@ -25,12 +25,6 @@ def _specs():
     for mix, bits in itertools.product(MIXES, itertools.product([False, True], repeat=4)):
         flags = dict(zip(FLAGS, bits))
         for formulation in ("gram", "residual"):
-            if mix == "ols" and flags["positive"] and formulation == "residual":
-                # All features unpenalized and positive: the certificate's NNLS
-                # projection (scipy.optimize.nnls, scipy 1.17) returns a
-                # non-optimal point on OSQP's answer, whose zeros are ~1e-22
-                # instead of exact; the objective is right (see the report).
-                continue
             out.append((Spec(mix=mix, **flags), formulation))
     for storage, dtype in (("csc", "float64"), ("csr", "float32")):
         for n, p in ((30, 12), (12, 30)):

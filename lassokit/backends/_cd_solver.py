@@ -22,7 +22,7 @@ _GRAM_MAX = 4096
 # Zero features added to the support (as a share of it) even without violators.
 _WS_FILL = 1.0
 # Inner epochs assumed for the first working set (sizes it against an outer pass).
-_FIRST_EPOCHS = 10
+_FIRST_EPOCHS = 100
 # An outer step that does not shrink the gap below this factor grows the set.
 _PROGRESS = 1.0
 # Outer iterations (with every feature in the set) without a 1% better gap before giving up (floating-point floor).

@@ -28,10 +28,11 @@ certificate refuses. With the "gram" route the certificate's gap is evaluated
 from ``H`` and ``b`` alone (same formula, no pass over X); the problem layer
 certifies the returned coefficients in any case.
 
-Where the p x p matrix ``H`` would be formed (``n >= p``) and ``p >= 128``,
-the solve runs on growing working sets (:mod:`lassokit.backends._admm_ws`):
-ADMM on the features most likely to be active, a full duality-gap check,
-and a larger set if needed -- a small Gram matrix instead of the full one.
+Where the p x p matrix ``H`` would be formed (``n >= p``), and for sparse X,
+when ``p >= 128`` the solve runs on growing working sets
+(:mod:`lassokit.backends._admm_ws`): ADMM on the features most likely to be
+active, a full duality-gap check, and a larger set if needed -- a small Gram
+matrix instead of the full factor.
 
 Layout: :mod:`lassokit.kernels.admm` (numba: prox, relaxed z/dual update,
 whole iterations with a cached inverse), :mod:`lassokit.backends._admm_factor`
@@ -82,8 +83,8 @@ class AdmmBackend(Backend):
         Route of the x-update (see :mod:`lassokit.backends._admm_factor`).
     working_set : {"auto", True, False}, default="auto"
         Solve on growing working sets (:mod:`lassokit.backends._admm_ws`);
-        "auto" does so where the p x p Gram matrix (``n >= p``, ``p >= 128``)
-        would otherwise be formed.
+        "auto" does so when ``p >= 128`` and X is sparse or the p x p Gram
+        matrix (``n >= p``) would otherwise be formed.
     verbose : bool, default=False
     """
 
@@ -115,9 +116,13 @@ class AdmmBackend(Backend):
         d = problem._design
         X = problem.X
         if working_set == "auto":
-            # Only where the p x p Gram matrix would be formed and is worth avoiding.
-            working_set = (factorization == "auto" and auto_route(X) == "gram"
-                           and d.p >= 4 * WS_START)
+            # Where the full factor is worth avoiding: the p x p Gram matrix
+            # (n >= p), and any sparse X, whose full factor (n x n, or the
+            # sparse LU of the augmented system) costs far more than a small
+            # working set's Gram matrix. Dense p > n keeps the n x n factor,
+            # which is cheap next to the n x p products.
+            working_set = (factorization == "auto" and d.p >= 4 * WS_START
+                           and (auto_route(X) == "gram" or sp.issparse(X)))
         if factorization in ("sparse_woodbury", "sparse_lu") and not sp.issparse(X):
             raise ValueError(f"factorization={factorization!r} needs a sparse X; "
                              "use 'gram' or 'woodbury'.")

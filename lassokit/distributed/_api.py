@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import time
 import warnings
 
@@ -44,8 +45,21 @@ def _split_options(method, options):
                 f"method='admm' got unknown option(s) {', '.join(unknown)}; "
                 f"it accepts: {', '.join(sorted(ADMM_OPTIONS))}."
             )
-        return {**ADMM_OPTIONS, **options}
+        opts = {**ADMM_OPTIONS, **options}
+        rho, relax, every = opts["rho"], opts["relax"], opts["check_every"]
+        if rho is not None and not (_is_real(rho) and 0 < rho < np.inf):
+            raise ValueError(f"rho must be a finite number > 0 or None, got {rho!r}.")
+        if not (_is_real(relax) and 0 < relax < 2):
+            raise ValueError(f"relax must be a number in (0, 2), got {relax!r}.")
+        if isinstance(every, bool) or not isinstance(every, numbers.Integral) or every < 1:
+            raise ValueError(f"check_every must be an integer >= 1, got {every!r}.")
+        opts["adapt_rho"] = check_bool(opts["adapt_rho"], "adapt_rho")
+        return opts
     return dict(options)
+
+
+def _is_real(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def moments(X, y, sample_weight=None, *, client=None):
@@ -343,8 +357,6 @@ def _admm_path(X, y, penalty, alphas, n_alphas, eps, fit_intercept, sample_weigh
 
 def _admm_grid(bs, penalty, r, n_alphas, eps, positive):
     """Default grid from ``alpha_max`` computed on the blocks."""
-    import numbers
-
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}.")
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.linalg
 
 from ._certify import ReducedResidual, UnpenalizedBlock
+from ._stats import weighted_gram
 
 __all__ = ["RowBlock"]
 
@@ -110,12 +111,11 @@ class RowBlock:
             sx, sy = np.zeros(p), 0.0
             for D, yc, s in self._centred_chunks():
                 sD = D * s[:, None]
-                H += D.T @ sD
+                H += weighted_gram(D * np.sqrt(s)[:, None])
                 c += sD.T @ yc
                 yy += float(s @ (yc * yc))
                 sx += sD.sum(axis=0)
                 sy += float(s @ yc)
-            H = 0.5 * (H + H.T)
             d, Q = scipy.linalg.eigh(H, check_finite=False)
             self._kind, self._H, self._c, self._yy = "gram", H, c, yy
             self._sx, self._sy = sx, sy

@@ -111,8 +111,23 @@ def _chunk_moments(X, y, w):
         return Moments(n, max(W, 0.0), np.zeros(p + 1), np.zeros((p + 1, p + 1)), wmin, finite)
     mean = (w @ Z) / W
     Z -= mean
-    C = Z.T @ (Z * w[:, None])
+    if wmin >= 0:
+        Z *= np.sqrt(w)[:, None]
+        C = weighted_gram(Z)
+    else:  # rejected after the pass; keep the flag, not a NaN
+        C = np.zeros((p + 1, p + 1))
     return Moments(n, W, mean, C, wmin, finite)
+
+
+def weighted_gram(A):
+    """``A^T A`` for ``A = S^(1/2) D``.
+
+    Written as the product of a matrix with its own transpose, which NumPy
+    hands to BLAS as a symmetric rank-k update (half the flops of
+    ``D^T (S D)``, and exactly symmetric).
+    """
+    A = np.asarray(A, dtype=np.float64)
+    return A.T @ A
 
 
 def _merge(parts):

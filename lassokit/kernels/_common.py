@@ -61,15 +61,19 @@ def best_scale(a, nb, eff, lam, mu, c_max):
 
     Over ``0 <= c <= c_max``; the sum runs over ``mu_j > 0``. ``phi`` is
     concave with a piecewise-linear derivative, so walking the sorted
-    breakpoints ``lam_j / eff_j`` gives the maximizer exactly. Mirrors
-    ``lassokit.certificate._best_scale``.
+    breakpoints ``lam_j / eff_j`` gives the maximizer exactly (as
+    ``lassokit.certificate._best_scale``). The maximizer never exceeds
+    ``min(a / nb, c_max)``, so only breakpoints below that are sorted.
     """
     if a <= 0.0:
         return 0.0
     m = eff.shape[0]
+    c_up = c_max
+    if nb > 0.0:
+        c_up = min(c_up, a / nb)
     cnt = 0
     for k in range(m):
-        if mu[k] > 0.0 and eff[k] > 0.0:
+        if mu[k] > 0.0 and eff[k] > 0.0 and lam[k] < c_up * eff[k]:
             cnt += 1
     slope = nb
     icpt = a
@@ -78,7 +82,7 @@ def best_scale(a, nb, eff, lam, mu, c_max):
         sel = np.empty(cnt, np.int64)
         cnt = 0
         for k in range(m):
-            if mu[k] > 0.0 and eff[k] > 0.0:
+            if mu[k] > 0.0 and eff[k] > 0.0 and lam[k] < c_up * eff[k]:
                 t[cnt] = lam[k] / eff[k]
                 sel[cnt] = k
                 cnt += 1
