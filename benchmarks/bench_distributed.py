@@ -65,6 +65,10 @@ def make_problem(client, n, p, chunk_rows, seed, n_informative=10):
     return X, y
 
 
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
 def timed(fn, repeats):
     times, out = [], None
     for _ in range(repeats):
@@ -94,6 +98,7 @@ def daskml_to_target(X, y, alpha, sur_problem, target, max_iter_cap, rhos):
                 model.fit(X, y)
             elapsed = time.perf_counter() - t0
             rel = sur_problem.certify(np.asarray(model.coef_, dtype=np.float64)).rel_gap
+            log(f"  dask-ml rho={rho:.3g} iters={k}: {elapsed:.2f}s rel_gap={rel:.2g}")
             row = {"rho": rho, "iters": k, "time": elapsed, "rel_gap": rel,
                    "objective": sur_problem.objective(np.asarray(model.coef_, dtype=np.float64))}
             if rel <= target:
@@ -112,6 +117,7 @@ def bench_case(client, label, n, p, chunk_rows, args, run_daskml):
     import lassokit as lk
     from lassokit import distributed as lkd
 
+    log(f"{label}: generating on the workers")
     X, y = make_problem(client, n, p, chunk_rows, args.seed)
     stats = lkd.moments(X, y, client=client)
     sur0 = lkd.surrogate(stats, lk.L1(1.0), fit_intercept=False)
@@ -129,6 +135,7 @@ def bench_case(client, label, n, p, chunk_rows, args, run_daskml):
         lkd.solve(X, y, pen, method=method, fit_intercept=False, tol=args.target, client=client)
         t, sol = timed(lambda m=method: lkd.solve(X, y, pen, method=m, fit_intercept=False,
                                                   tol=args.target, client=client), args.repeats)
+        log(f"  lassokit {method}: {t:.2f}s rel_gap={sol.rel_gap:.2g} iters={sol.n_iter}")
         rows.append({"problem": label, "solver": f"lassokit {method}", "time": t,
                      "rel_gap": sol.rel_gap, "rel_obj": rel_obj(sol.objective),
                      "iters": sol.n_iter, "note": sol.backend})

@@ -43,9 +43,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import CASES, make_case, one_thread, time_interleaved  # noqa: E402
+from _common import CASES, make_case, one_thread, time_interleaved
 
-import lassokit as lk  # noqa: E402
+import lassokit as lk
 
 TARGET = 1e-6
 N_ALPHAS = 100
@@ -115,6 +115,10 @@ def path_competitors(X, y, grid):
     return out
 
 
+def _bind(fit, tol):
+    return lambda: fit(tol)
+
+
 def calibrate_path(fit, problems, target=TARGET, start=1e-3, smallest=1e-16):
     """Loosest tol on a 10^0.5 grid meeting ``target`` at every alpha."""
     tol = start
@@ -142,7 +146,7 @@ def bench_path(repeats):
         if tol is None:
             continue
         tols[name] = tol
-        solvers[name] = (lambda f, t: (lambda: f(t)))(fit, tol)
+        solvers[name] = _bind(fit, tol)
     timed = time_interleaved(solvers, repeats=repeats, warmup=1)
     rows = []
     for name, (med, times, coefs) in timed.items():

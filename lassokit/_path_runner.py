@@ -145,7 +145,7 @@ class PathRunner:
             # "cd" works on Fortran-ordered X and would convert it at every
             # strength: convert once for the whole path instead.
             problem = problem.replace(X=np.asfortranarray(X))
-        problem._stats  # computed once, shared by every strength's replace()
+        _ = problem._stats  # computed once, shared by every strength's replace()
         self.problem = problem
         self.tol = check_tol(tol)
         max_iter = check_max_iter(max_iter)

@@ -142,7 +142,11 @@ def _best_scale(a, nb, eff, lam, mu, c_max):
     """
     if a <= 0.0:
         return 0.0
+    # The maximizer is at most min(a / nb, c_max): later breakpoints never count,
+    # so only the (few) ones below are sorted.
+    c_up = min(c_max, a / nb) if nb > 0 else c_max
     sel = (mu > 0) & (eff > 0)
+    sel[sel] = lam[sel] < c_up * eff[sel]
     e, l, m = eff[sel], lam[sel], mu[sel]
     t = l / e
     order = np.argsort(t, kind="stable")
@@ -212,7 +216,11 @@ def certify(design, X, coef, dual_points=(), *, r=None, u=None):
         extrapolation); the residual itself is always tried.
     r, u : ndarray, optional
         The residual ``yc - Xc coef`` and ``Xc^T S r / n``, when the caller
-        (e.g. a path's KKT check) has computed them already.
+        (e.g. a path's KKT check) has computed them already. ``u`` may also
+        be an elementwise upper bound of ``|Xc^T S r / n|`` (of
+        ``Xc^T S r / n`` itself with ``positive``): the scaled dual point
+        stays feasible and the dual value can only decrease (``c_max``
+        shrinks, ``g*`` grows), so the gap stays a valid bound.
 
     Returns
     -------

@@ -30,7 +30,7 @@ from ._path_runner import PathRunner, l1_share
 from .problem import Problem
 from .solution import convergence_warning
 
-__all__ = ["Path", "path", "alpha_grid"]
+__all__ = ["Path", "alpha_grid", "path"]
 
 #: Below this ``alpha_max`` the default grid degenerates to a constant one,
 #: as scikit-learn's does (``np.finfo(np.float64).resolution``).

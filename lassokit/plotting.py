@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["plot_path", "plot_cv"]
+__all__ = ["plot_cv", "plot_path"]
 
 
 def _axes(ax):

@@ -114,9 +114,8 @@ def test_joblib_dask_backend():
     X, y, _ = _data()
     ref = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
-                            dashboard_address=None):
-        with parallel_config(backend="dask"):
-            est = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
+                            dashboard_address=None), parallel_config(backend="dask"):
+        est = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
     np.testing.assert_allclose(est.mse_path_, ref.mse_path_, rtol=1e-12)
 
 

@@ -77,7 +77,7 @@ def test_options_match_sklearn(name, kw):
 @pytest.mark.parametrize("name", list(ESTIMATORS))
 @pytest.mark.parametrize("storage", ["dense", "csr"])
 def test_float32_in_float32_out(name, storage):
-    lk_cls, sk_cls, params = ESTIMATORS[name]
+    lk_cls, _, params = ESTIMATORS[name]
     X, y, _ = _data(storage, dtype=np.float32)
     est = lk_cls(**params, **({} if name == "ridge" else dict(tol=1e-8))).fit(X, y)
     assert est.coef_.dtype == np.float32

@@ -24,7 +24,6 @@ the 1e-8 level; only bit-identical iterates could pass.
 
 from __future__ import annotations
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import lassokit as lk

@@ -99,7 +99,7 @@ class _Ops:
         """Drop the cached Gram matrix (it can be large)."""
         self._gram_ws = self._gram = None
 
-    def inner(self, ws, w, r, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+    def inner(self, ws, w, r, lam, mu, L, positive, tol_in, floor, max_epochs, K, check_every):
         """Coordinate descent on the working set ``ws``; ``w`` and ``r`` updated in place.
 
         Small sets run on a compact copy of their columns (at most
@@ -107,7 +107,7 @@ class _Ops:
         """
         wl = w[ws]
         ep, gap = self._inner(ws, wl, r, self.x_off[ws], lam[ws], mu[ws], L[ws], positive,
-                              tol_in, max_epochs, K, check_every)
+                              tol_in, floor, max_epochs, K, check_every)
         w[ws] = wl
         return ep, gap
 
@@ -137,12 +137,13 @@ class DenseOps(_Ops):
     def epoch_cost(self, ws):
         return self.n * ws.shape[0]
 
-    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+               check_every):
         X, cols = self.X, ws
         if ws.shape[0] <= _COMPACT_SHARE * self.p:
             X, cols = _readonly(np.asfortranarray(self.X[:, ws])), np.arange(ws.shape[0])
         return cd_dense.inner_solve(X, cols, wl, r, self.yc, self.sw, self.has_sw, xo, lam, mu,
-                                    L, positive, tol_in, max_epochs, K, check_every)
+                                    L, positive, tol_in, floor, max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
         # Xc_ws^T S Xc_new / n by row blocks: bounded memory, BLAS speed,
@@ -200,15 +201,16 @@ class SparseOps(_Ops):
     def epoch_cost(self, ws):
         return int(self._nnz[ws].sum()) + ws.shape[0]
 
-    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+               check_every):
         data, indices, indptr, cols = self.data, self.indices, self.indptr, ws
         if self._nnz[ws].sum() <= _COMPACT_SHARE * self.data.shape[0]:
             sub = self.X[:, ws]
             data, indices, indptr = (_readonly(a) for a in (sub.data, sub.indices, sub.indptr))
             cols = np.arange(ws.shape[0])
         return cd_sparse.inner_solve(data, indices, indptr, cols, wl, r, self.yc, self.sw,
-                                     self.has_sw, xo, lam, mu, L, positive, tol_in, max_epochs,
-                                     K, check_every)
+                                     self.has_sw, xo, lam, mu, L, positive, tol_in, floor,
+                                     max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
         Xw = self.X[:, ws].astype(np.float64)  # ws columns only; float32 products lose digits
@@ -223,7 +225,8 @@ class SparseOps(_Ops):
         return out
 
 
-def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+               check_every):
     """Run the Gram inner solver (``w_local`` updated in place)."""
     return cd_gram.inner_solve(np.ascontiguousarray(G), b, c0, w_local, lam, mu, L, positive,
-                               tol_in, max_epochs, K, check_every)
+                               tol_in, floor, max_epochs, K, check_every)

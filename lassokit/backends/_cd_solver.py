@@ -17,15 +17,23 @@ _ANDERSON_K = 5
 _CHECK_EVERY = 0
 # Each working-set subproblem is solved to this fraction of the current gap.
 _INNER_FRACTION = 0.3
+# ... and to this fraction when it holds every current violator.
+_COMPLETE_FRACTION = 0.0
 # Gram inner solves only for working sets at most this large (m^2 floats).
 _GRAM_MAX = 4096
 # Zero features added to the support (as a share of it) even without violators.
-_WS_FILL = 1.0
+_WS_FILL = 0.5
+# A working set grows by at most this factor per outer step.
+_WS_GROWTH = 8
+# Relative gaps below this may be rounding noise: an inner solve whose gap stops
+# improving there gives up.
+_FLOOR = 1e-10
 # Inner epochs assumed for the first working set (sizes it against an outer pass).
 _FIRST_EPOCHS = 100
 # An outer step that does not shrink the gap below this factor grows the set.
 _PROGRESS = 1.0
-# Outer iterations (with every feature in the set) without a 1% better gap before giving up (floating-point floor).
+# Outer iterations (with every feature in the set) without a 1% better gap
+# before giving up (floating-point floor).
 _OUTER_PATIENCE = 10
 
 
@@ -78,7 +86,7 @@ def _screen(st, d, L, active):
     return ~((lam_a > 0) & (eff + radius < lam_a))
 
 
-def _working_set(st, d, L, active, ws_start, m_cost):
+def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
     """The support, unpenalized features and the best-ranked others.
 
     Features are ranked by their distance to violating the optimality
@@ -103,7 +111,7 @@ def _working_set(st, d, L, active, ws_start, m_cost):
     n_forced = int(np.count_nonzero(forced))
     n_viol = int(np.count_nonzero(score < 0)) - n_forced
     grow = max(min(n_viol, max(m_cost, n_forced)), int(_WS_FILL * n_forced))
-    size = max(ws_start, n_forced + grow)
+    size = max(ws_start, n_forced + min(grow, _WS_GROWTH * max(ws_last, ws_start)))
     if size >= active.shape[0]:
         return active, True
     pick = np.argpartition(score, size - 1)[:size]
@@ -127,6 +135,7 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     r = ops.residual(w, np.flatnonzero(w))
     L, u = ops.norms_and_gradient(r)  # the first outer step's pass over X doubles as this
     tol_abs = tol * d.p0
+    floor = _FLOOR * d.p0
     K = _ANDERSON_K if anderson else 0
     check_every = _CHECK_EVERY or K or 10
     has_unpen = d.unpenalized.size > 0
@@ -174,15 +183,17 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                     st.r = ops.residual(w, np.flatnonzero(w))
         if working_set:
             m_cost = active.size // max(last_epochs, 1)
-            ws, complete = _working_set(st, d, L, active, ws_floor, m_cost)
+            ws, complete = _working_set(st, d, L, active, ws_floor, m_cost, ws_last)
         else:
             ws, complete = active, True
         ws_last = ws.size
         # With every violator in the set its gap is the full gap: aim at tol directly;
         # so do cheap Gram solves.
         use_gram = _use_gram(gram, ops, ws)
-        if complete or use_gram:
+        if use_gram:
             tol_in = 0.5 * tol_abs
+        elif complete:
+            tol_in = max(_COMPLETE_FRACTION * st.gap, 0.5 * tol_abs)
         else:
             tol_in = max(_INNER_FRACTION * st.gap, 0.5 * tol_abs)
         budget = max_iter - epochs
@@ -190,11 +201,12 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
             G, b = ops.gram(ws)
             wl = np.ascontiguousarray(w[ws])
             ep, _ = gram_solve(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], positive, tol_in,
-                               budget, K, check_every)
+                               floor, budget, K, check_every)
             w[ws] = wl
             n_gram += 1
         else:
-            ep, _ = ops.inner(ws, w, st.r, lam, mu, L, positive, tol_in, budget, K, check_every)
+            ep, _ = ops.inner(ws, w, st.r, lam, mu, L, positive, tol_in, floor, budget, K,
+                              check_every)
         epochs += ep
         last_epochs = ep
     ops.forget_gram()

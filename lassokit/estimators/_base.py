@@ -10,6 +10,7 @@ solves anything.
 from __future__ import annotations
 
 import numbers
+from typing import ClassVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -78,7 +79,7 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
     """Common machinery of lassokit's scikit-learn regressors (not public)."""
 
     #: Constructor-parameter constraints, filled by subclasses.
-    _constraints: dict = {}
+    _constraints: ClassVar[dict] = {}
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -30,9 +30,7 @@ class Interval(_Constraint):
         self.kind, self.low, self.high, self.closed = kind, low, high, closed
 
     def type_ok(self, value):
-        if isinstance(value, (bool, np.bool_)):
-            return False
-        return isinstance(value, self.kind)
+        return not isinstance(value, (bool, np.bool_)) and isinstance(value, self.kind)
 
     def ok(self, value):
         if not self.type_ok(value) or np.isnan(float(value)):

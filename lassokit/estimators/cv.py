@@ -20,19 +20,30 @@ from __future__ import annotations
 
 import numbers
 import warnings
+from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn import get_config
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 
 from .._path_runner import PathRunner
 from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
 from ..solution import convergence_warning
-from ._base import LinearRegressorBase, SparseCoefMixin, backend_hints, raw_sample_weight, solver_tol
+from ._base import (
+    LinearRegressorBase,
+    SparseCoefMixin,
+    backend_hints,
+    raw_sample_weight,
+    solver_tol,
+)
 from ._params import (
     ARRAY,
     BACKEND,
@@ -95,7 +106,7 @@ def _fold_scores(X, y, sw, train, test, l1_ratio, alphas, settings):
 
 
 class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
-    _constraints = _CV_CONSTRAINTS
+    _constraints: ClassVar[dict] = _CV_CONSTRAINTS
 
     def _l1_ratios(self):
         raise NotImplementedError
@@ -161,7 +172,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         """
         self._check_params()
         X, y = self._validate_train(X, y)
-        n, p = X.shape
+        n = X.shape[0]
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
             sample_weight = None
         sw = raw_sample_weight(sample_weight, n)
@@ -322,7 +333,7 @@ class LassoCV(_LinearModelCV):
     def _final_estimator(self, alpha, l1_ratio):
         return Lasso(alpha=alpha, **self._final_params())
 
-    def fit(self, X, y, sample_weight=None, **params):  # noqa: D102 - documented on the base
+    def fit(self, X, y, sample_weight=None, **params):
         super().fit(X, y, sample_weight=sample_weight, **params)
         del self.l1_ratio_  # scikit-learn's LassoCV has no l1_ratio_
         return self
@@ -364,7 +375,7 @@ n_features_in_, feature_names_in_
     (2, 5, 5)
     """
 
-    _constraints = {**_CV_CONSTRAINTS, "l1_ratio": [UNIT_REAL, ARRAY]}
+    _constraints: ClassVar[dict] = {**_CV_CONSTRAINTS, "l1_ratio": [UNIT_REAL, ARRAY]}
 
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0,

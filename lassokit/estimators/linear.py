@@ -11,6 +11,7 @@ tabulated in ``docs/estimators.rst``.
 from __future__ import annotations
 
 import numbers
+from typing import ClassVar
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def _check_gram(precompute, n_features):
 
 
 class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
-    _constraints = _ENET_CONSTRAINTS
+    _constraints: ClassVar[dict] = _ENET_CONSTRAINTS
 
     def _l1_ratio(self):
         raise NotImplementedError
@@ -103,9 +104,8 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         )
         backend = self._resolve(problem)
         warm = None
-        if self.warm_start and getattr(self, "coef_", None) is not None:
-            if np.shape(self.coef_) == (p,):
-                warm = np.asarray(self.coef_, dtype=np.float64)
+        if self.warm_start and np.shape(getattr(self, "coef_", None)) == (p,):
+            warm = np.asarray(self.coef_, dtype=np.float64)
         hints = backend_hints(
             backend,
             selection=self.selection,
@@ -204,7 +204,7 @@ class ElasticNet(_ElasticNetBase):
         self.selection = selection
         self.backend = backend
 
-    _constraints = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
+    _constraints: ClassVar[dict] = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
 
     def _l1_ratio(self):
         return float(self.l1_ratio)
@@ -323,7 +323,7 @@ default="auto"
     0.5
     """
 
-    _constraints = {
+    _constraints: ClassVar[dict] = {
         "alpha": [NONNEG_REAL, ARRAY],
         "fit_intercept": [BOOL],
         "copy_X": [BOOL],

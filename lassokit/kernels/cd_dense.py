@@ -24,7 +24,7 @@ from numba import njit
 
 from ._common import FASTMATH, anderson_point, cd_update, penalty_value, ws_gap
 
-# Gap checks without a new best gap before an inner solve gives up.
+# Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
@@ -176,15 +176,15 @@ def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, 
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in, max_epochs,
-                K, check_every):
+def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in, floor,
+                max_epochs, K, check_every):
     """Coordinate descent on a working set until its gap is ``<= tol_in``.
 
     Every ``K`` epochs (``K > 0``) the last ``K + 1`` iterates are
     Anderson-extrapolated; the extrapolated point replaces the iterate when
     it lowers the objective. The set's duality gap is evaluated every
-    ``check_every`` epochs; the solve also stops when the gap has not
-    improved for a while (floating-point floor).
+    ``check_every`` epochs; the solve also stops when a gap below ``floor``
+    (the floating-point floor) has not improved for a while.
 
     Parameters
     ----------
@@ -233,7 +233,7 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
             if gap < 0.999 * best:
                 best = gap
                 stall = 0
-            else:
+            elif gap <= floor:
                 stall += 1
                 if stall >= _PATIENCE:
                     return ep, gap

@@ -87,7 +87,8 @@ def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, max_epochs, K, check_every):
+def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+                check_every):
     """Coordinate descent on the Gram subproblem until its gap is ``<= tol_in``.
 
     ``w``, ``lam``, ``mu`` and ``L`` (the diagonal of ``G``, with exact
@@ -127,11 +128,12 @@ def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, max_epochs, K, check_
             gap = gram_gap(G, b, c0, w, u, lam, mu, L, positive)
             if gap <= tol_in:
                 return ep, gap
-            # At the floating-point floor the gap stops decreasing: give up.
+            # At the floating-point floor (gaps below ``floor``) the gap stops
+            # decreasing: give up.
             if gap < 0.999 * best:
                 best = gap
                 stall = 0
-            else:
+            elif gap <= floor:
                 stall += 1
                 if stall >= _PATIENCE:
                     return ep, gap

@@ -23,7 +23,7 @@ from numba import njit
 
 from ._common import FASTMATH_SPARSE, anderson_point, cd_update, penalty_value, ws_gap
 
-# Gap checks without a new best gap before an inner solve gives up.
+# Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
@@ -165,7 +165,7 @@ def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw,
 
 @njit(cache=True, nogil=True)
 def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive,
-                tol_in, max_epochs, K, check_every):
+                tol_in, floor, max_epochs, K, check_every):
     """Coordinate descent on a working set until its gap is ``<= tol_in``.
 
     Same contract as :func:`lassokit.kernels.cd_dense.inner_solve`; ``r``
@@ -210,11 +210,12 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
             if gap <= tol_in:
                 done = ep
                 break
-            # At the floating-point floor the gap stops decreasing: give up.
+            # At the floating-point floor (gaps below ``floor``) the gap stops
+            # decreasing: give up.
             if gap < 0.999 * best:
                 best = gap
                 stall = 0
-            else:
+            elif gap <= floor:
                 stall += 1
                 if stall >= _PATIENCE:
                     done = ep
