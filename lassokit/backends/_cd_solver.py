@@ -18,7 +18,7 @@ _CHECK_EVERY = 0
 # Each working-set subproblem is solved to this fraction of the current gap.
 _INNER_FRACTION = 0.3
 # ... and to this fraction when it holds every current violator.
-_COMPLETE_FRACTION = 0.0
+_COMPLETE_FRACTION = 0.1
 # Gram inner solves only for working sets at most this large (m^2 floats).
 _GRAM_MAX = 4096
 # Zero features added to the support (as a share of it) even without violators.
