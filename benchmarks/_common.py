@@ -35,6 +35,7 @@ __all__ = [
     "sparse_coef",
     "sparse_design",
     "time_interleaved",
+    "time_interleaved_both",
 ]
 
 
@@ -196,6 +197,34 @@ def time_interleaved(solvers, repeats=5, warmup=1):
                 times[name].append(time.perf_counter() - t0)
     return {name: (statistics.median(times[name]), times[name], results[name])
             for name in solvers}
+
+
+def time_interleaved_both(solvers, repeats=5, warmup=1):
+    """As :func:`time_interleaved`, measuring wall and process CPU time.
+
+    On a shared machine CPU time is the steadier yardstick (every solver is
+    pinned to one thread, so it equals wall time when the machine is idle).
+
+    Returns
+    -------
+    dict of name -> dict with keys ``wall``, ``cpu`` (medians, seconds),
+    ``walls``, ``cpus`` (all runs) and ``result`` (the last one).
+    """
+    out = {name: {"walls": [], "cpus": [], "result": None} for name in solvers}
+    with one_thread():
+        for _ in range(warmup):
+            for name, fn in solvers.items():
+                out[name]["result"] = fn()
+        for _ in range(repeats):
+            for name, fn in solvers.items():
+                t0, c0 = time.perf_counter(), time.process_time()
+                out[name]["result"] = fn()
+                out[name]["cpus"].append(time.process_time() - c0)
+                out[name]["walls"].append(time.perf_counter() - t0)
+    for rec in out.values():
+        rec["wall"] = statistics.median(rec["walls"])
+        rec["cpu"] = statistics.median(rec["cpus"])
+    return out
 
 
 # -- re-scoring ---------------------------------------------------------------------------

@@ -112,10 +112,10 @@ sizes = [N // 4, N // 2, N]
 times = {"gram": [], "admm": []}
 for n in sizes:
     Xs, ys = make_data(n, P, seed=1)
-    for method in times:
+    for method, ts in times.items():
         t0 = time.perf_counter()
         lkd.solve(Xs, ys, pen, method=method, tol=1e-6, client=client)
-        times[method].append(time.perf_counter() - t0)
+        ts.append(time.perf_counter() - t0)
     del Xs, ys
 
 fig, ax = plt.subplots(figsize=(6, 4))

@@ -100,7 +100,16 @@ def _center(design, q):
 
 
 def _project_unpenalized(design, X, q):
-    """Enforce ``u_j = 0`` (``<= 0`` if positive) on fully unpenalized features."""
+    """Enforce ``u_j = 0`` (``<= 0`` if positive) on fully unpenalized features.
+
+    Returns None when the projection leaves only rounding noise (``q`` lies
+    in the span of those columns): the best scale ``c`` of such a remainder is
+    ~ 1/|remainder|, which magnifies its rounding-level ``u_j`` into a large
+    violation of ``u_j = 0`` -- a dual value that can exceed ``P*`` (seen with
+    OLS, n = p: gap 0 at a point 0.45 above ``P* = 0``). A backward-stable
+    least-squares remainder carries relative error ~ eps * cond(A); below
+    1e4 times that it is treated as zero (dual value 0, always valid).
+    """
     free = design.unpenalized
     if free.size == 0:
         return q
@@ -108,15 +117,40 @@ def _project_unpenalized(design, X, q):
     sqrt_s = np.ones(design.n) if design.sw is None else np.sqrt(design.sw)
     A = Xu * sqrt_s[:, None]
     b = q * sqrt_s
-    return q - Xu @ _least_squares(A, b, design.positive)
+    x, cond = _least_squares(A, b, design.positive, with_cond=True)
+    out = q - Xu @ x
+    if np.linalg.norm(out * sqrt_s) <= 1e4 * np.finfo(float).eps * cond * np.linalg.norm(b):
+        return None
+    return out
 
 
-def _least_squares(A, b, nonneg):
+def _effective_cond(s, shape):
+    """Condition number over the singular values above the rank cutoff."""
+    if s.size == 0 or not s[0] > 0:
+        return 1.0
+    kept = s[s > s[0] * max(shape) * np.finfo(float).eps]
+    return float(s[0] / kept[-1])
+
+
+def _least_squares(A, b, nonneg, with_cond=False):
     """``argmin ||A x - b||`` (over ``x >= 0`` when ``nonneg``).
 
     scipy.optimize is imported here: it is slow to import and only needed
-    when some feature is unpenalized.
+    when some feature is unpenalized. With ``with_cond`` the effective
+    condition number of ``A`` is returned too.
     """
+    if not with_cond:
+        return _least_squares_only(A, b, nonneg)
+    if nonneg:
+        s = np.linalg.svd(A, compute_uv=False)
+        return _least_squares_only(A, b, nonneg), _effective_cond(s, A.shape)
+    from scipy.linalg import lstsq
+
+    x, _, _, s = lstsq(A, b, cond=None)
+    return x, _effective_cond(s, A.shape)
+
+
+def _least_squares_only(A, b, nonneg):
     if nonneg:
         from scipy.optimize import lsq_linear, nnls
 
@@ -151,8 +185,11 @@ def _best_scale(a, nb, eff, lam, mu, c_max):
     t = l / e
     order = np.argsort(t, kind="stable")
     e, l, m, t = e[order], l[order], m[order], t[order]
-    slope = nb + np.concatenate(([0.0], np.cumsum(e * e / m)))
-    icpt = a + np.concatenate(([0.0], np.cumsum(e * l / m)))
+    # e / sqrt(m) first: e * e underflows to 0 (and overflows) long before
+    # e^2 / m does, e.g. with X and y ~ 1e-150.
+    es, ls = e / np.sqrt(m), l / np.sqrt(m)
+    slope = nb + np.concatenate(([0.0], np.cumsum(es * es)))
+    icpt = a + np.concatenate(([0.0], np.cumsum(es * ls)))
     dphi = icpt[:-1] - slope[:-1] * t
     hits = np.flatnonzero(dphi <= 0.0)
     k = hits[0] if hits.size else t.size
@@ -183,6 +220,8 @@ def dual_value(design, X, q, *, u=None):
     q = _center(design, np.asarray(q, dtype=np.float64))
     if design.unpenalized.size or u is None:
         q = _project_unpenalized(design, X, q)
+        if q is None:
+            return 0.0
         u = _gradient(design, X, q)
     eff = u if design.positive else np.abs(u)
     lam, mu = design.lam, design.mu

@@ -172,7 +172,10 @@ class Penalty:
     def value(coef, lam, mu):
         """Penalty value ``sum(lam*|w|) + sum(mu*w**2)/2`` for given strengths."""
         coef = np.asarray(coef, dtype=np.float64)
-        return float(lam @ np.abs(coef) + 0.5 * (mu @ (coef * coef)))
+        # sqrt(mu) * w before squaring: w * w underflows (e.g. w ~ 1e-300 with
+        # mu ~ 1e300) where mu * w^2 is representable.
+        sw = np.sqrt(mu) * coef
+        return float(lam @ np.abs(coef) + 0.5 * (sw @ sw))
 
     @staticmethod
     def conjugate(u, lam, mu, positive):
@@ -194,8 +197,10 @@ class Penalty:
         """
         excess = (u if positive else np.abs(u)) - lam
         smooth = mu > 0
-        ex = np.maximum(excess[smooth], 0.0)
-        return float(np.sum(ex * ex / (2.0 * mu[smooth])))
+        # Scaled before squaring: ex * ex underflows to 0 (or overflows) where
+        # (ex / sqrt(2 mu))^2 is representable, e.g. with X and y ~ 1e-150.
+        ex = np.maximum(excess[smooth], 0.0) / np.sqrt(2.0 * mu[smooth])
+        return float(np.sum(ex * ex))
 
 
 def _per_feature(alpha, weights, n_features, name):

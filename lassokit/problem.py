@@ -436,6 +436,9 @@ def elastic_net(X, y, alpha, l1_ratio=0.5, **kw):
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
         raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}.")
+    if not (np.isfinite(alpha) and alpha >= 0):
+        # checked here: inf * l1_ratio would be reported as "l1 must be finite"
+        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}.")
     pen = L1(alpha * l1_ratio) + L2(alpha * (1.0 - l1_ratio))
     return Problem(X, y, pen, **kw)
 

@@ -48,6 +48,16 @@ EXACT_RTOL = 1e-10
 SUBOPT_SLACK = 1e-10
 
 
+#: Relative duality gap every backend is asked for (and must certify) on the
+#: cross-backend consistency matrix (tests/test_consistency.py).
+MATRIX_TOL = 1e-10
+#: ``tol`` given to :func:`lassokit.verify` on the matrix (its documented default).
+VERIFY_TOL = 1e-6
+#: Float64 rounding of an objective value, relative to max(1, P(0, b0)): the
+#: floor of the objective excess used in :func:`coef_error_bound`.
+OBJ_ROUNDING = 1e-13
+
+
 def coef_scale(ref):
     """``max(1, |ref|_inf)``: the scale of coefficient tolerances."""
     ref = np.asarray(ref, dtype=np.float64)
@@ -87,6 +97,28 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     # Declared here too so the marker exists even when pyproject is not the ini file.
     config.addinivalue_line("markers", "slow: larger tier, run with --runslow")
+    _load_hypothesis_profile(config.getoption("--runslow"))
+
+
+#: Hypothesis examples per property test: few in the default (CI) tier, more
+#: with --runslow. derandomize=True makes every run draw the same examples.
+HYPOTHESIS_EXAMPLES = {"fast": 6, "slow": 60}
+
+
+def _load_hypothesis_profile(slow):
+    try:
+        from hypothesis import HealthCheck, Phase, settings
+    except ImportError:  # pragma: no cover - hypothesis is a test dependency
+        return
+    for name, count in HYPOTHESIS_EXAMPLES.items():
+        settings.register_profile(
+            f"lassokit-{name}", max_examples=count, deadline=None, derandomize=True,
+            database=None, print_blob=True,
+            # no "explain" phase: it writes patch files and imports libcst
+            phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        )
+    settings.load_profile("lassokit-slow" if slow else "lassokit-fast")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -112,7 +144,7 @@ MIXES = {
 
 
 def make_data(n=30, p=12, *, seed=0, storage="dense", dtype=np.float64, density=0.35,
-              true_coef=None, noise=0.3):
+              true_coef=None, noise=0.3, design="random"):
     """A random design and target: X (n, p) with non-zero column means, y.
 
     Parameters
@@ -121,7 +153,14 @@ def make_data(n=30, p=12, *, seed=0, storage="dense", dtype=np.float64, density=
     true_coef : array of shape (p,), optional
         Default: a sparse vector with mixed signs; feature 0 gets a negative
         coefficient so that positivity is active on it.
+    design : {"random", "correlated", "diabetes"}
+        "correlated": AR(1) columns with correlation 0.9 between neighbours
+        (sparsified like "random" for sparse storage); "diabetes": the first
+        ``n`` rows and ``p`` columns of scikit-learn's diabetes data (real
+        target; ``true_coef`` and ``noise`` unused).
     """
+    if design != "random":
+        return _other_design(design, n, p, seed, storage, dtype, density, true_coef, noise)
     rng = np.random.default_rng(seed)
     if storage == "dense":
         X = rng.normal(size=(n, p)) + rng.normal(size=p)  # non-centred columns
@@ -144,6 +183,54 @@ def make_data(n=30, p=12, *, seed=0, storage="dense", dtype=np.float64, density=
     elif storage != "dense":
         raise ValueError(storage)
     return X, y
+
+
+def _as_storage(X, storage, dtype):
+    X = X.astype(dtype)
+    if storage == "csc":
+        return sp.csc_matrix(X)
+    if storage == "csr":
+        return sp.csr_matrix(X)
+    if storage != "dense":
+        raise ValueError(storage)
+    return X
+
+
+@functools.lru_cache(maxsize=1)
+def _diabetes():
+    from sklearn.datasets import load_diabetes  # bundled with scikit-learn, no download
+
+    X, y = load_diabetes(return_X_y=True)
+    X.flags.writeable = y.flags.writeable = False
+    return X, y
+
+
+def _other_design(design, n, p, seed, storage, dtype, density, true_coef, noise):
+    if design == "diabetes":
+        X, y = _diabetes()
+        if n > X.shape[0] or p > X.shape[1]:
+            raise ValueError(f"diabetes has shape {X.shape}, asked for ({n}, {p})")
+        return _as_storage(X[:n, :p], storage, dtype), y[:n].copy()
+    if design != "correlated":
+        raise ValueError(design)
+    rng = np.random.default_rng(seed)
+    rho = 0.9
+    Z = rng.normal(size=(n, p))
+    X = np.empty((n, p))
+    X[:, 0] = Z[:, 0]
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho * rho) * Z[:, j]
+    X += rng.normal(size=p)
+    if storage != "dense":
+        mask = rng.random((n, p)) < density
+        mask[rng.integers(n, size=p), np.arange(p)] = True
+        X = np.where(mask, X, 0.0)
+    if true_coef is None:
+        true_coef = np.zeros(p)
+        true_coef[::3] = rng.normal(scale=2.0, size=true_coef[::3].size)
+        true_coef[0] = -abs(true_coef[0]) - 0.5
+    y = X @ true_coef + 1.7 + noise * rng.normal(size=n)
+    return _as_storage(X, storage, dtype), y
 
 
 def make_sample_weight(n, seed=0):
@@ -192,9 +279,13 @@ class Spec:
     n: int = 30
     p: int = 12
     seed: int = 0
+    #: "random" (make_data's design), "correlated" (AR(1) columns) or
+    #: "diabetes" (scikit-learn's diabetes data, first n rows / p columns).
+    design: str = "random"
 
     def id(self):
-        bits = [self.mix, self.storage, self.dtype]
+        bits = [] if self.design == "random" else [self.design]
+        bits += [self.mix, self.storage, self.dtype]
         bits += [name for name in ("fit_intercept", "sample_weight", "feature_weights", "positive")
                  if getattr(self, name)]
         if (self.n, self.p, self.seed) != (30, 12, 0):
@@ -206,7 +297,7 @@ def make_problem(spec=None, **kw):
     """Build the :class:`lassokit.Problem` described by a :class:`Spec` (or keywords)."""
     spec = replace(spec or Spec(), **kw)
     X, y = make_data(spec.n, spec.p, seed=spec.seed, storage=spec.storage,
-                     dtype=np.dtype(spec.dtype))
+                     dtype=np.dtype(spec.dtype), design=spec.design)
     sw = make_sample_weight(spec.n, spec.seed) if spec.sample_weight else None
     scale = data_scale(X, y, sw, spec.fit_intercept)
     f1, f2 = MIXES[spec.mix]
@@ -371,6 +462,120 @@ def p0_of(problem):
                        problem.fit_intercept)
     return ref_objective(X, problem.y, np.zeros(problem.n_features), b0, lam, mu,
                          problem.sample_weight)
+
+
+# ---------------------------------------------------------------------------
+# Agreement with the reference, judged by the certificate first
+# ---------------------------------------------------------------------------
+
+
+def _centred_hessian(problem, cols):
+    """``Xc_U^T S Xc_U / n + diag(mu_U)`` for the columns ``U = cols`` (dense, by hand)."""
+    Xd = _dense64(problem.X)[:, cols]
+    n = Xd.shape[0]
+    s = _weights(problem.sample_weight, n)
+    if problem.fit_intercept:
+        Xd = Xd - (s @ Xd) / n
+    _, mu = strengths(problem)
+    return Xd.T @ (s[:, None] * Xd) / n + np.diag(mu[cols])
+
+
+def coef_error_bound(problem, coef, objective, ref):
+    """Bound on ``|coef - w*|_2`` implied by the objective excess ``P(coef) - P*``.
+
+    With the intercept eliminated the data fit is quadratic with Hessian
+    ``A = Xc^T S Xc / n`` and the penalty is convex with curvature at least
+    ``diag(mu)``; optimality of ``w*`` then gives, for ``d = coef - w*``,
+
+        P(coef) - P* >= d^T (A + diag(mu)) d / 2 >= kappa |d|_2^2 / 2,
+
+    where ``kappa`` is the smallest eigenvalue of ``A + diag(mu)`` restricted
+    to ``U = supp(coef) | supp(w_ref)``, the only coordinates where ``d`` can
+    be non-zero. Hence ``|d|_inf <= |d|_2 <= sqrt(2 (P(coef) - P*) / kappa)``:
+    a loose certificate allows proportionally (square-root) larger coefficient
+    errors on flat (ill-conditioned) problems, and nothing more. Returns 0 when
+    ``kappa`` vanishes (no uniqueness argument: only the plain tolerance
+    applies).
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    cols = np.flatnonzero((coef != 0) | (ref.coef != 0))
+    kappa = strong_convexity(problem, cols)
+    if kappa == 0.0:
+        return 0.0
+    excess = max(objective - ref.objective, 0.0) + OBJ_ROUNDING * max(1.0, p0_of(problem))
+    return float(np.sqrt(2.0 * excess / kappa))
+
+
+def strong_convexity(problem, cols=None):
+    """Smallest eigenvalue of ``Xc^T S Xc / n + diag(mu)`` on the columns ``cols``
+    (all by default); 0.0 when it is not clearly positive (no uniqueness)."""
+    cols = np.arange(problem.n_features) if cols is None else np.asarray(cols)
+    if cols.size == 0:
+        return 0.0
+    eig = np.linalg.eigvalsh(_centred_hessian(problem, cols))
+    kappa = float(eig[0])
+    return kappa if kappa > 1e-12 * max(float(eig[-1]), np.finfo(float).tiny) else 0.0
+
+
+def assert_certified_objective(problem, sol, ref, tol):
+    """Converged at ``tol``, a valid certificate, and the reference's objective.
+
+    The checks of :func:`assert_matches_reference` that hold whether or not
+    the optimum is unique.
+    """
+    p0 = p0_of(problem)
+    slack = SUBOPT_SLACK * max(1.0, p0)
+    assert sol.converged and sol.status == "optimal", sol
+    assert sol.dual_gap <= tol * p0 * (1 + 1e-9), (sol.dual_gap, tol * p0)
+    assert sol.objective - ref.objective <= sol.dual_gap + slack, "certificate below suboptimality"
+    assert sol.objective >= ref.objective - slack, "objective below the reference optimum"
+    if ref.objective > 0:
+        rel = abs(sol.objective - ref.objective) / ref.objective
+        assert rel <= REL_OBJ_TOL, f"relative objective difference {rel:.3e} > {REL_OBJ_TOL:g}"
+
+
+def assert_matches_reference(problem, sol, ref, tol):
+    """A solution is certified at ``tol`` and agrees with the reference.
+
+    Checks, in this order: converged with ``dual_gap <= tol * P(0, b0)``; the
+    certificate is valid (``P - P* <= gap``) and nobody beats ``P*``; the
+    relative objective difference is at most :data:`REL_OBJ_TOL`; the
+    coefficients agree in relative sup norm within :data:`COEF_TOL` plus
+    :func:`coef_error_bound`; the intercept is the optimal one for ``coef``;
+    dtype and positivity are kept.
+    """
+    assert_certified_objective(problem, sol, ref, tol)
+    coef = np.asarray(sol.coef, dtype=np.float64)
+    bound = coef_error_bound(problem, coef, sol.objective, ref)
+    err = float(np.max(np.abs(coef - ref.coef)))
+    allowed = COEF_TOL * coef_scale(ref.coef) + bound
+    assert err <= allowed, (
+        f"max coef difference {err:.3e} > {COEF_TOL:g} * max(1, |ref|_inf) + "
+        f"certificate bound {bound:.3e}"
+    )
+    b = ref_intercept(problem.X, problem.y, coef, problem.sample_weight, problem.fit_intercept)
+    assert abs(sol.intercept - b) <= EXACT_RTOL * max(1.0, abs(b), float(np.max(np.abs(problem.y))))
+    assert sol.coef.dtype == problem.X.dtype
+    if problem.positive:
+        assert np.all(sol.coef >= 0)
+
+
+def capable_pairs(specs, marks=()):
+    """``pytest.param(backend, spec)`` for every available backend that can take each spec.
+
+    The registry decides (``Backend.supports`` through ``capable_backends``),
+    before collection: a backend that cannot take a problem gets no test for
+    it rather than a skip, and any registered backend, built-in or a user's,
+    is covered without writing a test for it.
+    """
+    from lassokit.backends.registry import capable_backends
+
+    out = []
+    for spec in specs:
+        problem = make_problem(spec)
+        for name in capable_backends(problem):
+            out.append(pytest.param(name, spec, id=f"{name}-{spec.id()}", marks=marks))
+    return out
 
 
 # ---------------------------------------------------------------------------

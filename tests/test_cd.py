@@ -130,7 +130,8 @@ OPTION_SETS = [
 ]
 
 
-@pytest.mark.parametrize("options", OPTION_SETS, ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
+@pytest.mark.parametrize("options", OPTION_SETS,
+                         ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
 @pytest.mark.parametrize("spec", [
     Spec(mix="lasso", storage="dense"),
     Spec(mix="enet", storage="csc", sample_weight=True, positive=True),
@@ -379,3 +380,40 @@ def test_c_ordered_and_csr_are_converted_once():
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         assert peak < 1.5 * size
+
+
+def test_gap_safe_screening_discards_features_and_stays_certified():
+    rng = np.random.default_rng(11)
+    n, p = 50, 2000
+    X = rng.standard_normal((n, p))
+    y = X[:, :3] @ np.array([3.0, -2.0, 1.5]) + 0.1 * rng.standard_normal(n)
+    problem = lk.lasso(X, y, 1.0)
+    problem = problem.replace(penalty=lk.L1(problem.alpha_max() / 3))
+    # without working sets every outer step screens
+    sol = problem.solve("cd", tol=1e-10, working_set=False)
+    assert sol.converged
+    assert sol.info["n_screened"] > p // 2
+    ref = problem.solve("cd", tol=1e-10, screening=False, working_set=False)
+    assert ref.info["n_screened"] == 0
+    assert abs(sol.objective - ref.objective) <= sol.dual_gap + ref.dual_gap
+
+
+def test_kernel_dual_scale_matches_the_certificate():
+    # The compiled optimal dual scaling (Newton on a concave piecewise-linear
+    # derivative) agrees with the certificate's sorted-breakpoint walk.
+    from lassokit.certificate import _best_scale
+    from lassokit.kernels._common import best_scale
+
+    rng = np.random.default_rng(7)
+    for _ in range(500):
+        m = int(rng.integers(1, 60))
+        eff = np.abs(rng.standard_normal(m)) * (rng.random(m) < 0.8)
+        lam = np.abs(rng.standard_normal(m)) * (rng.random(m) < 0.8)
+        mu = np.abs(rng.standard_normal(m)) * (rng.random(m) < 0.7)
+        a = rng.standard_normal() * 2
+        nb = abs(rng.standard_normal()) * (rng.random() < 0.9)
+        box = (mu == 0) & (lam > 0) & (eff > 0)
+        c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
+        c_kernel = best_scale(a, nb, eff, lam, mu, c_max)
+        c_cert = _best_scale(a, nb, eff, lam, mu, c_max)
+        assert c_kernel == pytest.approx(c_cert, rel=1e-9, abs=1e-300)

@@ -20,14 +20,14 @@ pytest.importorskip("dask.array", reason="lassokit.distributed needs the dask ex
 pytest.importorskip("distributed", reason="lassokit.distributed needs dask.distributed "
                                           "(pip install 'lassokit[dask]')")
 
-import dask.array as da  # noqa: E402
-import joblib  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
+import dask.array as da
+import joblib
+from distributed import Client, LocalCluster
 
-import lassokit as lk  # noqa: E402
-from lassokit import distributed as lkd  # noqa: E402
-from lassokit.certificate import dual_value  # noqa: E402
-from lassokit.distributed._certify import (  # noqa: E402
+import lassokit as lk
+from lassokit import distributed as lkd
+from lassokit.certificate import dual_value
+from lassokit.distributed._certify import (
     ReducedResidual,
     UnpenalizedBlock,
     reduced_dual_value,
@@ -151,7 +151,7 @@ def test_surrogate_is_exact(client, name):
 def test_surrogate_rank_deficient(client):
     # p > n: the co-moment matrix is singular and the eigh factor is used.
     X, y = _data(n=30, p=50)
-    pen, kw, prob = _case("lasso", X, y)
+    pen, _, prob = _case("lasso", X, y)
     sur = lkd.surrogate(lkd.moments(*_dask(X, y, rows=10), client=client), pen)
     assert sur.factor == "eigh"
     w = prob.solve(tol=1e-8).coef
@@ -212,7 +212,7 @@ def test_gram_solve_matches_in_memory(client, name):
 
 def test_gram_float32_and_numpy_input(client):
     X, y = _data(dtype=np.float32)
-    pen, kw, prob = _case("lasso", X, y)
+    pen, _, prob = _case("lasso", X, y)
     # float32 coefficients cannot carry a gap much below ~1e-7 (rounding).
     sol = lkd.solve(X, y, pen, tol=1e-6, client=client)  # NumPy in, wrapped
     assert sol.coef.dtype == np.float32
@@ -223,7 +223,7 @@ def test_gram_float32_and_numpy_input(client):
 
 def test_gram_path_matches_in_memory(client):
     X, y = _data(p=12)
-    pen, kw, prob = _case("enet", X, y)
+    pen, _, prob = _case("enet", X, y)
     Xd, yd = _dask(X, y)
     got = lkd.path(Xd, yd, pen, n_alphas=8, tol=1e-9, client=client)
     ref = lk.path(prob, n_alphas=8, tol=1e-9)
@@ -289,7 +289,7 @@ def test_admm_solve_matches_in_memory(client, name):
 def test_admm_wide_blocks(client):
     # n_k < p on every worker: the matrix-inversion-lemma blocks.
     X, y = _data(n=60, p=80, seed=2)
-    pen, kw, prob = _case("lasso", X, y)
+    pen, _, prob = _case("lasso", X, y)
     sol = lkd.solve(*_dask(X, y, rows=15), pen, method="admm", tol=1e-8, client=client)
     assert set(sol.info["block_kinds"]) == {"kernel"}
     assert sol.converged
@@ -372,3 +372,31 @@ def test_errors_name_the_parameter(client):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         lkd.solve(Xd, yd, lk.L1(0.1), client=client)  # and a valid call stays quiet
+
+
+def test_warm_start_from_a_solution(client):
+    X, y = _data()
+    pen, _, prob = _case("lasso", X, y)
+    Xd, yd = _dask(X, y)
+    first = lkd.solve(Xd, yd, pen, method="admm", tol=1e-8, client=client)
+    again = lkd.solve(Xd, yd, pen, method="admm", tol=1e-8, warm_start=first, client=client)
+    # z and the duals (from the blocks' gradients) start at the fixed point.
+    assert again.converged and again.n_iter <= 2 < first.n_iter
+    gram = lkd.solve(Xd, yd, pen, tol=1e-10, warm_start=first.coef, client=client)
+    assert gram.converged
+    assert abs(gram.dual_gap - prob.dual_gap(gram.coef)) <= EXACT * _p0(prob)
+
+
+def test_reduced_dual_is_safe_when_unpenalized_columns_fit_the_residual():
+    # q in the span of the unpenalized columns: the projected remainder is
+    # rounding noise and must give the (valid) dual value 0, as in memory.
+    X, y = _data(n=40, p=4, seed=6)
+    pen = lk.L1(0.1, weights=np.r_[0.0, 0.0, 1.0, 1.0])
+    prob = lk.Problem(X, y, pen, fit_intercept=False)
+    d = prob._design
+    q = X[:, :2] @ np.array([1.0, -2.0])
+    red = ReducedResidual(float(q @ d.yc), float(q @ q), float(q.sum()), X.T @ q)
+    blk = UnpenalizedBlock(d.unpenalized, X[:, :2].T @ X[:, :2], X.T @ X[:, :2],
+                           X[:, :2].T @ d.yc)
+    assert reduced_dual_value(d, red, blk) == 0.0
+    assert dual_value(d, X, q) <= 1e-12 * d.p0

@@ -13,8 +13,9 @@ from ..kernels._common import dual_objective
 from ._cd_ops import gram_solve, make_ops
 from .base import BackendResult
 
+# Anderson extrapolation every K epochs, from the last K + 1 iterates; the
+# working-set gap is checked at the same rhythm.
 _ANDERSON_K = 5
-_CHECK_EVERY = 0
 # Each working-set subproblem is solved to this fraction of the current gap.
 _INNER_FRACTION = 0.3
 # ... and to this fraction when it holds every current violator.
@@ -23,6 +24,11 @@ _COMPLETE_FRACTION = 0.1
 _GRAM_MAX = 4096
 # Zero features added to the support (as a share of it) even without violators.
 _WS_FILL = 0.5
+# A complete set is solved to tol at once when this many times its expected
+# inner work is below one outer pass.
+_CHEAP = 3.0
+# Inner targets below this multiple of tol are tightened to finish at once.
+_SNAP = 10.0
 # A working set grows by at most this factor per outer step.
 _WS_GROWTH = 8
 # Relative gaps below this may be rounding noise: an inner solve whose gap stops
@@ -71,19 +77,41 @@ class _State:
         self.gap = max(self.primal - self.dual, 0.0)
 
 
-def _use_gram(gram, ops, ws):
-    if gram is not True and gram is not False:
-        m = ws.shape[0]
-        return m <= _GRAM_MAX and 2 * m * m <= ops.epoch_cost(ws)
-    return bool(gram) and ws.shape[0] <= 4 * _GRAM_MAX
+def _use_gram(gram, ops, ws, epochs):
+    """Whether to solve on the set's Gram matrix (``"auto"``: when it is cheaper).
+
+    Residual epochs cost ~``epoch_cost`` each; Gram epochs ~``m^2``, after
+    forming the missing Gram columns at BLAS speed (taken as 8x a compiled
+    loop). ``epochs`` is the expected number of inner epochs.
+    """
+    m = ws.shape[0]
+    if gram is True or gram is False:
+        return bool(gram) and m <= 4 * _GRAM_MAX
+    if m > _GRAM_MAX:
+        return False
+    resid = epochs * ops.epoch_cost(ws)
+    build = ops.gram_build_cost(ws) / 8.0
+    return build + epochs * m * m < resid
 
 
 def _screen(st, d, L, active):
-    """Gap Safe rule: keep the features not proven zero at the optimum."""
+    """Gap Safe rule: which features may still be non-zero at the optimum.
+
+    With the feasible dual point ``c r`` and the gap ``G``, the optimal dual
+    point lies within ``sqrt(2 n G)`` (S-norm) of it, so
+    ``|u_j(optimum)| <= c |u_j(r)| + sqrt(2 G L_j)``; below ``lam_j`` the
+    feature is zero at the optimum (Fercoq, Gramfort & Salmon 2015).
+
+    Returns
+    -------
+    (ndarray of bool, ndarray)
+        The features to keep, and for every feature the bound above (kept to
+        certify later that screened features stay dual-feasible).
+    """
     eff = st.scale * (st.u if d.positive else np.abs(st.u))
     lam_a = d.lam[active]
-    radius = np.sqrt(2.0 * st.gap * L[active])
-    return ~((lam_a > 0) & (eff + radius < lam_a))
+    bound = eff + np.sqrt(2.0 * st.gap) * np.sqrt(L[active])
+    return ~((lam_a > 0) & (bound < lam_a)), bound
 
 
 def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
@@ -111,7 +139,9 @@ def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
     n_forced = int(np.count_nonzero(forced))
     n_viol = int(np.count_nonzero(score < 0)) - n_forced
     grow = max(min(n_viol, max(m_cost, n_forced)), int(_WS_FILL * n_forced))
-    size = max(ws_start, n_forced + min(grow, _WS_GROWTH * max(ws_last, ws_start)))
+    if ws_last:
+        grow = min(grow, _WS_GROWTH * ws_last)
+    size = max(ws_start, n_forced + grow)
     if size >= active.shape[0]:
         return active, True
     pick = np.argpartition(score, size - 1)[:size]
@@ -137,9 +167,10 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     tol_abs = tol * d.p0
     floor = _FLOOR * d.p0
     K = _ANDERSON_K if anderson else 0
-    check_every = _CHECK_EVERY or K or 10
+    check_every = K or 10
     has_unpen = d.unpenalized.size > 0
     active = np.arange(p)
+    screened_bound = np.zeros(p)
     last_epochs = _FIRST_EPOCHS
     epochs = n_outer = n_gram = n_stall = 0
     best_gap = prev_gap = np.inf
@@ -154,7 +185,8 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                   f"ws {ws_last:6d}  nnz {st.supp.size:6d}  "
                   f"rel gap {st.gap / d.p0 if d.p0 > 0 else 0.0:.3e}")
         if st.gap <= tol_abs:
-            if active.size < p and _full_gap(st, ops, d) > tol_abs:
+            if active.size < p and not _screened_feasible(st, d, L, screened_bound, active) \
+                    and _full_gap(st, ops, d, active) > tol_abs:
                 active = np.arange(p)  # screening disagreed with the full gap: undo it
                 continue
             status = "success"
@@ -174,9 +206,10 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
         prev_gap = st.gap
         n_outer += 1
         if screening and not has_unpen and st.scale > 0.0:
-            keep = _screen(st, d, L, active)
+            keep, bound = _screen(st, d, L, active)
             if not keep.all():
                 dropped = active[~keep]
+                screened_bound[dropped] = bound[~keep]
                 active, st.u = active[keep], st.u[keep]
                 if np.any(w[dropped] != 0.0):
                     w[dropped] = 0.0
@@ -187,15 +220,19 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
         else:
             ws, complete = active, True
         ws_last = ws.size
-        # With every violator in the set its gap is the full gap: aim at tol directly;
-        # so do cheap Gram solves.
-        use_gram = _use_gram(gram, ops, ws)
+        # How far to solve the set: Gram solves are cheap, so are small sets next to an
+        # outer pass; with every violator in the set its gap is (nearly) the full gap.
+        use_gram = _use_gram(gram, ops, ws, max(last_epochs, 5))
         if use_gram:
             tol_in = 0.5 * tol_abs
+        elif complete and _CHEAP * last_epochs * ops.epoch_cost(ws) < ops.epoch_cost(active):
+            tol_in = 0.5 * tol_abs  # inner epochs are cheap next to an outer pass
         elif complete:
             tol_in = max(_COMPLETE_FRACTION * st.gap, 0.5 * tol_abs)
         else:
             tol_in = max(_INNER_FRACTION * st.gap, 0.5 * tol_abs)
+        if tol_in < _SNAP * tol_abs:
+            tol_in = 0.5 * tol_abs  # close enough: finish in this step
         budget = max_iter - epochs
         if use_gram:
             G, b = ops.gram(ws)
@@ -215,9 +252,27 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     return BackendResult(coef=w, n_iter=epochs, status=status, info=info)
 
 
-def _full_gap(st, ops, d):
+def _screened_feasible(st, d, L, screened_bound, active):
+    """Whether every screened feature is provably dual-feasible now.
+
+    At screening, ``|u_j(optimum)| <= b_j`` (the stored bound); the current
+    scaled dual point is within ``sqrt(2 G L_j)`` of the optimum in that
+    feature's direction, so ``c |u_j(r)| <= b_j + sqrt(2 G L_j)``. When that
+    stays below ``lam_j`` the full problem's gap equals the reduced one and no
+    pass over the screened features is needed.
+    """
+    mask = np.ones(d.p, dtype=bool)
+    mask[active] = False
+    b = screened_bound[mask] + np.sqrt(2.0 * st.gap) * np.sqrt(L[mask])
+    return bool(np.all(b < d.lam[mask]))
+
+
+def _full_gap(st, ops, d, active):
     """The gap with every feature, screened ones included (mirrors certify)."""
-    u = ops.gradient(st.r, np.arange(d.p))
+    screened = np.setdiff1d(np.arange(d.p), active, assume_unique=True)
+    u = np.empty(d.p)
+    u[active] = st.u
+    u[screened] = ops.gradient(st.r, screened)
     sr = st.r * d.sw if d.sw is not None else st.r
     a = float(sr @ d.yc) / d.n
     nb = float(sr @ st.r) / d.n

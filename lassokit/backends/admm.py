@@ -56,8 +56,11 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from ._scaling import unit_scaled
 from .base import Backend
 
+#: Data whose scale is off by more than 2**this is rescaled (see _scaling).
+_SCALE_EXPONENT = 64
 #: x-update routes (see :mod:`lassokit.backends._admm_factor`).
 ROUTES = ("auto", "gram", "woodbury", "sparse_woodbury", "sparse_lu")
 
@@ -108,13 +111,26 @@ class AdmmBackend(Backend):
                          ("verbose", verbose)):
             if not isinstance(val, (bool, np.bool_)):
                 raise TypeError(f"{key} must be a bool, got {type(val).__name__}.")
-        # numba kernels load only when a solve runs (lassokit.kernels convention).
+        # numba kernels load only when a solve runs (lassokit.kernels convention): in _solve.
+        # Only a relative stopping rule here, but H, rho and the residuals of
+        # data scaled by ~1e-150 reach the subnormals: keep them in range.
+        d, X, cx, cy = unit_scaled(problem._design, problem.X, min_exponent=_SCALE_EXPONENT)
+        if rho is not None:
+            rho = rho / cx / cx  # the x-update's H scales as 1 / cx^2
+        if warm_start is not None:
+            warm_start = warm_start * (cx / cy)
+        result = self._solve(d, X, tol, max_iter, warm_start, rho, relaxation, adaptive_rho,
+                             polish, factorization, working_set, verbose)
+        if cx != 1.0 or cy != 1.0:
+            result.coef = np.asarray(result.coef, dtype=np.float64) * (cy / cx)
+        return result
+
+    def _solve(self, d, X, tol, max_iter, warm_start, rho, relaxation, adaptive_rho, polish,
+               factorization, working_set, verbose):
         from ._admm_factor import auto_route, make_factor
         from ._admm_run import AdmmRun
         from ._admm_ws import WS_START, solve_working_set
 
-        d = problem._design
-        X = problem.X
         if working_set == "auto":
             # Where the full factor is worth avoiding: the p x p Gram matrix
             # (n >= p), and any sparse X, whose full factor (n x n, or the

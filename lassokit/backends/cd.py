@@ -1,19 +1,31 @@
 """The ``"cd"`` backend: coordinate descent with working sets, screening and Anderson.
 
-Outer loop (readable Python, this module), per iteration:
+Outer loop (readable Python, ``_cd_solver.py``), per iteration:
 
 1. recompute the residual from the support (no drift) and the correlations
-   ``u = Xc^T S r / n`` of every feature still in play;
+   ``u = Xc^T S r / n`` of every feature still in play (one pass over X;
+   the first pass also yields the column norms);
 2. evaluate the duality gap exactly as :func:`lassokit.certificate.certify`
    does (best feasible rescaling of the residual) and stop when
-   ``gap <= tol * P(0, b0)``;
-3. Gap Safe screening: discard features proven zero at the optimum;
-4. build a working set: the support plus the features closest to dual
-   infeasibility, ``(lam_j - |u_j|) / ||xc_j||``, growing geometrically;
-5. solve the working-set subproblem to a fraction of the current gap with
-   compiled coordinate descent (residual updates, or a Gram matrix when the
-   working set is small next to ``n``), Anderson-extrapolated every few
-   epochs.
+   ``gap <= tol * P(0, b0)``; with float32 X the gap is that of the
+   float32-rounded coefficients, as the problem layer will certify them;
+3. Gap Safe screening: discard features proven zero at the optimum (their
+   bounds are kept, so the final full-problem gap needs no pass over them);
+4. build a working set: the support (plus half as many zero features) and
+   the features closest to violating the optimality conditions,
+   ``(lam_j - |u_j|) / ||xc_j||``; its size balances inner work against the
+   cost of an outer pass (a set that fails to reduce the gap doubles);
+5. solve the working-set subproblem with compiled coordinate descent —
+   residual updates on X or on a compact copy of the set's columns, or the
+   set's Gram matrix when that is cheaper (``n >> m``) — Anderson
+   extrapolation every 5 epochs, to a fraction of the current gap (or to
+   ``tol`` when the set holds every violator and is cheap).
+
+Measured and dropped (not worth their cost on the benchmark problems, see
+``benchmarks/README.md``): dual extrapolation of the residual in the inner
+gap checks (Anderson on the primal iterates already gives the residual's
+gain), a support Newton step (exact minimizer on a settled support; saved
+epochs but not time), symmetric (forward-backward) sweeps.
 
 References
 ----------
@@ -34,7 +46,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import Backend, BackendResult
+from .base import Backend
 
 __all__ = ["CDBackend"]
 
@@ -61,7 +73,8 @@ class CDBackend(Backend):
     Notes
     -----
     ``max_iter`` bounds the total number of coordinate-descent epochs
-    (passes over a working set).
+    (passes over a working set, not over all features); the default is
+    10,000.
     """
 
     name = "cd"

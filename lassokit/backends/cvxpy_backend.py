@@ -7,9 +7,12 @@ decides convergence; CVXPY's status only names a failure.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 
+from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult
 
 # Tight settings per solver, as functions of the requested relative gap.
@@ -51,15 +54,20 @@ class CvxpyBackend(Backend):
                 f"solver {solver!r} is not installed for CVXPY; installed: "
                 f"{', '.join(cp.installed_solvers())}."
             )
-        d = problem._design
-        X = problem.X
+        d0 = problem._design
+        n, p = problem.X.shape
+        if zero_is_optimal(d0, problem.X, tol):
+            # e.g. yc = 0 or a1 >= alpha_max: exact zeros, not an interior point's ~1e-17.
+            return BackendResult(coef=np.zeros(p), info={"cvxpy_status": "not run"})
+        # The solvers' tolerances are absolute: solve in unit-scale data (see _scaling).
+        d, X, cx, cy = unit_scaled(d0, problem.X, per_column=True)
+        factor = cy / cx
         X = X.astype(np.float64) if X.dtype != np.float64 else X
         if sp.issparse(X):
             X = sp.csc_matrix(X)
-        n, p = X.shape
         w = cp.Variable(p, nonneg=problem.positive)
         if warm_start is not None:
-            w.value = warm_start
+            w.value = warm_start / factor
         # Centred data (implicitly, via the offsets) so no intercept variable is needed;
         # X is never densified: Xw - x_offset.w is an affine expression.
         fit = X @ w - d.x_offset @ w if problem.fit_intercept else X @ w
@@ -77,7 +85,13 @@ class CvxpyBackend(Backend):
             kwargs["max_iter"] = max_iter
         kwargs.update(solver_options or {})
         try:
-            prob.solve(solver=solver, verbose=verbose, warm_start=warm_start is not None, **kwargs)
+            with warnings.catch_warnings():
+                # The certificate judges accuracy, and lassokit warns (ConvergenceWarning)
+                # when it is not met; CVXPY's own "may be inaccurate" would say it twice.
+                warnings.filterwarnings("ignore", message="Solution may be inaccurate",
+                                        category=UserWarning)
+                prob.solve(solver=solver, verbose=verbose, warm_start=warm_start is not None,
+                           **kwargs)
         except cp.error.SolverError as exc:
             return BackendResult(coef=np.zeros(p), status="error", info={"message": str(exc)})
         if w.value is None or prob.status in _FAILED:
@@ -86,7 +100,7 @@ class CvxpyBackend(Backend):
         n_iter = int(stats.num_iters) if stats is not None and stats.num_iters is not None else 0
         status = "success" if prob.status == cp.OPTIMAL else (
             "max_iter" if n_iter >= max_iter else "success")
-        coef = np.asarray(w.value, dtype=np.float64).ravel()
-        intercept = d.y_offset - float(d.x_offset @ coef) if problem.fit_intercept else 0.0
+        coef = np.asarray(w.value, dtype=np.float64).ravel() * factor
+        intercept = d0.y_offset - float(d0.x_offset @ coef) if problem.fit_intercept else 0.0
         return BackendResult(coef=coef, intercept=intercept, n_iter=n_iter, status=status,
                              info={"cvxpy_status": prob.status, "solver": solver})

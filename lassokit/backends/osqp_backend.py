@@ -41,6 +41,7 @@ import scipy.sparse as sp
 
 from .. import _linalg
 from ..certificate import certify
+from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult
 
 # Sparse X: above this many columns the dense p x p Gram form is not used.
@@ -61,7 +62,8 @@ class OsqpBackend(Backend):
     -------
     formulation : {"auto", "residual", "gram"}, default="auto"
     eps : float, optional
-        First OSQP ``eps_abs = eps_rel``; default ``min(1e-6, tol)``.
+        First OSQP ``eps_abs = eps_rel``; default ``1e-6`` (tightened a hundredfold
+        per round while the certificate is not met).
     osqp_settings : dict, optional
         Extra OSQP settings (e.g. ``{"rho": 0.1}``); they override the defaults.
     verbose : bool, default=False
@@ -88,15 +90,21 @@ class OsqpBackend(Backend):
         d = problem._design
         X = problem.X
         p = X.shape[1]
-        if d.p0 == 0.0:
-            # yc = 0: coef = 0 attains P = 0 <= P(w), exactly; OSQP's ~1e-12 would not.
+        if zero_is_optimal(d, X, tol):
+            # e.g. yc = 0 or a1 >= alpha_max: coef = 0 exactly; OSQP's ~1e-12 would not be.
             return BackendResult(coef=np.zeros(p), n_iter=0, info={"osqp_status": "not run"})
         if formulation == "auto":
             formulation = _auto_formulation(X)
-        qp = _build_qp(X, d, formulation, osqp.constant("OSQP_INFTY"))
+        # OSQP's eps are absolute: solve in unit-scale data (see _scaling), certify in ours.
+        ds, Xs, cx, cy = unit_scaled(d, X, per_column=True)
+        factor = cy / cx
+        qp = _build_qp(Xs, ds, formulation, osqp.constant("OSQP_INFTY"))
         # 1e-5 often leaves OSQP's active-set guess wrong (polishing fails and a
-        # second round is needed); 1e-6 costs a few more iterations only.
-        eps = min(1e-6, tol) if eps is None else float(eps)
+        # second round is needed); 1e-6 costs a few more iterations only. Not
+        # tol itself when tol is smaller: polishing usually certifies the 1e-6
+        # answer to any tol, while a first eps of 1e-10 could spend the whole
+        # budget without converging (seen on a p >> n positive Lasso).
+        eps = 1e-6 if eps is None else float(eps)
         settings = dict(eps_abs=eps, eps_rel=eps, polishing=True, polish_refine_iter=10,
                         max_iter=max_iter, verbose=bool(verbose), warm_starting=True)
         if qp.n_bounds == 0:
@@ -109,7 +117,7 @@ class OsqpBackend(Backend):
         solver = osqp.OSQP()
         solver.setup(qp.P, qp.q, qp.A, qp.l, qp.u, **settings)
         if warm_start is not None:
-            solver.warm_start(x=qp.start(warm_start))
+            solver.warm_start(x=qp.start(warm_start / factor))
         target = tol * d.p0
         total, status, coef, best_gap = 0, "max_iter", None, np.inf
         osqp_status = "unsolved"
@@ -122,7 +130,7 @@ class OsqpBackend(Backend):
             if res.x is None or not np.all(np.isfinite(res.x)):
                 status = "error" if coef is None else status
                 break
-            cand = np.array(res.x[qp.w_slice], dtype=np.float64)
+            cand = np.array(res.x[qp.w_slice], dtype=np.float64) * factor
             if d.positive:
                 cand = np.maximum(cand, 0.0)
             # OSQP's polished zeros of L1 features come out as ~1e-20: make them exact

@@ -20,7 +20,7 @@ lassokit`` never imports this module.
 """
 
 try:
-    import dask  # noqa: F401
+    import dask
     import dask.array  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError(

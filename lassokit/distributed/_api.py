@@ -13,12 +13,12 @@ from ..path import Path, _check_alphas, _l1_share
 from ..path import path as _local_path
 from ..penalty import Penalty
 from ..solution import Solution, convergence_warning
-from ._admm import ADMM_OPTIONS, make_design, run_admm
+from ._admm import ADMM_OPTIONS, AdmmState, make_design, run_admm
 from ._gram import build_surrogate
 from ._setup import admm_blocks, default_client
 from ._stats import as_dask_inputs, compute_moments
 
-__all__ = ["solve", "path", "moments", "surrogate"]
+__all__ = ["moments", "path", "solve", "surrogate"]
 
 _METHODS = ("gram", "admm")
 #: Iteration budget of one ADMM solve when ``max_iter`` is None.
@@ -225,11 +225,13 @@ def solve(X, y, penalty, *, method="gram", fit_intercept=True, sample_weight=Non
         design = make_design(bs, lam, mu, positive)
         state = None
         if w0 is not None:
-            from ._admm import AdmmState
-
+            # The duals that make (z0, u) a fixed point when z0 is optimal:
+            # x-step optimality with x_k = z gives u_k = -grad f_k(z) / rho.
             z0 = np.maximum(w0, 0.0) if positive else w0
-            state = AdmmState(z0, np.zeros((len(bs.blocks), p)),
-                              opts["rho"] or bs.trace / (bs.n * p * len(bs.blocks)))
+            rho0 = opts["rho"] or bs.trace / (bs.n * p * len(bs.blocks))
+            grads = bs.call("residual", z0, False)
+            U0 = np.array([part.h for part in grads]) / (bs.n * rho0)
+            state = AdmmState(z0, U0, rho0)
         z, cert, n_it, _, status = run_admm(
             bs, design, tol=tol, max_iter=ADMM_MAX_ITER if max_iter is None else max_iter,
             state=state, **opts)

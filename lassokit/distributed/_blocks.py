@@ -21,7 +21,7 @@ import numpy as np
 import scipy.linalg
 
 from ._certify import ReducedResidual, UnpenalizedBlock
-from ._stats import weighted_gram
+from ._stats import _chunk_moments, _merge
 
 __all__ = ["RowBlock"]
 
@@ -45,9 +45,13 @@ class RowBlock:
         self.n_features = int(self._xs[0].shape[1]) if self._xs else 0
         self._kind = None
 
-    # -- first pass: global means ------------------------------------------------
-    def means(self):
-        """Raw weight sum, weighted means of X and y, and data checks.
+    # -- first pass: the block's own moments -----------------------------------------
+    def moments(self):
+        """Weight sum, weighted means and data checks of the block (one pass).
+
+        Tall blocks (``n_k >= p``) also keep the centred co-moment matrix of
+        ``[x, y]`` about their own mean (:mod:`._stats`), from which
+        :meth:`prepare` builds the block's system without another pass.
 
         Returns
         -------
@@ -55,38 +59,32 @@ class RowBlock:
             ``(n_rows, W, mean_x, mean_y, finite, min_weight)``.
         """
         p = self.n_features
+        if self.n_rows >= p:
+            parts = [_chunk_moments(x, y, None if self._ws is None else self._ws[i])
+                     for i, (x, y) in enumerate(zip(self._xs, self._ys))]
+            self._mom = _merge(parts) if parts else _chunk_moments(
+                np.zeros((0, p)), np.zeros(0), None)
+            m = self._mom
+            return self.n_rows, m.weight_sum, m.mean[:p], float(m.mean[p]), m.finite, \
+                m.min_weight
         W, sx, sy, finite, wmin = 0.0, np.zeros(p), 0.0, True, np.inf
         for i, (x, y) in enumerate(zip(self._xs, self._ys)):
-            w = None if self._ws is None else self._ws[i]
+            w = np.ones(x.shape[0]) if self._ws is None else self._ws[i]
             x64 = np.asarray(x, dtype=np.float64)
-            finite &= bool(np.all(np.isfinite(x64)) and np.all(np.isfinite(y)))
-            if w is None:
-                Wc, mx, my = float(x.shape[0]), x64.mean(axis=0), float(y.mean())
-                wmin = min(wmin, 1.0)
-            else:
-                finite &= bool(np.all(np.isfinite(w)))
-                wmin = min(wmin, float(w.min())) if w.size else wmin
-                Wc = float(w.sum())
-                if Wc <= 0:
-                    continue
-                mx, my = (w @ x64) / Wc, float(w @ y) / Wc
-            if x.shape[0] == 0:
+            finite &= bool(np.all(np.isfinite(x64)) and np.all(np.isfinite(y))
+                           and np.all(np.isfinite(w)))
+            wmin = min(wmin, float(w.min())) if w.size else wmin
+            Wc = float(w.sum())
+            if Wc <= 0:
                 continue
             # Running weighted mean: never forms a large raw sum.
             Wn = W + Wc
-            sx += (Wc / Wn) * (mx - sx)
-            sy += (Wc / Wn) * (my - sy)
+            sx += (Wc / Wn) * ((w @ x64) / Wc - sx)
+            sy += (Wc / Wn) * (float(w @ y) / Wc - sy)
             W = Wn
         return self.n_rows, W, sx, sy, finite, wmin
 
     # -- setup: centred block system and its factorization ----------------------------
-    def _centred_chunks(self):
-        for i, (x, y) in enumerate(zip(self._xs, self._ys)):
-            s = (np.full(x.shape[0], self._wscale) if self._ws is None
-                 else self._ws[i] * self._wscale)
-            D = np.asarray(x, dtype=np.float64) - self._x_offset
-            yield D, y - self._y_offset, s
-
     def prepare(self, x_offset, y_offset, wscale):
         """Centre, form and factor the block's system.
 
@@ -107,19 +105,18 @@ class RowBlock:
         self._wscale = float(wscale)
         p = self.n_features
         if self.n_rows >= p:
-            H, c, yy = np.zeros((p, p)), np.zeros(p), 0.0
-            sx, sy = np.zeros(p), 0.0
-            for D, yc, s in self._centred_chunks():
-                sD = D * s[:, None]
-                H += weighted_gram(D * np.sqrt(s)[:, None])
-                c += sD.T @ yc
-                yy += float(s @ (yc * yc))
-                sx += sD.sum(axis=0)
-                sy += float(s @ yc)
-            d, Q = scipy.linalg.eigh(H, check_finite=False)
+            # Moments about the block mean, moved to the global offsets by the
+            # exact rank-one term W d d^T (Chan et al.): no second pass.
+            m = self._mom
+            d = m.mean - np.r_[self._x_offset, self._y_offset]
+            M = (m.comoment + m.weight_sum * np.outer(d, d)) * self._wscale
+            H, c, yy = M[:p, :p], M[:p, p].copy(), float(M[p, p])
+            sxy = (m.weight_sum * self._wscale) * d
+            d_eig, Q = scipy.linalg.eigh(H, check_finite=False)
             self._kind, self._H, self._c, self._yy = "gram", H, c, yy
-            self._sx, self._sy = sx, sy
-            self._d, self._Q = np.maximum(d, 0.0), Q
+            self._sx, self._sy = sxy[:p], float(sxy[p])
+            self._d, self._Q = np.maximum(d_eig, 0.0), Q
+            self._mom = None
             trace = float(np.trace(H))
         else:
             rows, rhs, roots = [], [], []
@@ -131,7 +128,7 @@ class RowBlock:
             A = np.vstack(rows) if rows else np.zeros((0, p))
             b = np.concatenate(rhs) if rhs else np.zeros(0)
             K = A @ A.T
-            lam, U = scipy.linalg.eigh(0.5 * (K + K.T), check_finite=False)
+            lam, U = scipy.linalg.eigh(K, check_finite=False)
             self._kind, self._A, self._b = "kernel", A, b
             self._root = np.concatenate(roots) if roots else np.zeros(0)
             self._lam, self._B = np.maximum(lam, 0.0), U.T @ A
@@ -139,6 +136,13 @@ class RowBlock:
             yy = float(b @ b)
             trace = float(np.sum(A * A))
         return {"yy": yy, "trace": trace, "kind": self._kind}
+
+    def _centred_chunks(self):
+        for i, (x, y) in enumerate(zip(self._xs, self._ys)):
+            s = (np.full(x.shape[0], self._wscale) if self._ws is None
+                 else self._ws[i] * self._wscale)
+            D = np.asarray(x, dtype=np.float64) - self._x_offset
+            yield D, y - self._y_offset, s
 
     def columns_gram(self, idx):
         """Gram blocks of the centred columns ``idx`` (for the certificate).

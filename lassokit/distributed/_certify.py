@@ -27,7 +27,7 @@ import scipy.optimize
 from ..certificate import Certificate, _best_scale
 from ..penalty import Penalty
 
-__all__ = ["ReducedResidual", "UnpenalizedBlock", "reduced_dual_value", "reduced_certificate"]
+__all__ = ["ReducedResidual", "UnpenalizedBlock", "reduced_certificate", "reduced_dual_value"]
 
 
 @dataclass
@@ -82,11 +82,20 @@ class UnpenalizedBlock:
 
 
 def _project(red, unpen, positive):
-    """Subtract ``Xu nu`` from ``q`` (least squares / NNLS in the s-inner product)."""
+    """Subtract ``Xu nu`` from ``q`` (least squares / NNLS in the s-inner product).
+
+    Returns None when the remainder is below what the reduced arithmetic can
+    resolve (``q`` in the span of the unpenalized columns), as
+    ``certificate._project_unpenalized`` does: its ``||S^(1/2) q'||^2`` comes
+    from a difference of terms of size ``||S^(1/2) q||^2``, so a remainder
+    under ``100 eps cond(Xu^T S Xu)`` of that is rounding noise, and scaling
+    noise up could claim a dual value above ``P*``.
+    """
     hu = red.h[unpen.idx]
     G = 0.5 * (unpen.Guu + unpen.Guu.T)
     lam, V = scipy.linalg.eigh(G, check_finite=False)
     keep = lam > G.shape[0] * np.finfo(float).eps * max(lam.max(initial=0.0), 0.0)
+    cond = float(lam.max() / lam[keep].min()) if np.any(keep) else 1.0
     if positive:
         # min ||S^(1/2)(q - Xu nu)||^2, nu >= 0, written with a square root of G.
         A = np.sqrt(lam[keep])[:, None] * V[:, keep].T
@@ -96,12 +105,11 @@ def _project(red, unpen, positive):
         nu = scipy.optimize.nnls(A, rhs, maxiter=50 * max(A.shape[1], 10))[0]
     else:
         nu = V[:, keep] @ ((V[:, keep].T @ hu) / lam[keep])
-    return ReducedResidual(
-        a=red.a - float(nu @ unpen.bu),
-        nb=red.nb - 2.0 * float(nu @ hu) + float(nu @ (G @ nu)),
-        sq=red.sq,
-        h=red.h - unpen.Gpu @ nu,
-    )
+    nb = red.nb - 2.0 * float(nu @ hu) + float(nu @ (G @ nu))
+    if nb <= 100.0 * np.finfo(float).eps * max(cond, 1.0) * red.nb:
+        return None
+    return ReducedResidual(a=red.a - float(nu @ unpen.bu), nb=nb, sq=red.sq,
+                           h=red.h - unpen.Gpu @ nu)
 
 
 def reduced_dual_value(design, red, unpen=None):
@@ -130,6 +138,8 @@ def reduced_dual_value(design, red, unpen=None):
         if unpen is None:
             raise ValueError("unpenalized features need their Gram blocks (unpen=...).")
         red = _project(red, unpen, design.positive)
+        if red is None:
+            return 0.0
     u = red.h / n
     eff = u if design.positive else np.abs(u)
     lam, mu = design.lam, design.mu

@@ -8,7 +8,7 @@ from ._admm import BlockSet
 from ._blocks import RowBlock
 from ._stats import Moments, check_moments
 
-__all__ = ["default_client", "admm_blocks"]
+__all__ = ["admm_blocks", "default_client"]
 
 
 def default_client(client):
@@ -74,7 +74,7 @@ def admm_blocks(client, X, y, sample_weight, fit_intercept):
     bs = BlockSet(blocks=actors, n=n, p=p, x_offset=np.zeros(p), y_offset=0.0,
                   fit_intercept=fit_intercept, yy=0.0, trace=0.0, kinds=[],
                   keep=[persisted, actor_futs])
-    means = bs.call("means")
+    means = bs.call("moments")
     W = sum(m[1] for m in means)
     check_moments(Moments(n, W, np.zeros(p + 1), np.zeros((1, 1)),
                           min(m[5] for m in means), all(m[4] for m in means)))

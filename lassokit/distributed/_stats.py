@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Moments", "as_dask_inputs", "compute_moments", "compute_fold_moments"]
+__all__ = ["Moments", "as_dask_inputs", "compute_fold_moments", "compute_moments"]
 
 # Fan-in of the reduction tree: partial results are p x p, so merging a few
 # at a time keeps the memory of any one task small.

@@ -39,6 +39,13 @@ def raw_sample_weight(sample_weight, n_samples):
     if sp.issparse(sample_weight):
         raise TypeError("sample_weight must be a dense array-like, got a sparse matrix.")
     try:
+        kind = np.asarray(sample_weight).dtype.kind
+    except (TypeError, ValueError):
+        kind = None  # reported below
+    if kind == "c":
+        # np.array(..., dtype=float64) would silently drop the imaginary part.
+        raise TypeError("sample_weight must be real-valued, got complex numbers.")
+    try:
         sw = np.array(sample_weight, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError("sample_weight must be an array-like of numbers.") from exc

@@ -33,8 +33,8 @@ class Interval(_Constraint):
         return not isinstance(value, (bool, np.bool_)) and isinstance(value, self.kind)
 
     def ok(self, value):
-        if not self.type_ok(value) or np.isnan(float(value)):
-            return False
+        if not self.type_ok(value) or not np.isfinite(float(value)):
+            return False  # the open end "inf" of [0, inf) excludes infinity
         lo_closed = self.closed in ("both", "left")
         hi_closed = self.closed in ("both", "right")
         if self.low is not None and (value < self.low or (value == self.low and not lo_closed)):

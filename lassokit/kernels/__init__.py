@@ -16,4 +16,6 @@ cd_sparse
     Coordinate descent on a CSC X, with implicit centring.
 cd_gram
     Coordinate descent on a precomputed (working-set) Gram matrix.
+admm
+    The ADMM inner loop (see that module).
 """

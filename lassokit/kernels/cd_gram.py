@@ -21,7 +21,6 @@ from numba import njit
 
 from ._common import FASTMATH, anderson_point, cd_update, penalty_value, ws_gap
 
-
 # Checks without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
