@@ -37,7 +37,7 @@ def _pow2(value, min_exponent):
     return float(np.ldexp(1.0, k)) if abs(k) > min_exponent else 1.0
 
 
-def unit_scaled(design, X, min_exponent=0, per_column=False):
+def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None):
     """The problem in units where X's columns and ``yc`` have scale ~1.
 
     Parameters
@@ -55,6 +55,8 @@ def unit_scaled(design, X, min_exponent=0, per_column=False):
         units otherwise leave OSQP's polishing step, a regularized KKT
         solve, short of small gaps (a Lasso with column scales 0.25 and 100
         stalled at a relative gap of 6e-10).
+    y_min_exponent : int, optional
+        ``min_exponent`` for y alone (default: ``min_exponent``).
 
     Returns
     -------
@@ -65,7 +67,8 @@ def unit_scaled(design, X, min_exponent=0, per_column=False):
     """
     data = X.data if sp.issparse(X) else np.asarray(X)
     cx = _pow2(float(np.max(np.abs(data))) if data.size else 0.0, min_exponent)
-    cy = _pow2(float(np.sqrt(2.0 * design.p0)), min_exponent)
+    cy = _pow2(float(np.sqrt(2.0 * design.p0)),
+               min_exponent if y_min_exponent is None else y_min_exponent)
     if cx != 1.0 or per_column:
         X = _scale_columns(X, 1.0 / cx)
     if per_column:
