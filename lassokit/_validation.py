@@ -72,7 +72,9 @@ def check_X(X, name="X"):
         arr = arr.astype(np.float64)
     # A finite sum proves every entry finite at a fraction of the cost of an
     # elementwise check; only an infinite or NaN sum needs the exact check.
-    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity.")
     return _readonly(arr)
 
