@@ -124,10 +124,12 @@ def _load_hypothesis_profile(slow):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--runslow"):
         return
-    skip = pytest.mark.skip(reason="slow: run with --runslow")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
+    # Deselect rather than skip: the slow tier is a separate run, not a
+    # condition that failed, and 2,000 "skipped" lines would hide real skips.
+    slow = [item for item in items if "slow" in item.keywords]
+    if slow:
+        items[:] = [item for item in items if "slow" not in item.keywords]
+        config.hook.pytest_deselected(items=slow)
 
 
 # ---------------------------------------------------------------------------

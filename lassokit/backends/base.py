@@ -32,8 +32,6 @@ class Capabilities:
     sample_weight: bool = True
     penalty_weights: bool = True
     float32: bool = True
-    #: True when the backend cannot take any L1 term (closed forms).
-    l2_only: bool = False
 
 
 @dataclass
@@ -118,8 +116,6 @@ class Backend:
         reasons = []
         if not caps.l1 and pen.l1 > 0:
             reasons.append("an L1 term")
-        if caps.l2_only and (pen.l1 > 0 or problem.positive):
-            reasons.append("an L1 term or positive=True (closed form is L2-only)")
         if not caps.l2 and pen.l2 > 0:
             reasons.append("an L2 term")
         if not caps.positive and problem.positive:

@@ -23,7 +23,7 @@ class DirectBackend(Backend):
     """Closed-form solution of L2-only problems (see module docstring)."""
 
     name = "direct"
-    capabilities = Capabilities(l1=False, positive=False, l2_only=True)
+    capabilities = Capabilities(l1=False, positive=False)
     options = {}
     default_max_iter = 10
 
