@@ -22,12 +22,13 @@ with ``C = 1 / (2 n alpha)``. dask-ml penalizes its intercept column and
 standardizes X by default, so the comparison uses ``fit_intercept=False``
 (data centred by construction) and ``solver_kwargs={"normalize": False}``.
 
-Usage (defaults are small; the issue's sizes are a few minutes each)::
+Usage (the small defaults take about 2 minutes, most of it dask-ml; the
+issue's sizes about 10 minutes)::
 
     python benchmarks/bench_distributed.py
     python benchmarks/bench_distributed.py --tall 2000000 100 --wide 200000 2000 \
         --chunk-rows 100000 --wide-chunk-rows 25000 --skip-daskml-wide \
-        --no-daskml-default-rho --daskml-rho-factors 1 --daskml-start-iter 10
+        --no-daskml-default-rho --daskml-start-iter 10
 
 Prints a Markdown table; ``--json PATH`` also writes the rows.
 """
