@@ -223,21 +223,39 @@ def dual_value(design, X, q, *, u=None):
         if q is None:
             return 0.0
         u = _gradient(design, X, q)
+    sq = q if design.sw is None else design.sw * q
+    n = design.n
+    return scaled_dual(design, float(sq @ design.yc) / n, float(sq @ q) / n, u)
+
+
+def scaled_dual(design, a, nb, u):
+    """``max_c D(c q)`` from the sums of a centred, projected candidate ``q``.
+
+    The dual objective depends on ``q`` only through ``a = <s q, yc>/n``,
+    ``nb = <s q, q>/n`` and ``u = Xc^T S q / n``; backends and the distributed
+    tier that hold these sums (but not ``q``) evaluate the same bound here.
+
+    Parameters
+    ----------
+    design : _Design
+        Needs ``lam``, ``mu`` and ``positive``.
+    a, nb : float
+    u : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    float
+        A lower bound on ``P*`` (0.0 when no positive scale helps).
+    """
     eff = u if design.positive else np.abs(u)
     lam, mu = design.lam, design.mu
     # L1-only features bound the scale; fully unpenalized ones were projected
     # (their residual |u_j| is rounding noise and is ignored here).
     box = (mu == 0) & (lam > 0) & (eff > 0)
     c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
-    sq = q if design.sw is None else design.sw * q
-    n = design.n
-    a = float(sq @ design.yc) / n
-    nb = float(sq @ q) / n
     c = _best_scale(a, nb, eff, lam, mu, c_max)
-    if c == 0.0:
-        return 0.0
-    if not np.isfinite(c):
-        # Only possible for q = 0 after projection (then a = 0, caught above).
+    if c == 0.0 or not np.isfinite(c):
+        # An infinite c is only possible for q = 0 (then a = 0, caught in _best_scale).
         return 0.0
     return c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, lam, mu, design.positive)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
-from ..certificate import _best_scale, certify
+from ..certificate import certify, scaled_dual
 from ..penalty import Penalty
 from .base import BackendResult
 
@@ -36,14 +36,7 @@ def gap_from_stats(d, w, a, nb, u):
     problem layer certifies the returned coefficients itself.
     """
     primal = 0.5 * nb + Penalty.value(w, d.lam, d.mu)
-    eff = u if d.positive else np.abs(u)
-    box = (d.mu == 0) & (d.lam > 0) & (eff > 0)
-    c_max = float(np.min(d.lam[box] / eff[box])) if np.any(box) else np.inf
-    c = _best_scale(a, nb, eff, d.lam, d.mu, c_max)
-    dual = 0.0
-    if 0.0 < c < np.inf:
-        dual = c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, d.lam, d.mu, d.positive)
-    return max(primal - dual, 0.0)
+    return max(primal - scaled_dual(d, a, nb, u), 0.0)
 
 
 class AdmmRun:

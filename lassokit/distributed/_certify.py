@@ -12,7 +12,7 @@ rows, so row blocks can compute their parts where the data live and the
 client finishes with the *same* steps as ``dual_value``: weighted centring,
 projection of the unpenalized features (least squares, or NNLS with
 ``positive``), the L1-box bound on the scale and the exact maximization of
-the one-dimensional concave dual (``certificate._best_scale``). The test
+the one-dimensional concave dual (``certificate.scaled_dual``). The test
 suite checks that both routes agree to rounding.
 """
 
@@ -24,7 +24,7 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
-from ..certificate import Certificate, _best_scale
+from ..certificate import Certificate, scaled_dual
 from ..penalty import Penalty
 
 __all__ = ["ReducedResidual", "UnpenalizedBlock", "reduced_certificate", "reduced_dual_value"]
@@ -140,17 +140,7 @@ def reduced_dual_value(design, red, unpen=None):
         red = _project(red, unpen, design.positive)
         if red is None:
             return 0.0
-    u = red.h / n
-    eff = u if design.positive else np.abs(u)
-    lam, mu = design.lam, design.mu
-    box = (mu == 0) & (lam > 0) & (eff > 0)
-    c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
-    a = red.a / n
-    nb = max(red.nb, 0.0) / n
-    c = _best_scale(a, nb, eff, lam, mu, c_max)
-    if c == 0.0 or not np.isfinite(c):
-        return 0.0
-    return c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, lam, mu, design.positive)
+    return scaled_dual(design, red.a / n, max(red.nb, 0.0) / n, red.h / n)
 
 
 def reduced_certificate(design, coef, red, intercept, p0, unpen=None):
