@@ -128,10 +128,13 @@ def check_sample_weight(sample_weight, n):
     sw = np.array(check_vector(sample_weight, n, "sample_weight"), dtype=np.float64)
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative.")
-    total = sw.sum()
-    if not total > 0:
+    top = sw.max()
+    if not top > 0:
         raise ValueError("sample_weight must not be all zero.")
-    sw *= n / total
+    # Divided by the largest first: summing weights of 1e307 overflows and
+    # weights of 1e-320 lose every digit.
+    sw /= top
+    sw *= n / sw.sum()
     sw.flags.writeable = False
     return sw
 

@@ -35,7 +35,7 @@ import numpy as np
 from . import _linalg
 from .penalty import Penalty
 
-__all__ = ["Certificate", "primal_value", "dual_value", "certify", "compute_alpha_max"]
+__all__ = ["Certificate", "DualSums", "primal_value", "dual_value", "certify", "compute_alpha_max"]
 
 
 class Certificate:
@@ -168,35 +168,6 @@ def _least_squares_only(A, b, nonneg):
     return lstsq(A, b, cond=None)[0]
 
 
-def _best_scale(a, nb, eff, lam, mu, c_max):
-    """Maximize ``phi(c) = c a - nb c^2/2 - sum (c eff - lam)_+^2 / (2 mu)`` on [0, c_max].
-
-    ``phi`` is concave with a piecewise-linear derivative, so the maximizer is
-    found exactly by walking the sorted breakpoints ``lam / eff``.
-    """
-    if a <= 0.0:
-        return 0.0
-    # The maximizer is at most min(a / nb, c_max): later breakpoints never count,
-    # so only the (few) ones below are sorted.
-    c_up = min(c_max, a / nb) if nb > 0 else c_max
-    sel = (mu > 0) & (eff > 0)
-    sel[sel] = lam[sel] < c_up * eff[sel]
-    e, l, m = eff[sel], lam[sel], mu[sel]
-    t = l / e
-    order = np.argsort(t, kind="stable")
-    e, l, m, t = e[order], l[order], m[order], t[order]
-    # e / sqrt(m) first: e * e underflows to 0 (and overflows) long before
-    # e^2 / m does, e.g. with X and y ~ 1e-150.
-    es, ls = e / np.sqrt(m), l / np.sqrt(m)
-    slope = nb + np.concatenate(([0.0], np.cumsum(es * es)))
-    icpt = a + np.concatenate(([0.0], np.cumsum(es * ls)))
-    dphi = icpt[:-1] - slope[:-1] * t
-    hits = np.flatnonzero(dphi <= 0.0)
-    k = hits[0] if hits.size else t.size
-    c = icpt[k] / slope[k] if slope[k] > 0 else np.inf
-    return float(min(c, c_max))
-
-
 def dual_value(design, X, q, *, u=None):
     """Best dual objective ``D(c * proj(q))`` over feasible scalings ``c >= 0``.
 
@@ -247,20 +218,68 @@ def scaled_dual(design, a, nb, u):
     float
         A lower bound on ``P*`` (0.0 when no positive scale helps).
     """
-    eff = u if design.positive else np.abs(u)
-    lam, mu = design.lam, design.mu
-    # L1-only features bound the scale; fully unpenalized ones were projected
-    # (their residual |u_j| is rounding noise and is ignored here).
-    box = (mu == 0) & (lam > 0) & (eff > 0)
-    c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
-    c = _best_scale(a, nb, eff, lam, mu, c_max)
-    if c == 0.0 or not np.isfinite(c):
-        # An infinite c is only possible for q = 0 (then a = 0, caught in _best_scale).
+    # The compiled kernel is the one implementation (the solvers stop on it
+    # too); it loads on the first certificate, never at import of lassokit.
+    from .kernels._common import dual_objective
+
+    u = np.ascontiguousarray(u, dtype=np.float64)
+    if not np.all(np.isfinite(u)) or not (np.isfinite(a) and np.isfinite(nb)):
         return 0.0
-    return c * a - 0.5 * nb * c * c - Penalty.conjugate(c * u, lam, mu, design.positive)
+    # Fully unpenalized features were projected (their residual |u_j| is
+    # rounding noise): with neither term they are ignored by the kernel.
+    value, _ = dual_objective(float(a), float(nb), u, design.lam, design.mu,
+                              bool(design.positive))
+    return float(value)
 
 
-def certify(design, X, coef, dual_points=(), *, r=None, u=None):
+class DualSums:
+    """What a solver already holds at its last iterate, enough to certify it.
+
+    For ``coef`` with centred residual ``r = yc - Xc coef``:
+
+    Attributes
+    ----------
+    fit : float
+        ``||r||_S^2 / (2n)``, the data-fit term of ``P``.
+    a : float
+        ``<s r, yc> / n``.
+    u : ndarray of shape (n_features,)
+        ``Xc^T S r / n``, or an elementwise upper bound of ``|Xc^T S r / n|``
+        (of ``Xc^T S r / n`` itself with ``positive``); see :func:`certify`.
+    r : ndarray of shape (n_samples,) or None
+        The residual itself, needed only when some feature is fully
+        unpenalized (the dual candidate must then be projected).
+    alt : tuple of DualSums
+        Sums of other dual candidates (e.g. the residual of the unrounded
+        coefficients when float32 ones are certified): only their dual value
+        is used.
+
+    The dual objective of the rescaled residual depends on ``r`` only
+    through ``a``, ``2 fit`` and ``u`` (:func:`scaled_dual`), so a solver
+    working in feature space (a Gram matrix) certifies without any pass over
+    X, and one working on the residual hands over what it computed anyway.
+    Only lassokit's own solvers hand these over: a user backend's answer is
+    always certified from X.
+    """
+
+    __slots__ = ("fit", "a", "u", "r", "alt")
+
+    def __init__(self, fit, a, u, r=None, alt=()):
+        self.fit = float(fit)
+        self.a = float(a)
+        self.u = u
+        self.r = r
+        self.alt = tuple(alt)
+
+    @classmethod
+    def from_residual(cls, design, r, u):
+        """The sums of a residual ``r`` with its correlations ``u`` (O(n))."""
+        sr = r if design.sw is None else design.sw * r
+        n = design.n
+        return cls(0.5 * float(sr @ r) / n, float(sr @ design.yc) / n, u, r)
+
+
+def certify(design, X, coef, dual_points=(), *, r=None, u=None, sums=None):
     """Objective, optimal intercept and duality gap of ``coef``.
 
     Parameters
@@ -279,15 +298,33 @@ def certify(design, X, coef, dual_points=(), *, r=None, u=None):
         stays feasible and the dual value can only decrease (``c_max``
         shrinks, ``g*`` grows), so the gap stays a valid bound.
 
+    sums : DualSums, optional
+        The solver's sums at ``coef`` (lassokit's own solvers only): with no
+        fully unpenalized feature the certificate then needs no pass over X.
+
     Returns
     -------
     Certificate
     """
     coef = np.asarray(coef, dtype=np.float64)
+    intercept = design.y_offset - float(design.x_offset @ coef) if design.fit_intercept else 0.0
+    if sums is not None and (design.unpenalized.size == 0 or sums.r is not None):
+        if design.positive and np.any(coef < 0):
+            return Certificate(np.inf, intercept, np.inf, design.p0)
+        primal = sums.fit + Penalty.value(coef, design.lam, design.mu)
+        if design.unpenalized.size == 0:
+            best = scaled_dual(design, sums.a, 2.0 * sums.fit, sums.u)
+            for other in sums.alt:
+                best = max(best, scaled_dual(design, other.a, 2.0 * other.fit, other.u))
+        else:
+            best = dual_value(design, X, sums.r)
+        for q in dual_points:
+            if q is not None:
+                best = max(best, dual_value(design, X, q))
+        return Certificate(primal, intercept, max(primal - best, 0.0), design.p0)
     if r is None:
         r, u = residual(design, X, coef), None
     primal = primal_value(design, X, coef, r)
-    intercept = design.y_offset - float(design.x_offset @ coef) if design.fit_intercept else 0.0
     if not np.isfinite(primal):
         return Certificate(primal, intercept, np.inf, design.p0)
     best = dual_value(design, X, r, u=u)

@@ -1,15 +1,16 @@
-"""Regularization paths (API.md section 6): warm starts plus sequential screening.
+"""Regularization paths: one backend session, warm-started strength after strength.
 
 The path varies the overall strength ``alpha`` of a problem's penalty while
 its L1 share ``r = a1 / (a1 + a2)`` and the per-feature weights stay fixed:
 
     penalty(alpha) = alpha * (r * L1(v1) + (1 - r) * L2(v2)).
 
-Each strength is solved warm-started from the previous one, on the features
-kept by the sequential strong rule; discarded features are checked against
-the KKT conditions and lassokit's certificate of the *full* problem decides
-(see :mod:`lassokit._path_runner` for the engine, shared with
-cross-validation).
+The backend opens one session for the whole path
+(:meth:`lassokit.Backend.open_path`): ``"cd"`` keeps X's layout, the column
+norms, a Gram matrix and the residual from one strength to the next; other
+backends get the generic session (sequential strong rules around their
+``solve``). Every step is certified by the same function as a single solve
+(:func:`lassokit._finish.finish`).
 
 References
 ----------
@@ -22,15 +23,16 @@ Tibshirani, Bien, Friedman, Hastie, Simon, Taylor & Tibshirani (2012),
 from __future__ import annotations
 
 import numbers
-import warnings
+import time
 
 import numpy as np
 
-from ._path_runner import PathRunner, l1_share
+from ._finish import finish, warn_unconverged
+from ._validation import check_bool, check_coef, check_max_iter, check_tol
+from .backends.registry import resolve_backend
 from .problem import Problem
-from .solution import convergence_warning
 
-__all__ = ["Path", "alpha_grid", "path"]
+__all__ = ["Path", "alpha_grid", "path", "run_path"]
 
 #: Below this ``alpha_max`` the default grid degenerates to a constant one,
 #: as scikit-learn's does (``np.finfo(np.float64).resolution``).
@@ -49,7 +51,7 @@ class Path:
     intercepts : ndarray of shape (k,)
         Optimal intercepts (zeros without intercept).
     dual_gaps : ndarray of shape (k,)
-        Certified duality gaps (API.md section 1 scale).
+        Certified duality gaps (in the objective's own scale).
     rel_gaps : ndarray of shape (k,)
         ``dual_gaps / P(0, b0)``.
     n_iters : ndarray of int of shape (k,)
@@ -133,7 +135,7 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
         raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}.")
     if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
         raise ValueError(f"eps must be a finite number > 0, got {eps!r}.")
-    r = _l1_share(problem.penalty)
+    r = problem.penalty.l1_ratio
     if r == 0:
         raise ValueError(
             "the default alpha grid needs an L1 term (l1_ratio > 0); pass alphas= explicitly."
@@ -199,20 +201,75 @@ def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6
         grid = alpha_grid(problem, n_alphas, eps)
     else:
         grid = _check_alphas(alphas)
-    runner = PathRunner(problem, backend=backend, tol=tol, max_iter=max_iter,
-                        strong_rules=strong_rules, verbose=verbose, options=options)
-    result = runner.run(grid, coef_init=coef_init)
+    result = run_path(problem, grid, backend=backend, tol=tol, max_iter=max_iter,
+                      coef_init=coef_init, strong_rules=strong_rules, verbose=verbose,
+                      options=options)
     bad = ~result.converged
     if np.any(bad):
         worst = int(np.argmax(result.rel_gaps))
-        warnings.warn(
-            f"path: {int(bad.sum())} of {len(result)} strengths stopped above tol {result.tol:.3g} "
-            f"(worst relative duality gap {result.rel_gaps[worst]:.3g} at alpha="
-            f"{result.alphas[worst]:.4g}). Increase max_iter or loosen tol.",
-            convergence_warning(),
-            stacklevel=2,
-        )
+        warn_unconverged(f"path (worst at alpha={result.alphas[worst]:.4g})", int(bad.sum()),
+                         len(result), result.tol, result.rel_gaps[worst], stacklevel=2)
     return result
+
+
+def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_init=None,
+             strong_rules=True, verbose=False, options=None, l1_ratio=None):
+    """The loop of :func:`path` (and of each cross-validation fold), without warnings.
+
+    Parameters
+    ----------
+    problem : Problem
+    alphas : ndarray of shape (k,)
+        Decreasing strengths (checked by the caller).
+    backend, tol, max_iter, coef_init, strong_rules, verbose, options
+        As for :func:`path`.
+    l1_ratio : float, optional
+        The L1 share (default: the problem's).
+
+    Returns
+    -------
+    Path
+    """
+    be = resolve_backend(backend, problem)
+    tol = check_tol(tol)
+    max_iter = check_max_iter(max_iter)
+    max_iter = be.default_max_iter if max_iter is None else max_iter
+    options = dict(options or {})
+    be.check_options(options)
+    if not isinstance(strong_rules, (bool, np.bool_)):
+        raise TypeError(f"strong_rules must be a bool, got {type(strong_rules).__name__}.")
+    verbose = check_bool(verbose, "verbose")
+    p, k = problem.n_features, alphas.shape[0]
+    w0 = None if coef_init is None else check_coef(coef_init, p, "coef_init")
+    if w0 is not None and problem.positive:
+        w0 = np.maximum(w0, 0.0)
+    r = problem.penalty.l1_ratio if l1_ratio is None else float(l1_ratio)
+    coefs = np.empty((p, k), dtype=problem.dtype)
+    intercepts, gaps, rel = np.zeros(k), np.empty(k), np.empty(k)
+    iters = np.zeros(k, dtype=np.int64)
+    conv = np.zeros(k, dtype=bool)
+    start = time.perf_counter()
+    _ = problem._stats  # computed once, shared by every strength
+    session = be.open_path(problem, tol=tol, max_iter=max_iter, options=options,
+                           strong_rules=bool(strong_rules))
+    try:
+        for i, alpha in enumerate(alphas):
+            sub = problem.replace(penalty=problem.penalty.at(float(alpha), r))
+            t0 = time.perf_counter()
+            raw = session.step(sub, warm_start=w0 if i == 0 else None)
+            sol = finish(sub, raw, be.name, tol, time.perf_counter() - t0,
+                         exact_sums=session.exact_sums, warn=False)
+            coefs[:, i] = sol.coef
+            intercepts[i], gaps[i], rel[i] = sol.intercept, sol.dual_gap, sol.rel_gap
+            iters[i], conv[i] = sol.n_iter, sol.converged
+            if verbose:
+                print(f"alpha={alpha:.6g}  nnz={np.count_nonzero(sol.coef)}  "
+                      f"rel_gap={sol.rel_gap:.3g}  n_iter={sol.n_iter}")
+    finally:
+        session.close()
+    return Path(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
+                rel_gaps=rel, n_iters=iters, converged=conv, l1_ratio=r,
+                backend=be.name, tol=tol, solve_time=time.perf_counter() - start)
 
 
 def _check_alphas(alphas):
@@ -225,6 +282,3 @@ def _check_alphas(alphas):
     if not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError("alphas must be finite and >= 0.")
     return np.sort(arr)[::-1].copy()
-
-
-_l1_share = l1_share

@@ -131,6 +131,25 @@ class Penalty:
         factor = _check_alpha(factor, "factor")
         return Penalty(self._l1 * factor, self._l2 * factor, self._v1, self._v2)
 
+    def at(self, alpha, l1_ratio=None):
+        """The penalty at overall strength ``alpha``: ``alpha * (r L1 + (1 - r) L2)``.
+
+        Parameters
+        ----------
+        alpha : float
+            Overall strength (scikit-learn's ``ElasticNet`` alpha).
+        l1_ratio : float, optional
+            The L1 share ``r``; default :attr:`l1_ratio` (an explicit share
+            avoids the rounding of ``a1 / (a1 + a2)``).
+
+        Returns
+        -------
+        Penalty
+            Same per-feature weights.
+        """
+        r = self.l1_ratio if l1_ratio is None else float(l1_ratio)
+        return Penalty(alpha * r, alpha * (1.0 - r), self._v1, self._v2)
+
     def __eq__(self, other):
         if not isinstance(other, Penalty):
             return NotImplemented

@@ -9,7 +9,6 @@ See API.md section 1 for the objective
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -25,11 +24,11 @@ from ._validation import (
     check_vector,
     check_X,
 )
-from .backends.base import BackendResult
 from .backends.registry import resolve_backend
-from .certificate import certify, compute_alpha_max, primal_value, residual
+from ._finish import finish
+from .certificate import certify, compute_alpha_max, primal_value
 from .penalty import L1, L2, Penalty
-from .solution import Solution, convergence_warning
+from .solution import Solution
 
 __all__ = ["Problem", "lasso", "elastic_net", "ridge"]
 
@@ -99,6 +98,35 @@ class Problem:
         self._positive = check_bool(positive, "positive")
         self._sample_weight = check_sample_weight(sample_weight, n)
         penalty.strengths(p)  # validates weight lengths now, not at solve time
+        self._stats_cache = None
+
+    @classmethod
+    def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None):
+        """A Problem on data that lassokit validated already (paths, CV folds).
+
+        ``X`` must be what :func:`check_X` returns (float32/float64, read-only
+        or owned by lassokit), ``y`` a float64 vector, ``sample_weight``
+        normalized to sum to n (or None). ``stats`` optionally supplies the
+        data statistics ``(x_offset, y_offset, yc, p0)`` when the caller has
+        them. No pass over X is made here.
+        """
+        new = object.__new__(cls)
+        new._X, new._y, new._penalty = X, y, penalty
+        new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
+        new._sample_weight = sample_weight
+        new._stats_cache = stats
+        return new
+
+    def _restricted(self, X_cols, idx):
+        """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1).
+
+        Same rows, so the data statistics are this problem's restricted to
+        those columns (used by the generic path session's reduced problems).
+        """
+        x_offset, y_offset, yc, p0 = self._stats
+        return Problem._trusted(X_cols, self._y, Penalty(1.0), fit_intercept=self._fit_intercept,
+                                sample_weight=self._sample_weight, positive=self._positive,
+                                stats=(x_offset[idx], y_offset, yc, p0))
 
     # -- read-only attributes ---------------------------------------------------
     X = property(lambda self: self._X, doc="The design matrix (read-only).")
@@ -151,13 +179,9 @@ class Problem:
                 if v is not None and v.shape[0] != self.n_features:
                     raise ValueError(f"{name} must have length n_features={self.n_features}, "
                                      f"got {v.shape[0]}.")
-            new = object.__new__(Problem)
-            for attr in ("_X", "_y", "_fit_intercept", "_positive", "_sample_weight"):
-                setattr(new, attr, getattr(self, attr))
-            new._penalty = fields["penalty"]
-            if "_stats" in self.__dict__:
-                new.__dict__["_stats"] = self.__dict__["_stats"]
-            return new
+            return Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
+                                    sample_weight=self._sample_weight, positive=self._positive,
+                                    stats=self._stats_cache)
         new = Problem(
             fields["X"],
             fields["y"],
@@ -166,9 +190,6 @@ class Problem:
             sample_weight=fields["sample_weight"],
             positive=fields["positive"],
         )
-        # Data-dependent statistics survive a change of penalty only.
-        if set(changes) <= {"penalty"} and "_stats" in self.__dict__:
-            new.__dict__["_stats"] = self.__dict__["_stats"]
         return new
 
     def __repr__(self):
@@ -181,8 +202,14 @@ class Problem:
         )
 
     # -- prepared data shared with backends ---------------------------------------
-    @cached_property
+    @property
     def _stats(self):
+        """``(x_offset, y_offset, yc, p0)``: computed once, shared by every penalty."""
+        if self._stats_cache is None:
+            self._stats_cache = self._compute_stats()
+        return self._stats_cache
+
+    def _compute_stats(self):
         sw = self._sample_weight
         n, p = self._X.shape
         if self._fit_intercept:
@@ -341,64 +368,9 @@ class Problem:
             **options,
         )
         elapsed = time.perf_counter() - start
-        sol = self._finish(raw, be.name, tol, elapsed)
+        sol = finish(self, raw, be.name, tol, elapsed, exact_sums=be.exact_sums)
         if verbose:
             print(sol)
-        return sol
-
-    def _finish(self, raw, backend_name, tol, elapsed):
-        """Certify a backend's answer and wrap it in a :class:`Solution`."""
-        if isinstance(raw, dict):
-            raw = BackendResult(**raw)
-        if not isinstance(raw, BackendResult):
-            raise TypeError(
-                f"backend {backend_name!r} returned {type(raw).__name__}; "
-                "expected a BackendResult or a dict with coef, intercept and n_iter."
-            )
-        coef = np.asarray(raw.coef, dtype=np.float64).ravel()
-        if coef.shape != (self.n_features,) or not np.all(np.isfinite(coef)):
-            status, coef = "error", np.zeros(self.n_features)
-        else:
-            status = raw.status
-        if self._positive:
-            # Interior-point and ADMM iterates can sit at -1e-12: hold w >= 0 exactly.
-            coef = np.maximum(coef, 0.0)
-        dual_points = tuple(raw.dual_points or ())
-        if self.dtype != np.float64 and status != "error":
-            # Rounding coef to float32 moves it ~1e-7 relatively; the residual of the
-            # unrounded coef is still a near-optimal dual candidate, so the gap shows
-            # the (second-order) loss in P rather than a first-order one.
-            dual_points += (residual(self._design, self._X, coef),)
-        coef = coef.astype(self.dtype)
-        cert = certify(self._design, self._X, coef, dual_points)
-        converged = status != "error" and cert.dual_gap <= tol * self._design.p0
-        if converged:
-            final = "optimal"
-        elif status in ("max_iter", "error"):
-            final = status
-        else:
-            final = "inaccurate"
-        sol = Solution(
-            coef=coef,
-            intercept=cert.intercept,
-            objective=cert.objective,
-            dual_gap=cert.dual_gap,
-            rel_gap=cert.rel_gap,
-            converged=converged,
-            status=final,
-            n_iter=raw.n_iter,
-            backend=backend_name,
-            solve_time=elapsed,
-            tol=tol,
-            info=raw.info,
-        )
-        if not converged:
-            warnings.warn(
-                f"backend {backend_name!r} stopped with status {final!r}: relative duality "
-                f"gap {cert.rel_gap:.3g} > tol {tol:.3g}. Increase max_iter or loosen tol.",
-                convergence_warning(),
-                stacklevel=3,
-            )
         return sol
 
 

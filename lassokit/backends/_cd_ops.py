@@ -37,6 +37,17 @@ def _readonly(a):
     return v
 
 
+def vanishing(L, x_off):
+    """Columns whose centred norm is rounding noise: constant columns.
+
+    ``L_j`` is computed from ``x_ij - x_off_j`` directly, so a truly
+    constant column leaves only the rounding of the mean, ``~eps |x_off_j|``
+    per entry; anything above ``(64 eps x_off_j)^2`` is a real spread, however
+    large the mean (timestamps, prices: std / mean of 1e-12 is still data).
+    """
+    return L <= (64.0 * np.finfo(np.float64).eps * x_off) ** 2
+
+
 def make_ops(X, design):
     """The adapter for ``X`` (dense or sparse) and the problem's ``design``."""
     if sp.issparse(X):
@@ -68,13 +79,13 @@ class _Ops:
     def norms_and_gradient(self, q):
         """Column Lipschitz constants ``||xc_j||_S^2 / n`` and ``gradient(q, all)``, one pass.
 
-        Columns that are constant up to rounding (centred norm below 1e-12
-        of the raw one) get ``L = 0`` exactly, so they stay at 0.
+        Columns that are constant up to rounding get ``L = 0`` exactly, so
+        they stay at 0 (see :func:`vanishing`).
         """
         sq = np.ascontiguousarray(q * self.sw if self.has_sw else q)
         L, u = np.empty(self.p), np.empty(self.p)
         self._norms_and_gradient(sq, float(sq.sum()), L, u)
-        L[L <= 1e-12 * (L + self.x_off ** 2)] = 0.0
+        L[vanishing(L, self.x_off)] = 0.0
         return L, u
 
     def gram(self, ws):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..certificate import dual_value
+from ..certificate import DualSums, dual_value
 from ..kernels._common import dual_objective
 from ._cd_ops import gram_solve, make_ops
 from .base import BackendResult
@@ -149,11 +149,19 @@ def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
 
 
 def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson, gram,
-        ws_start, verbose):
-    """Solve ``problem`` to a relative duality gap ``tol``; see ``cd.py``."""
+        ws_start, verbose, state=None):
+    """Solve ``problem`` to a relative duality gap ``tol``; see ``cd.py``.
+
+    ``state`` is a path session's :class:`SolverState` (layout of X, column
+    norms, the residual and correlations of ``warm_start``, the Gram cache),
+    kept from one strength to the next; without it everything is computed
+    here. The result carries the final residual sums for the certificate.
+    """
     d = problem._design
     X = problem.X
-    ops = make_ops(X, d)
+    if state is None:
+        state = SolverState(make_ops(X, d))
+    ops = state.ops
     p = d.p
     lam = np.ascontiguousarray(d.lam)
     mu = np.ascontiguousarray(d.mu)
@@ -162,8 +170,7 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=np.float64)
     if positive:
         np.maximum(w, 0.0, out=w)
-    r = ops.residual(w, np.flatnonzero(w))
-    L, u = ops.norms_and_gradient(r)  # the first outer step's pass over X doubles as this
+    L, r, u = state.start(w)
     tol_abs = tol * d.p0
     floor = _FLOOR * d.p0
     K = _ANDERSON_K if anderson else 0
@@ -185,10 +192,18 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                   f"ws {ws_last:6d}  nnz {st.supp.size:6d}  "
                   f"rel gap {st.gap / d.p0 if d.p0 > 0 else 0.0:.3e}")
         if st.gap <= tol_abs:
-            if active.size < p and not _screened_feasible(st, d, L, screened_bound, active) \
-                    and _full_gap(st, ops, d, active) > tol_abs:
-                active = np.arange(p)  # screening disagreed with the full gap: undo it
-                continue
+            u_full = np.empty(p)
+            u_full[active] = st.u
+            if active.size < p:
+                if st.scale > 0.0 and _screened_feasible(st, d, L, screened_bound, active):
+                    # |u_j| bounded through the screening bound (see certify).
+                    mask = np.ones(p, dtype=bool)
+                    mask[active] = False
+                    u_full[mask] = (screened_bound[mask]
+                                    + np.sqrt(2.0 * st.gap * L[mask])) / st.scale
+                elif _full_gap(st, ops, d, active, u_full) > tol_abs:
+                    active = np.arange(p)  # screening disagreed with the full gap: undo it
+                    continue
             status = "success"
             break
         if epochs >= max_iter:
@@ -246,10 +261,56 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                               check_every)
         epochs += ep
         last_epochs = ep
-    ops.forget_gram()
+    if status != "success":
+        u_full = np.empty(p)
+        u_full[active] = st.u
+        _full_gap(st, ops, d, active, u_full)
+    state.finish(w, st.r, u_full, exact=np.isin(np.arange(p), active) if active.size < p
+                 else None)
     info = {"n_outer": n_outer, "epochs": epochs, "n_gram": n_gram,
             "n_screened": int(p - active.size), "storage": ops.kind}
-    return BackendResult(coef=w, n_iter=epochs, status=status, info=info)
+    sr = st.r * d.sw if d.sw is not None else st.r
+    sums = DualSums(0.5 * float(sr @ st.r) / d.n, float(sr @ d.yc) / d.n, u_full, st.r)
+    return BackendResult(coef=w, n_iter=epochs, status=status, info=info, sums=sums)
+
+
+class SolverState:
+    """What the outer loop needs at its start, kept between the strengths of a path.
+
+    ``ops`` holds X in the kernel's layout and the Gram cache of working
+    sets; the column norms ``L`` are computed at the first start (in the same
+    pass as the correlations); the residual of the last answer is exact and
+    its correlations are exact except for features that were screened (only
+    bounded), which are recomputed, columns only, at the next start.
+    """
+
+    def __init__(self, ops):
+        self.ops = ops
+        self.L = None
+        self.w = None
+        self.r = None
+        self.u = None
+        self.exact = None
+
+    def start(self, w):
+        """``(L, r, u)`` at the starting point ``w``."""
+        ops = self.ops
+        if self.w is not None and np.array_equal(w, self.w):
+            r, u = self.r, self.u.copy()
+            if self.exact is not None:
+                stale = np.flatnonzero(~self.exact)
+                u[stale] = ops.gradient(r, stale)
+            return self.L, r, u
+        r = ops.residual(w, np.flatnonzero(w))
+        if self.L is None:
+            self.L, u = ops.norms_and_gradient(r)  # the first outer pass doubles as this
+        else:
+            u = ops.gradient(r, np.arange(ops.p))
+        return self.L, r, u
+
+    def finish(self, w, r, u, exact=None):
+        """Remember the answer: its residual, correlations, and which of them are exact."""
+        self.w, self.r, self.u, self.exact = w.copy(), r, u, exact
 
 
 def _screened_feasible(st, d, L, screened_bound, active):
@@ -267,11 +328,12 @@ def _screened_feasible(st, d, L, screened_bound, active):
     return bool(np.all(b < d.lam[mask]))
 
 
-def _full_gap(st, ops, d, active):
-    """The gap with every feature, screened ones included (mirrors certify)."""
+def _full_gap(st, ops, d, active, u):
+    """The gap with every feature, screened ones included (mirrors certify).
+
+    ``u`` holds ``st.u`` on ``active``; the screened entries are filled in.
+    """
     screened = np.setdiff1d(np.arange(d.p), active, assume_unique=True)
-    u = np.empty(d.p)
-    u[active] = st.u
     u[screened] = ops.gradient(st.r, screened)
     sr = st.r * d.sw if d.sw is not None else st.r
     a = float(sr @ d.yc) / d.n

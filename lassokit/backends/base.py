@@ -52,6 +52,11 @@ class BackendResult:
         certificate may try, e.g. extrapolated residuals.
     info : dict
         Anything else worth reporting.
+    sums : lassokit.certificate.DualSums or None
+        The residual sums at ``coef`` that lassokit's own solvers already
+        hold, so that certifying costs no pass over X. Honoured only from
+        backends whose class sets ``exact_sums = True`` (the built-in
+        ``"cd"``); ignored from any other backend.
     """
 
     coef: np.ndarray
@@ -60,6 +65,7 @@ class BackendResult:
     status: str = "success"
     dual_points: tuple = ()
     info: dict = field(default_factory=dict)
+    sums: object = None
 
 
 class Backend:
@@ -91,6 +97,43 @@ class Backend:
     requires = ()
     options = {}
     default_max_iter = 1000
+    #: Whether the ``sums`` of this backend's results may replace a pass over
+    #: X in the certificate; only lassokit's own kernels set it.
+    exact_sums = False
+
+    def open_path(self, problem, *, tol, max_iter, options, strong_rules=True):
+        """A session that solves ``problem`` at a sequence of penalties.
+
+        Paths and cross-validation call :meth:`PathSession.step` once per
+        strength, in decreasing order, on one session: whatever the backend
+        keeps between strengths (X in its layout, column norms, a Gram
+        matrix, the residual, the active set) lives in the session. The
+        default is the generic session, which solves each strength with
+        :meth:`solve` on the features kept by the sequential strong rule
+        (Tibshirani et al. 2012) and repairs misses with a KKT check.
+
+        Parameters
+        ----------
+        problem : Problem
+            Fixes data, weights, intercept and positivity; its penalty is
+            replaced at every step.
+        tol : float
+            Target relative duality gap of every step.
+        max_iter : int
+            Iteration budget of every step.
+        options : dict
+            Backend options (already checked).
+        strong_rules : bool, default=True
+            Whether the generic session screens with the strong rule.
+
+        Returns
+        -------
+        PathSession
+        """
+        from ._generic_path import GenericPathSession
+
+        return GenericPathSession(self, problem, tol=tol, max_iter=max_iter, options=options,
+                                  strong_rules=strong_rules)
 
     def available(self):
         """Return None if usable now, else a sentence saying what is missing."""

@@ -78,24 +78,53 @@ class CDBackend(Backend):
     """
 
     name = "cd"
+    exact_sums = True
     options = {"working_set": True, "screening": True, "anderson": True, "gram": "auto",
                "ws_start": 10, "verbose": False}
     default_max_iter = 10000
 
-    def solve(self, problem, *, tol, max_iter, warm_start, working_set=True, screening=True,
-              anderson=True, gram="auto", ws_start=10, verbose=False):
-        if gram not in ("auto", True, False):
-            raise ValueError(f"gram must be 'auto', True or False, got {gram!r}.")
-        for key, val in (("working_set", working_set), ("screening", screening),
-                         ("anderson", anderson), ("verbose", verbose)):
-            if not isinstance(val, (bool, np.bool_)):
-                raise TypeError(f"{key} must be a bool, got {type(val).__name__}.")
-        if isinstance(ws_start, bool) or not isinstance(ws_start, (int, np.integer)) \
-                or ws_start < 1:
-            raise ValueError(f"ws_start must be an integer >= 1, got {ws_start!r}.")
+    def solve(self, problem, *, tol, max_iter, warm_start, **options):
+        opts = _checked(**options)
         from ._cd_solver import run  # numba kernels load here, not at import
 
-        return run(problem, tol=tol, max_iter=max_iter, warm_start=warm_start,
-                   working_set=bool(working_set), screening=bool(screening),
-                   anderson=bool(anderson), gram=gram, ws_start=int(ws_start),
-                   verbose=bool(verbose))
+        return run(problem, tol=tol, max_iter=max_iter, warm_start=warm_start, **opts)
+
+    def open_path(self, problem, *, tol, max_iter, options, strong_rules=True):
+        """A native path session: X's layout, norms, Gram matrix and residual persist.
+
+        With ``n >> p`` (and no fully unpenalized feature) the session builds
+        the centred Gram matrix once and solves every strength in feature
+        space, certifying from the same sums; otherwise each strength runs
+        the working-set solver from the previous strength's residual and
+        correlations. ``strong_rules`` does not apply: the solver's own
+        working sets and Gap Safe screening see every feature.
+
+        Parameters
+        ----------
+        problem, tol, max_iter, options, strong_rules
+            See :meth:`lassokit.Backend.open_path`.
+
+        Returns
+        -------
+        PathSession
+        """
+        from ._cd_path import CDPathSession  # numba kernels load here
+
+        return CDPathSession(self, problem, tol=tol, max_iter=max_iter,
+                             options=_checked(**options))
+
+
+def _checked(working_set=True, screening=True, anderson=True, gram="auto", ws_start=10,
+             verbose=False):
+    """The options of ``"cd"``, validated, as keywords of the solver."""
+    if gram not in ("auto", True, False):
+        raise ValueError(f"gram must be 'auto', True or False, got {gram!r}.")
+    for key, val in (("working_set", working_set), ("screening", screening),
+                     ("anderson", anderson), ("verbose", verbose)):
+        if not isinstance(val, (bool, np.bool_)):
+            raise TypeError(f"{key} must be a bool, got {type(val).__name__}.")
+    if isinstance(ws_start, bool) or not isinstance(ws_start, (int, np.integer)) \
+            or ws_start < 1:
+        raise ValueError(f"ws_start must be an integer >= 1, got {ws_start!r}.")
+    return dict(working_set=bool(working_set), screening=bool(screening),
+                anderson=bool(anderson), gram=gram, ws_start=int(ws_start), verbose=bool(verbose))

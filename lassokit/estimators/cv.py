@@ -19,7 +19,7 @@ kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
 from __future__ import annotations
 
 import numbers
-import warnings
+import time
 from typing import ClassVar
 
 import numpy as np
@@ -32,11 +32,20 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
-from .._path_runner import PathRunner
+from .._finish import finish, warn_unconverged
+from .._validation import check_X
+from ..backends.base import BackendResult
 from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
-from ..solution import convergence_warning
+from ._cv_folds import (
+    MomentProblem,
+    _normalized,
+    fold_moments,
+    gram_blocks_apply,
+    session_fold,
+    test_mse,
+)
 from ._base import (
     LinearRegressorBase,
     SparseCoefMixin,
@@ -58,7 +67,6 @@ from ._params import (
     Interval,
     Options,
 )
-from .linear import ElasticNet, Lasso
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
@@ -80,38 +88,10 @@ _CV_CONSTRAINTS = {
 }
 
 
-def _fold_scores(X, y, sw, train, test, l1_ratio, alphas, settings):
-    """Test MSE along the path fitted on one training fold (one joblib task)."""
-    sw_train = None if sw is None else sw[train]
-    X_train = X[train]
-    if isinstance(X_train, np.ndarray):
-        X_train = np.asfortranarray(X_train)  # row selection gives C order; CD wants columns
-    problem = Problem(
-        X_train, y[train], Penalty(l1_ratio, 1.0 - l1_ratio),
-        fit_intercept=settings["fit_intercept"], sample_weight=sw_train,
-        positive=settings["positive"],
-    )
-    runner = PathRunner(problem, backend=settings["backend"], tol=settings["tol"],
-                        max_iter=settings["max_iter"],
-                        options=settings["options"], l1_ratio=l1_ratio)
-    result = runner.run(alphas)
-    coefs = np.asarray(result.coefs, dtype=np.float64)
-    X_test = X[test]
-    pred = np.asarray(X_test @ coefs) if X_test.dtype == np.float64 else np.asarray(
-        X_test.astype(np.float64) @ coefs)
-    resid = pred + result.intercepts - np.asarray(y[test], dtype=np.float64)[:, None]
-    weights = None if sw is None else sw[test]
-    mse = np.average(resid * resid, axis=0, weights=weights)
-    return mse, int(np.count_nonzero(~result.converged)), float(np.max(result.rel_gaps))
-
-
 class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
     _constraints: ClassVar[dict] = _CV_CONSTRAINTS
 
     def _l1_ratios(self):
-        raise NotImplementedError
-
-    def _final_estimator(self, alpha, l1_ratio):
         raise NotImplementedError
 
     def get_metadata_routing(self):
@@ -126,10 +106,8 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             method_mapping=MethodMapping().add(caller="fit", callee="split"),
         )
 
-    def _grids(self, X, y, sw, l1_ratios):
+    def _grids(self, base, l1_ratios):
         if isinstance(self.alphas, numbers.Integral):
-            base = Problem(X, y, Penalty(1.0), fit_intercept=self.fit_intercept,
-                           sample_weight=sw, positive=self.positive)
             grids = []
             for r in l1_ratios:
                 if r == 0:
@@ -187,15 +165,28 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         else:
             split_params = {}
         l1_ratios = self._l1_ratios()
-        grids = self._grids(X, y, sw, l1_ratios)
+        # Validated once: every fold, the grid and the refit share this X.
+        X = check_X(X)
+        y = np.ascontiguousarray(y, dtype=np.float64)
+        sw_n = None if sw is None else _normalized(sw)
+        base = Problem._trusted(X, y, Penalty(1.0), fit_intercept=self.fit_intercept,
+                                sample_weight=sw_n, positive=self.positive)
+        grids = self._grids(base, l1_ratios)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
-        settings = self._path_settings(X, y, sw)
-        jobs = (
-            delayed(_fold_scores)(X, y, sw, train, test, r, grid, settings)
-            for r, grid in zip(l1_ratios, grids)
-            for train, test in folds
-        )
-        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
+        settings = self._path_settings(base)
+        start = time.perf_counter()
+        if gram_blocks_apply(settings["backend_name"], X, folds, self.fit_intercept,
+                             settings["options"].get("gram", "auto")):
+            out, refit = self._gram_blocks(X, y, sw_n, folds, l1_ratios, grids, settings)
+        else:
+            jobs = (
+                delayed(session_fold)(X, y, sw, train, test, r, grid, settings)
+                for r, grid in zip(l1_ratios, grids)
+                for train, test in folds
+            )
+            out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
+            refit = None
+        self.cv_time_ = time.perf_counter() - start
         self._warn_unconverged(out)
         mse = np.reshape([o[0] for o in out], (len(l1_ratios), len(folds), -1))
         mean_mse = mse.mean(axis=1)
@@ -210,46 +201,78 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             self.alphas_ = grids[0] if len(l1_ratios) == 1 else grids
         else:
             self.alphas_ = grids[0]
-        final = self._final_estimator(best_alpha, best_ratio)
-        final.fit(X, y, sample_weight=sw)
-        for attr in ("coef_", "intercept_", "n_iter_", "dual_gap_", "backend_", "solution_"):
-            setattr(self, attr, getattr(final, attr))
+        self._refit(base, best_alpha, best_ratio, settings, refit)
         return self
 
-    def _path_settings(self, X, y, sw):
-        # The backend is resolved once on the whole data to read its options;
-        # each fold re-resolves it for its own problem.
-        probe = Problem(X, y, Penalty(1.0), fit_intercept=self.fit_intercept,
-                        sample_weight=sw, positive=self.positive)
+    def _gram_blocks(self, X, y, sw, folds, l1_ratios, grids, settings):
+        """Every fold from K moment blocks (see :mod:`lassokit.estimators._cv_folds`)."""
+        blocks, total, mx, my = fold_moments(X, y, sw, folds, self.fit_intercept)
+        anderson = settings["options"].get("anderson", True)
+        tol, max_iter = settings["tol"], settings["max_iter"]
+
+        def one(r, grid, t):
+            mp = MomentProblem(total - blocks[t], mx, my, self.fit_intercept, self.positive,
+                               X.dtype, anderson=anderson)
+            coefs, icpts, rel, conv = mp.path(Penalty(1.0), grid, r, tol, max_iter)
+            mse = test_mse(blocks[t], mx, my, coefs, icpts)
+            return mse, int(np.count_nonzero(~conv)), float(np.max(rel))
+
+        jobs = (delayed(one)(r, grid, t) for r, grid in zip(l1_ratios, grids)
+                for t in range(len(folds)))
+        out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
+        refit = MomentProblem(total, mx, my, self.fit_intercept, self.positive, X.dtype,
+                              anderson=anderson)
+        return out, refit
+
+    def _refit(self, base, alpha, l1_ratio, settings, moments):
+        """The final model on all data, on the already validated X.
+
+        After Gram blocks the refit is solved in feature space from the total
+        moments and certified from the same sums (the moments stand in for
+        the pass over X that the data statistics would take); otherwise it
+        is a solve of the full problem by the backend.
+        """
+        pen = Penalty(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
+        tol, max_iter = settings["tol"], settings["max_iter"]
+        if moments is None:
+            sol = base.replace(penalty=pen).solve(self.backend, tol=tol, max_iter=max_iter,
+                                                  **settings["options"])
+        else:
+            t0 = time.perf_counter()
+            d = moments.design(pen)
+            coef, ep, status, sums = moments.gram.solve(d.lam, d.mu, np.zeros(d.p),
+                                                        tol * d.p0, max_iter)
+            problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
+                                       sample_weight=base.sample_weight,
+                                       positive=self.positive,
+                                       stats=(d.x_offset, d.y_offset, base.y - d.y_offset,
+                                              d.p0))
+            raw = BackendResult(coef=coef, n_iter=ep, status=status, sums=sums,
+                                info={"mode": "feature space (CV moments)"})
+            sol = finish(problem, raw, "cd", tol, time.perf_counter() - t0, exact_sums=True)
+        self._store(sol, base.dtype)
+
+    def _path_settings(self, base):
+        # The backend is resolved once on the whole data to read its options.
+        backend = self._resolve(base)
         hints = backend_hints(
-            self._resolve(probe),
+            backend,
             selection=self.selection,
             random_state=self._random_seed() if self.selection == "random" else None,
             gram=True if self.precompute is True else None,
         )
         return dict(fit_intercept=self.fit_intercept, positive=self.positive,
-                    backend=self.backend, tol=solver_tol(self.tol), max_iter=self.max_iter,
-                    options=hints)
+                    backend=self.backend, backend_name=backend.name, tol=solver_tol(self.tol),
+                    max_iter=self.max_iter, options=hints)
 
     def _warn_unconverged(self, out):
         bad = sum(o[1] for o in out)
         if bad:
             worst = max(o[2] for o in out)
-            warnings.warn(
-                f"{type(self).__name__}: {bad} path solves over the folds stopped above tol "
-                f"{self.tol:g} (worst relative duality gap {worst:.3g}). Increase max_iter or "
-                "loosen tol.",
-                convergence_warning(),
-                stacklevel=3,
-            )
+            n_total = sum(np.size(o[0]) for o in out)
+            warn_unconverged(f"{type(self).__name__} (over the folds)", bad, n_total,
+                             self.tol, worst, stacklevel=3)
 
-    def _final_params(self):
-        return dict(
-            fit_intercept=self.fit_intercept,
-            precompute=False if isinstance(self.precompute, str) else self.precompute,
-            max_iter=self.max_iter, copy_X=self.copy_X, tol=self.tol, positive=self.positive,
-            random_state=self.random_state, selection=self.selection, backend=self.backend,
-        )
 
 
 class LassoCV(_LinearModelCV):
@@ -330,9 +353,6 @@ class LassoCV(_LinearModelCV):
     def _l1_ratios(self):
         return np.array([1.0])
 
-    def _final_estimator(self, alpha, l1_ratio):
-        return Lasso(alpha=alpha, **self._final_params())
-
     def fit(self, X, y, sample_weight=None, **params):
         super().fit(X, y, sample_weight=sample_weight, **params)
         del self.l1_ratio_  # scikit-learn's LassoCV has no l1_ratio_
@@ -405,5 +425,3 @@ n_features_in_, feature_names_in_
             raise ValueError(f"l1_ratio values must be in [0, 1], got {self.l1_ratio!r}.")
         return ratios
 
-    def _final_estimator(self, alpha, l1_ratio):
-        return ElasticNet(alpha=alpha, l1_ratio=l1_ratio, **self._final_params())

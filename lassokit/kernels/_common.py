@@ -64,8 +64,8 @@ def best_scale(a, nb, eff, lam, mu, c_max):
     linear with breakpoints ``lam_j / eff_j``; it never exceeds ``c_up =
     min(a / nb, c_max)``. Newton's method started at ``c_up`` decreases
     monotonically onto the root and is exact once inside the root's piece,
-    usually after a few steps; no sort is needed. Agrees with
-    ``lassokit.certificate._best_scale`` (which walks sorted breakpoints).
+    usually after a few steps; no sort is needed. This is the one
+    implementation: ``lassokit.certificate.scaled_dual`` calls it too.
     """
     if a <= 0.0:
         return 0.0
@@ -96,8 +96,11 @@ def best_scale(a, nb, eff, lam, mu, c_max):
             k = sel[t]
             ex = c * eff[k] - lam[k]
             if ex > 0.0:
-                d -= eff[k] * ex / mu[k]
-                slope += eff[k] * eff[k] / mu[k]
+                # Scaled by sqrt(mu) before multiplying: eff * eff underflows
+                # (X, y ~ 1e-150) long before eff^2 / mu does.
+                es = eff[k] / np.sqrt(mu[k])
+                d -= es * (ex / np.sqrt(mu[k]))
+                slope += es * es
         if d >= 0.0 or slope <= 0.0:
             return c
         c_new = c + d / slope
@@ -110,6 +113,11 @@ def best_scale(a, nb, eff, lam, mu, c_max):
 @njit(cache=True, nogil=True)
 def dual_objective(a, nb, u, lam, mu, positive):
     """Best dual value ``D(c q)`` over feasible scalings ``c >= 0``.
+
+    The certificate's own dual evaluation
+    (:func:`lassokit.certificate.scaled_dual`) is this function, so the gaps
+    that kernels stop on and the gap that decides ``converged`` are one
+    formula.
 
     Parameters
     ----------
@@ -145,7 +153,8 @@ def dual_objective(a, nb, u, lam, mu, positive):
         if mu[k] > 0.0:
             ex = c * eff[k] - lam[k]
             if ex > 0.0:
-                conj += ex * ex / (2.0 * mu[k])
+                ex /= np.sqrt(2.0 * mu[k])
+                conj += ex * ex
     return c * a - 0.5 * nb * c * c - conj, c
 
 

@@ -1,10 +1,10 @@
-"""The engine of :func:`lassokit.path` and of cross-validation: one problem, many strengths.
+"""The path session of backends without their own: strong rules around ``solve``.
 
-Each strength is solved warm-started from the previous one. With
-``strong_rules=True`` the backend only sees the features that the
-sequential strong rule keeps (Tibshirani et al., 2012); what it returns is
-then certified on the *full* problem, and discarded features that violate
-the KKT conditions are added back until the full certificate is met.
+Each strength is solved by the backend's :meth:`~lassokit.Backend.solve`,
+warm-started from the previous one, on the features that the sequential
+strong rule keeps (Tibshirani et al., 2012); discarded features that violate
+the KKT conditions of the *full* problem are added back until its
+certificate is met.
 
 Checking KKT for every discarded feature needs the correlations
 ``u = Xc^T S r / n`` -- a pass over all of X per strength, which dominates
@@ -24,6 +24,10 @@ of ``|u_j|`` keeps its dual point feasible and can only lower the dual
 value, so the gap stays a valid bound; when every bounded feature clears its
 threshold it is the exact gap.
 
+This is the only screening layer above a backend: ``"cd"`` opens its own
+session (its working sets and Gap Safe screening see every feature), so it
+never runs under this one.
+
 References
 ----------
 Tibshirani, Bien, Friedman, Hastie, Simon, Taylor & Tibshirani (2012),
@@ -36,19 +40,15 @@ optimization in lasso-type problems", Comput. Stat. Data Anal. 153.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from . import _linalg
-from ._validation import check_coef, check_max_iter, check_tol
-from .backends.base import BackendResult
-from .backends.registry import resolve_backend
-from .certificate import certify, residual
-from .penalty import Penalty
-from .problem import Problem
+from .. import _linalg
+from ..certificate import DualSums, certify, residual
+from ..penalty import Penalty
+from .base import BackendResult
+from .session import PathSession
 
-__all__ = ["PathRunner"]
+__all__ = ["GenericPathSession"]
 
 #: More suspect features than this share of p: one full pass instead of columns.
 _FULL_PASS_SHARE = 0.1
@@ -56,12 +56,6 @@ _FULL_PASS_SHARE = 0.1
 _STORE = 4
 #: Smallest reduced problem built (features).
 _MIN_REDUCED = 16
-
-
-def l1_share(penalty):
-    """``a1 / (a1 + a2)``; 1.0 for a zero penalty."""
-    total = penalty.l1 + penalty.l2
-    return 1.0 if total == 0 else penalty.l1 / total
 
 
 class _Correlations:
@@ -119,99 +113,62 @@ class _Correlations:
         return base + self.norms * delta + 1e-12 * (np.abs(self.U) @ np.abs(c))
 
 
-class PathRunner:
-    """Warm-started solves along a grid for one problem (shared by path and CV).
+class GenericPathSession(PathSession):
+    """Warm-started, strong-rule-screened ``backend.solve`` calls along a path.
 
     Parameters
     ----------
+    backend : Backend
     problem : Problem
-    backend : str or Backend
     tol : float
-    max_iter : int or None
-    strong_rules : bool
-        Screen with the sequential strong rule (else the backend sees all).
-    verbose : bool
+    max_iter : int
     options : dict
         Backend options.
-    l1_ratio : float, optional
-        The L1 share; default ``a1 / (a1 + a2)`` of ``problem.penalty``.
+    strong_rules : bool, default=True
+        Screen with the sequential strong rule (else the backend sees every
+        feature at every strength).
     """
 
-    def __init__(self, problem, *, backend, tol, max_iter, strong_rules=True, verbose=False,
-                 options=None, l1_ratio=None):
-        self.backend = resolve_backend(backend, problem)
-        X = problem.X
-        if self.backend.name == "cd" and isinstance(X, np.ndarray) and not X.flags.f_contiguous:
-            # "cd" works on Fortran-ordered X and would convert it at every
-            # strength: convert once for the whole path instead.
-            problem = problem.replace(X=np.asfortranarray(X))
-        _ = problem._stats  # computed once, shared by every strength's replace()
-        self.problem = problem
-        self.tol = check_tol(tol)
-        max_iter = check_max_iter(max_iter)
-        self.max_iter = self.backend.default_max_iter if max_iter is None else max_iter
-        self.options = dict(options or {})
-        self.backend.check_options(self.options)
-        if not isinstance(strong_rules, (bool, np.bool_)):
-            raise TypeError(f"strong_rules must be a bool, got {type(strong_rules).__name__}.")
+    exact_sums = True  # the sums are computed here, from X, not by the backend
+
+    def __init__(self, backend, problem, *, tol, max_iter, options, strong_rules=True):
+        super().__init__(backend, problem, tol=tol, max_iter=max_iter, options=options)
         self.strong = bool(strong_rules)
-        self.verbose = bool(verbose)
-        pen = problem.penalty
-        # An explicit share avoids the rounding of a1 / (a1 + a2).
-        self.r = l1_share(pen) if l1_ratio is None else float(l1_ratio)
-        self.v1, self.v2 = pen.l1_weights, pen.l2_weights
-        self.v1_full = np.ones(problem.n_features) if self.v1 is None else self.v1
-        self._red_mask = np.zeros(problem.n_features, dtype=bool)
+        p = problem.n_features
+        self.w = np.zeros(p)
+        self._corr = None
+        self._eff = None
+        self._prev_lam = None
+        self._red_mask = np.zeros(p, dtype=bool)
         self._red_base = self._red_idx = self._pool = None
 
-    def penalty_at(self, alpha):
-        """The penalty at overall strength ``alpha``."""
-        return Penalty(alpha * self.r, alpha * (1.0 - self.r), self.v1, self.v2)
-
-    def run(self, alphas, coef_init=None):
-        """Solve at every strength of ``alphas`` (decreasing); returns a :class:`Path`."""
-        from .path import Path
-
-        prob = self.problem
-        p, k = prob.n_features, alphas.shape[0]
-        w = np.zeros(p) if coef_init is None else check_coef(coef_init, p, "coef_init")
-        if prob.positive:
-            w = np.maximum(w, 0.0)
-        coefs = np.empty((p, k), dtype=prob.dtype)
-        intercepts, gaps, rel = np.zeros(k), np.empty(k), np.empty(k)
-        iters = np.zeros(k, dtype=np.int64)
-        conv = np.zeros(k, dtype=bool)
-        start = time.perf_counter()
-        if self.strong:
-            self.corr = _Correlations(prob)
-            u = self.corr.exact(self._residual(w))
-            eff = u if prob.positive else np.abs(u)
+    def step(self, sub, warm_start=None):
+        """Solve ``sub`` (the session's problem at a new penalty); see :class:`PathSession`."""
+        if warm_start is not None:
+            self.w = np.array(warm_start, dtype=np.float64)
+        if not self.strong:
+            raw, coef, dual_points = self._call(sub, self.w)
+            coef, dual_points = self._round(sub, coef, dual_points)
+            self.w = coef
+            r = self._residual(coef)
+            sums = DualSums.from_residual(sub._design, r, self._gradient(r))
+            return BackendResult(coef=coef, n_iter=int(raw.n_iter), status=raw.status,
+                                 dual_points=dual_points, sums=sums, info=raw.info)
+        d = sub._design
+        if self._corr is None:
+            self._corr = _Correlations(self.problem)
+            u = self._corr.exact(self._residual(self.w))
+            self._eff = u if sub.positive else np.abs(u)
             # Before the first strength the "previous" one is alpha_max.
-            if self.r > 0:
-                prev_lam = max(prob.alpha_max() / self.r, alphas[0]) * self.r * self.v1_full
-            else:
-                prev_lam = np.zeros(p)  # no L1 term: nothing is ever discarded
-        for i, alpha in enumerate(alphas):
-            sub = prob.replace(penalty=self.penalty_at(float(alpha)))
-            if self.strong:
-                w, cert, n_it, eff = self._solve_screened(sub, w, eff, prev_lam)
-                prev_lam = sub._design.lam
-            else:
-                w, cert, n_it = self._solve(sub, w)
-            coefs[:, i] = w
-            intercepts[i] = cert.intercept
-            gaps[i], rel[i], iters[i] = cert.dual_gap, cert.rel_gap, n_it
-            conv[i] = cert.dual_gap <= self.tol * sub._design.p0
-            if self.verbose:
-                print(f"alpha={alpha:.6g}  nnz={np.count_nonzero(w)}  rel_gap={cert.rel_gap:.3g}  "
-                      f"n_iter={n_it}")
-        return Path(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
-                    rel_gaps=rel, n_iters=iters, converged=conv, l1_ratio=self.r,
-                    backend=self.backend.name, tol=self.tol,
-                    solve_time=time.perf_counter() - start)
+            v1 = np.ones(d.p) if sub.penalty.l1_weights is None else sub.penalty.l1_weights
+            self._prev_lam = max(sub.alpha_max(), sub.penalty.l1) * v1 \
+                if sub.penalty.l1 > 0 else np.zeros(d.p)
+        out = self._solve_screened(sub, self.w, self._eff, self._prev_lam)
+        self._prev_lam = d.lam
+        return out
 
     # -- pieces ----------------------------------------------------------------------
-    def _call_backend(self, sub, w0):
+    def _call(self, sub, w0):
         raw = self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter, warm_start=w0,
                                  **self.options)
         if isinstance(raw, dict):
@@ -219,19 +176,25 @@ class PathRunner:
         coef = np.asarray(raw.coef, dtype=np.float64).ravel()
         if coef.shape != (sub.n_features,) or not np.all(np.isfinite(coef)):
             coef = np.zeros(sub.n_features)
+            raw = BackendResult(coef=coef, n_iter=raw.n_iter, status="error", info=raw.info)
         if sub.positive:
             coef = np.maximum(coef, 0.0)
-        return coef, tuple(q for q in (raw.dual_points or ()) if q is not None), int(raw.n_iter)
+        return raw, coef, tuple(q for q in (raw.dual_points or ()) if q is not None)
 
     def _round(self, sub, coef, dual_points):
         """Round to the output dtype: the certificate describes what is returned.
 
-        As in ``Problem.solve``, the unrounded residual stays a dual
-        candidate (float32 rounding is first order in w, second order in P).
+        The unrounded residual stays a dual candidate (float32 rounding is
+        first order in w, second order in P).
         """
         if sub.dtype == np.float64:
             return coef, dual_points
         return coef.astype(sub.dtype).astype(np.float64), dual_points + (self._residual(coef),)
+
+    def _gradient(self, r):
+        d = self.problem._design
+        sr = r if d.sw is None else d.sw * r
+        return (_linalg.rmatvec(self.problem.X, sr) - d.x_offset * sr.sum()) / d.n
 
     def _residual(self, w):
         """Centred residual ``yc - Xc w``, from the support columns when few."""
@@ -242,53 +205,51 @@ class PathRunner:
         fit = _linalg.columns(self.problem.X, nz) @ w[nz] if nz.size else np.zeros(d.n)
         return d.yc - (fit - float(d.x_offset[nz] @ w[nz]))
 
-    def _solve(self, sub, w0):
-        coef, dual_points, n_it = self._call_backend(sub, w0)
-        coef, dual_points = self._round(sub, coef, dual_points)
-        r = self._residual(coef)
-        return coef, certify(sub._design, sub.X, coef, dual_points, r=r), n_it
-
     def _solve_screened(self, sub, w, eff_prev, prev_lam):
         """Strong rule, reduced solve, KKT check; the full certificate decides."""
         d = sub._design
         lam, positive, p = d.lam, sub.positive, sub.n_features
         keep = (w != 0) | (lam == 0) | (eff_prev >= 2.0 * lam - prev_lam)
-        total_it = 0
+        total_it, status, info = 0, "success", {}
         while True:
             reduced, idx = self._reduced(sub, keep, eff_prev)
             coef = np.zeros(p)
             dual_points = ()
             if idx.size:
-                c_red, dual_points, n_it = self._call_backend(reduced, w[idx])
+                raw, c_red, dual_points = self._call(reduced, w[idx])
                 coef[idx] = c_red
-                total_it += n_it
+                total_it += int(raw.n_iter)
+                status, info = raw.status, raw.info
             coef, dual_points = self._round(sub, coef, dual_points)
             r = self._residual(coef)
             outside = ~self._red_mask
             # Features whose bound cannot clear |u_j| <= lam_j (the active ones
             # among them) get exact correlations: their columns only, or one
             # full pass (renewing the reference) when they are many.
-            u = self.corr.bound(r)
+            u = self._corr.bound(r)
             suspect = u > lam
             exact = False
             if np.count_nonzero(suspect) > _FULL_PASS_SHARE * p:
-                u, exact = self.corr.exact(r), True
+                u, exact = self._corr.exact(r), True
             elif np.any(suspect):
                 sidx = np.flatnonzero(suspect)
-                u[sidx] = self.corr.columns(r, self.problem.X[:, sidx], sidx)
-            cert = certify(d, sub.X, coef, dual_points, r=r, u=u)
+                u[sidx] = self._corr.columns(r, self.problem.X[:, sidx], sidx)
+            sums = DualSums.from_residual(d, r, u)
+            cert = certify(d, sub.X, coef, dual_points, sums=sums)
             if not cert.dual_gap <= self.tol * d.p0 and not exact:
                 # Bounds can only loosen the certificate; judge with exact values.
-                u, exact = self.corr.exact(r), True
-                cert = certify(d, sub.X, coef, dual_points, r=r, u=u)
+                u, exact = self._corr.exact(r), True
+                sums = DualSums.from_residual(d, r, u)
+                cert = certify(d, sub.X, coef, dual_points, sums=sums)
             eff = u if positive else np.abs(u)
-            if cert.dual_gap <= self.tol * d.p0:
-                return coef, cert, total_it, eff
             viol = outside & (eff > lam * (1.0 + 1e-12))
-            if not np.any(viol):
-                # Every discarded feature satisfies KKT: the reduced solve
-                # itself fell short of tol; more features would not help.
-                return coef, cert, total_it, eff
+            if cert.dual_gap <= self.tol * d.p0 or not np.any(viol):
+                # Certified, or every discarded feature satisfies KKT: the
+                # reduced solve itself fell short of tol; more features would
+                # not help.
+                self.w, self._eff = coef, eff
+                return BackendResult(coef=coef, n_iter=total_it, status=status,
+                                     dual_points=dual_points, sums=sums, info=info)
             keep = keep | viol
             w = coef
 
@@ -316,12 +277,7 @@ class PathRunner:
                 new[cand[np.argsort(-score, kind="stable")[:extra]]] = True
             self._red_mask = self._red_mask | new
             self._red_idx, Xr = self._grow_pool(np.flatnonzero(new))
-            full = self.problem
-            base = Problem(Xr, full.y, Penalty(1.0), fit_intercept=full.fit_intercept,
-                           sample_weight=full.sample_weight, positive=full.positive)
-            x_offset, y_offset, yc, p0 = full._stats
-            base.__dict__["_stats"] = (x_offset[self._red_idx], y_offset, yc, p0)
-            self._red_base = base
+            self._red_base = self.problem._restricted(Xr, self._red_idx)
         idx = self._red_idx
         pen = sub.penalty
         v1 = None if pen.l1_weights is None else pen.l1_weights[idx]

@@ -1,0 +1,250 @@
+"""The folds of ``LassoCV``/``ElasticNetCV``: one path per (l1_ratio, fold).
+
+Two engines, chosen once per ``fit``:
+
+* **Gram blocks** (backend ``"cd"``, ``n_train >= 2 p``, ``p <= 2048``, test
+  folds that partition the rows, as ``KFold`` does): one pass over X forms,
+  for every test fold ``t``, the weighted co-moments of its rows, shifted by
+  the whole data's means (so that a column with mean 1e9 and spread 1 keeps
+  its digits). The training set of fold ``t`` is everything else, so its
+  moments are the total minus block ``t`` -- K blocks instead of K Gram
+  matrices -- and every strength of every fold is solved and certified in
+  feature space (:class:`lassokit.backends._cd_path.GramPath`). Test errors
+  come from block ``t``'s moments, and the refit solves the total moments.
+  No copy of X is made.
+* **Sessions** (everything else): each fold gathers its training rows once,
+  straight into the kernel's layout, and runs :func:`lassokit.path.run_path`
+  on a backend session; the test error is computed from the test rows.
+
+Both certify every strength with lassokit's certificate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._finish import settle
+from ..backends._cd_path import _PSPACE_MAX, _PSPACE_RATIO, GramPath
+from ..backends._cd_ops import vanishing
+from ..backends.base import BackendResult
+from ..path import run_path
+from ..penalty import Penalty
+from ..problem import Problem, _Design
+
+__all__ = ["FoldMoments", "fold_moments", "gram_blocks_apply", "session_fold"]
+
+#: Rows per block while forming moments (bounded float64 scratch: 32 MB).
+_BLOCK_ENTRIES = 1 << 22
+
+
+def gram_blocks_apply(backend_name, X, folds, fit_intercept, gram_option):
+    """Whether the Gram-block engine applies (see the module docstring)."""
+    if backend_name != "cd" or gram_option is False:
+        return False
+    n, p = X.shape
+    if p > _PSPACE_MAX:
+        return False
+    seen = np.zeros(n, dtype=np.int64)
+    for train, test in folds:
+        seen[test] += 1
+        if len(train) + len(test) != n or len(train) < _PSPACE_RATIO * p:
+            return False
+    if not np.all(seen == 1):
+        return False
+    return all(np.intersect1d(train, test).size == 0 for train, test in folds)
+
+
+class FoldMoments:
+    """Weighted co-moments of a set of rows about a fixed shift ``(mx, my)``.
+
+    Attributes
+    ----------
+    W : float
+        Sum of the weights.
+    sx : ndarray (p,)
+        ``sum_i w_i (x_i - mx)``.
+    sy : float
+        ``sum_i w_i (y_i - my)``.
+    G : ndarray (p, p)
+        ``sum_i w_i (x_i - mx)(x_i - mx)^T``.
+    gxy : ndarray (p,)
+        ``sum_i w_i (x_i - mx)(y_i - my)``.
+    syy : float
+        ``sum_i w_i (y_i - my)^2``.
+    n : int
+        Number of rows.
+    """
+
+    def __init__(self, W, sx, sy, G, gxy, syy, n):
+        self.W, self.sx, self.sy, self.G, self.gxy, self.syy, self.n = W, sx, sy, G, gxy, syy, n
+
+    def __sub__(self, other):
+        return FoldMoments(self.W - other.W, self.sx - other.sx, self.sy - other.sy,
+                           self.G - other.G, self.gxy - other.gxy, self.syy - other.syy,
+                           self.n - other.n)
+
+    def centred(self, fit_intercept):
+        """``(G, b, c0, dx, dy)``: the design's Gram quantities (divided by W).
+
+        With an intercept the moments are re-centred on their own weighted
+        means (``mx + dx``, ``my + dy``); the shift keeps ``dx`` small, so
+        the rank-one correction loses no digits.
+        """
+        W = self.W
+        if not fit_intercept:
+            return self.G / W, self.gxy / W, self.syy / W, np.zeros_like(self.sx), 0.0
+        dx, dy = self.sx / W, self.sy / W
+        G = (self.G - W * np.outer(dx, dx)) / W
+        b = (self.gxy - W * dx * dy) / W
+        c0 = max((self.syy - W * dy * dy) / W, 0.0)
+        return G, b, c0, dx, dy
+
+
+def _moments(X, y, w, rows, mx, my):
+    p = X.shape[1]
+    G = np.zeros((p, p))
+    sx, gxy = np.zeros(p), np.zeros(p)
+    sy = syy = W = 0.0
+    step = max(1, _BLOCK_ENTRIES // max(p, 1))
+    for start in range(0, rows.shape[0], step):
+        idx = rows[start:start + step]
+        B = X[idx]
+        B = B.toarray() if sp.issparse(B) else np.asarray(B, dtype=np.float64)
+        B = B - mx
+        wb = w[idx]
+        yb = y[idx] - my
+        Bw = B * wb[:, None]
+        G += Bw.T @ B
+        sx += Bw.sum(axis=0)
+        gxy += Bw.T @ yb
+        W += float(wb.sum())
+        sy += float(wb @ yb)
+        syy += float((wb * yb) @ yb)
+    return FoldMoments(W, sx, sy, G, gxy, syy, rows.shape[0])
+
+
+def fold_moments(X, y, sw, folds, fit_intercept):
+    """Moments of every test fold and of all rows, about the whole data's means.
+
+    Returns
+    -------
+    (list of FoldMoments, FoldMoments, ndarray, float)
+        Per test fold, the total, and the shift ``(mx, my)``.
+    """
+    n = X.shape[0]
+    w = np.ones(n) if sw is None else sw
+    if fit_intercept:
+        wsum = float(w.sum())
+        mx = np.asarray(X.T @ w).ravel() / wsum
+        my = float(w @ y) / wsum
+    else:
+        mx, my = np.zeros(X.shape[1]), 0.0
+    blocks = [_moments(X, y, w, np.asarray(test), mx, my) for _, test in folds]
+    total = blocks[0]
+    for blk in blocks[1:]:
+        total = FoldMoments(total.W + blk.W, total.sx + blk.sx, total.sy + blk.sy,
+                            total.G + blk.G, total.gxy + blk.gxy, total.syy + blk.syy,
+                            total.n + blk.n)
+    return blocks, total, mx, my
+
+
+class MomentProblem:
+    """A training set known only through its moments: solve and certify in feature space."""
+
+    def __init__(self, mom, mx, my, fit_intercept, positive, dtype, anderson=True):
+        G, b, c0, dx, dy = mom.centred(fit_intercept)
+        L = np.diag(G).copy()
+        self.x_offset = mx + dx
+        self.y_offset = my + dy
+        L[vanishing(L, self.x_offset)] = 0.0
+        self.gram = GramPath(G, b, c0, L, positive, anderson=anderson, round_to=dtype)
+        self.n, self.p = int(mom.n), G.shape[0]
+        self.fit_intercept, self.positive, self.dtype = fit_intercept, positive, dtype
+        self.p0 = 0.5 * c0
+
+    def design(self, penalty):
+        """The ``_Design`` of the certificate at ``penalty`` (no sample-space fields)."""
+        lam, mu = penalty.strengths(self.p)
+        xo = self.x_offset if self.fit_intercept else np.zeros(self.p)
+        return _Design(n=self.n, p=self.p, sw=None, x_offset=xo,
+                       y_offset=self.y_offset if self.fit_intercept else 0.0, yc=None,
+                       lam=lam, mu=mu, positive=self.positive,
+                       fit_intercept=self.fit_intercept,
+                       unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), p0=self.p0)
+
+    def path(self, base, alphas, l1_ratio, tol, max_iter, w=None):
+        """Coefficients, intercepts, relative gaps and convergence along ``alphas``."""
+        k = alphas.shape[0]
+        coefs = np.empty((self.p, k), dtype=self.dtype)
+        intercepts, rel = np.zeros(k), np.empty(k)
+        conv = np.zeros(k, dtype=bool)
+        w = np.zeros(self.p) if w is None else w
+        for i, alpha in enumerate(alphas):
+            coef, cert, status = self.solve(base.at(float(alpha), l1_ratio), w, tol, max_iter)
+            coefs[:, i] = coef
+            intercepts[i], rel[i], conv[i] = cert.intercept, cert.rel_gap, status == "optimal"
+        return coefs, intercepts, rel, conv
+
+    def solve(self, penalty, w, tol, max_iter):
+        """One strength from ``w`` (updated in place): ``(coef, Certificate, status, n_iter)``."""
+        d = self.design(penalty)
+        coef, ep, status, sums = self.gram.solve(d.lam, d.mu, w, tol * d.p0, max_iter)
+        raw = BackendResult(coef=coef, n_iter=ep, status=status, sums=sums)
+        out = settle(d, None, self.dtype, raw, tol, "cd", exact_sums=True)
+        self.last_n_iter = ep
+        return out
+
+
+def test_mse(block, mx, my, coefs, intercepts):
+    """Weighted test MSE of each column of ``coefs`` from a test block's moments.
+
+    ``y - x^T w - b = (y - my) - (x - mx)^T w - delta`` with
+    ``delta = b + mx^T w - my``; expanded, every term is a moment of the block.
+    """
+    C = np.asarray(coefs, dtype=np.float64)
+    delta = intercepts + mx @ C - my
+    quad = np.einsum("jk,jk->k", C, block.G @ C)
+    s = block.syy - 2.0 * (block.gxy @ C) + quad \
+        - 2.0 * delta * (block.sy - block.sx @ C) + delta * delta * block.W
+    return np.maximum(s, 0.0) / block.W
+
+
+def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
+    """One fold on a backend session: gather the training rows once, run the path."""
+    X_train = X[train]
+    if isinstance(X_train, np.ndarray):
+        X_train = np.asfortranarray(X_train)
+    elif settings["backend_name"] == "cd" and X_train.format != "csc":
+        X_train = X_train.tocsc()
+    X_train = _readonly(X_train)
+    sw_train = None if sw is None else _normalized(sw[train])
+    problem = Problem._trusted(X_train, np.ascontiguousarray(y[train]),
+                               Penalty(l1_ratio, 1.0 - l1_ratio),
+                               fit_intercept=settings["fit_intercept"], sample_weight=sw_train,
+                               positive=settings["positive"])
+    result = run_path(problem, alphas, backend=settings["backend"], tol=settings["tol"],
+                      max_iter=settings["max_iter"], options=settings["options"],
+                      l1_ratio=l1_ratio)
+    coefs = np.asarray(result.coefs, dtype=np.float64)
+    X_test = X[test]
+    if X_test.dtype != np.float64:
+        X_test = X_test.astype(np.float64)
+    resid = np.asarray(X_test @ coefs) + result.intercepts - np.asarray(y[test])[:, None]
+    weights = None if sw is None else sw[test]
+    mse = np.average(resid * resid, axis=0, weights=weights)
+    return mse, int(np.count_nonzero(~result.converged)), float(np.max(result.rel_gaps))
+
+
+def _normalized(w):
+    w = np.array(w, dtype=np.float64)
+    w /= w.max()
+    w *= w.shape[0] / w.sum()
+    w.flags.writeable = False
+    return w
+
+
+def _readonly(X):
+    if isinstance(X, np.ndarray):
+        X.flags.writeable = False
+    return X
