@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 
 from .._validation import check_bool, check_coef, check_max_iter, check_tol
-from ..path import Path, _check_alphas, _l1_share
+from ..path import Path, _check_alphas
 from ..path import path as _local_path
 from ..penalty import Penalty
 from ..solution import Solution, convergence_warning
@@ -326,7 +326,7 @@ def _admm_path(X, y, penalty, alphas, n_alphas, eps, fit_intercept, sample_weigh
                tol, max_iter, client, opts, start):
     client = default_client(client)
     p = X.shape[1]
-    r = _l1_share(penalty)
+    r = penalty.l1_ratio
     bs = admm_blocks(client, X, y, sample_weight, fit_intercept)
     try:
         if alphas is None:

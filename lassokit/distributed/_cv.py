@@ -23,7 +23,7 @@ import numpy as np
 from joblib import Parallel, delayed
 
 from .._validation import check_bool, check_max_iter, check_tol
-from ..path import _check_alphas, _l1_share, alpha_grid
+from ..path import _check_alphas, alpha_grid
 from ..path import path as _local_path
 from ..penalty import Penalty
 from ..solution import Solution, convergence_warning
@@ -134,7 +134,7 @@ def cross_validate(X, y, penalty, *, cv=5, alphas=None, n_alphas=100, eps=1e-3,
         warnings.warn(f"cross_validate: some fold paths stopped above tol {tol:.3g}.",
                       convergence_warning(), stacklevel=2)
     best = int(np.nanargmin(np.nanmean(mse, axis=1)))
-    r = _l1_share(penalty)
+    r = penalty.l1_ratio
     best_pen = Penalty(grid[best] * r, grid[best] * (1.0 - r), penalty.l1_weights,
                        penalty.l2_weights)
     sur = full.with_penalty(best_pen)

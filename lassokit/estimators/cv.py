@@ -259,7 +259,9 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             backend,
             selection=self.selection,
             random_state=self._random_seed() if self.selection == "random" else None,
-            gram=True if self.precompute is True else None,
+            # precompute=False forbids Gram solves, as in scikit-learn; "auto"
+            # lets the backend decide.
+            gram=None if isinstance(self.precompute, str) else bool(self.precompute),
         )
         return dict(fit_intercept=self.fit_intercept, positive=self.positive,
                     backend=self.backend, backend_name=backend.name, tol=solver_tol(self.tol),

@@ -1,0 +1,133 @@
+"""Path sessions: every step equals an independent solve; CV engines agree.
+
+The ``"cd"`` session keeps state between strengths (feature-space Gram when
+n >> p, otherwise the residual, norms and Gram cache); these tests hold each
+step to an independent single solve of the same problem, certified by
+lassokit's certificate recomputed from X, on every storage and option.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import Spec, assert_coef_close, make_data, make_problem
+
+import lassokit as lk
+from lassokit.backends._cd_path import CDPathSession, use_feature_space
+
+SPECS = [
+    Spec(mix="lasso", n=80, p=12),                                   # feature space
+    Spec(mix="lasso", n=30, p=60),                                   # residual mode, p > n
+    Spec(mix="enet", storage="csc", sample_weight=True, n=80, p=12),
+    Spec(mix="lasso", storage="csr", positive=True, n=30, p=60),
+    Spec(mix="enet", dtype="float32", n=80, p=12),
+    Spec(mix="lasso", dtype="float32", storage="csc", n=30, p=60),
+    Spec(mix="lasso", positive=True, sample_weight=True, n=80, p=12),
+    Spec(mix="enet", feature_weights=True, n=80, p=12),              # unpenalized features
+    Spec(mix="lasso", feature_weights=True, n=30, p=60, fit_intercept=False),
+]
+
+
+def _with_unpenalized(prob):
+    """Give feature 0 no L1 and no L2 weight (fully unpenalized)."""
+    v = np.ones(prob.n_features)
+    v[0] = 0.0
+    pen = lk.L1(prob.penalty.l1, v) + lk.L2(prob.penalty.l2, v)
+    return prob.replace(penalty=pen)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=Spec.id)
+def test_session_steps_equal_independent_solves(spec):
+    prob = make_problem(spec)  # feature_weights: features 0 and 3 fully unpenalized
+    path = lk.path(prob, n_alphas=10, eps=1e-2, tol=1e-10)
+    assert path.converged.all()
+    r = prob.penalty.l1_ratio
+    coef_tol = 1e-5 if spec.dtype == "float64" else 2e-3
+    for k in range(10):
+        sub = prob.replace(penalty=prob.penalty.at(float(path.alphas[k]), r))
+        # The reported gap comes from the session's sums; recomputed from X
+        # the certificate agrees, and the session's may only be looser (it
+        # bounds screened correlations instead of computing them).
+        exact = sub.certify(path.coefs[:, k])
+        p0 = sub._design.p0
+        assert path.dual_gaps[k] <= 1e-10 * p0
+        if spec.dtype == "float64":
+            # (float32: the unrounded iterate is a better dual point than the
+            # rounded coefficients' residual, so no such ordering holds.)
+            assert exact.dual_gap <= 1e-10 * p0 * 1.01
+            assert path.dual_gaps[k] >= exact.dual_gap * (1 - 1e-6) - 1e-15 * p0
+        assert path.intercepts[k] == pytest.approx(exact.intercept, rel=1e-9, abs=1e-12)
+        ref = sub.solve("cd", tol=1e-12)
+        assert_coef_close(path.coefs[:, k], ref.coef, coef_tol)
+
+
+def test_feature_space_mode_is_chosen_for_tall_data_only():
+    tall = make_problem(Spec(n=80, p=12))
+    wide = make_problem(Spec(n=30, p=60))
+    d = tall._design
+    assert use_feature_space(d.n, d.p, d, "auto")
+    assert not use_feature_space(d.n, d.p, d, False)
+    d = wide._design
+    assert not use_feature_space(d.n, d.p, d, "auto")
+    unpen = _with_unpenalized(tall)
+    assert not use_feature_space(80, 12, unpen._design, "auto")
+    be = lk.backends.registry.get_backend("cd")
+    s = be.open_path(tall, tol=1e-8, max_iter=1000, options={})
+    assert isinstance(s, CDPathSession) and s.gram_path is not None
+    s.close()
+
+
+def test_feature_space_path_matches_residual_path():
+    prob = make_problem(Spec(mix="enet", n=120, p=15, sample_weight=True))
+    a = lk.path(prob, n_alphas=15, tol=1e-10)
+    b = lk.path(prob, n_alphas=15, tol=1e-10, gram=False)
+    assert_coef_close(a.coefs, b.coefs, 1e-5)
+
+
+def test_large_offsets_do_not_freeze_features():
+    # A column whose spread is tiny next to its mean (timestamps) is data, not
+    # a constant (issue: cd froze it at zero).
+    import sklearn.linear_model as sk
+
+    rng = np.random.RandomState(0)
+    t = 1.7e9 + 1000 * rng.rand(200)
+    X = np.c_[t, rng.randn(200)]
+    y = 0.01 * (t - t.mean()) + X[:, 1] + 0.1 * rng.randn(200)
+    ref = sk.Lasso(alpha=0.01, tol=1e-12, max_iter=100000).fit(X, y).coef_
+    got = lk.Lasso(alpha=0.01, tol=1e-9).fit(X, y).coef_
+    np.testing.assert_allclose(got, ref, rtol=1e-5)
+    path = lk.path(lk.lasso(X, y, 0.01), n_alphas=5, eps=1e-3, tol=1e-10)
+    assert path.converged.all() and path.coefs[0, -1] != 0
+
+
+def test_kernel_gap_equals_certificate_gap():
+    # The compiled dual (which kernels stop on) is the certificate's dual:
+    # the sums handed by a feature-space session give the gap of certify().
+    prob = make_problem(Spec(mix="enet", n=100, p=10))
+    be = lk.backends.registry.get_backend("cd")
+    s = be.open_path(prob, tol=1e-6, max_iter=1000, options={})
+    raw = s.step(prob)
+    from lassokit.certificate import certify
+
+    d = prob._design
+    via_sums = certify(d, prob.X, raw.coef, sums=raw.sums)
+    from_x = certify(d, prob.X, raw.coef)
+    assert via_sums.dual_gap == pytest.approx(from_x.dual_gap, rel=1e-6, abs=1e-13 * d.p0)
+    assert via_sums.objective == pytest.approx(from_x.objective, rel=1e-12)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("positive", [False, True])
+def test_cv_gram_blocks_equal_session_folds(weighted, positive):
+    X, y = make_data(150, 8, seed=4)
+    sw = np.random.default_rng(0).uniform(0.5, 2, 150) if weighted else None
+    kw = dict(alphas=12, cv=5, tol=1e-10, positive=positive)
+    a = lk.LassoCV(**kw).fit(X, y, sample_weight=sw)             # Gram blocks
+    b = lk.LassoCV(precompute=False, **kw)
+    b.fit(sp.csc_matrix(X), y, sample_weight=sw)                  # sessions (sparse, p-space off)
+    np.testing.assert_allclose(a.alphas_, b.alphas_, rtol=1e-12)
+    np.testing.assert_allclose(a.mse_path_, b.mse_path_, rtol=1e-6)
+    assert a.alpha_ == pytest.approx(b.alpha_, rel=1e-12)
+    assert_coef_close(a.coef_, b.coef_, 1e-6)
+    assert a.solution_.converged and b.solution_.converged
