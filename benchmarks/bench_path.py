@@ -28,6 +28,7 @@ Usage::
     python benchmarks/bench_path.py                 # both parts (~5-10 min)
     python benchmarks/bench_path.py --part path --repeats 3
     python benchmarks/bench_path.py --part cv
+    python benchmarks/bench_path.py --part path --case tall   # or sparse
 """
 
 from __future__ import annotations
@@ -132,8 +133,8 @@ def calibrate_path(fit, problems, target=TARGET, start=1e-3, smallest=1e-16):
     return None, worst
 
 
-def bench_path(repeats):
-    X, y = make_case("small")
+def bench_path(repeats, case="small"):
+    X, y = make_case(case)
     base = lk.lasso(X, y, 1.0, fit_intercept=False)
     a_max = base.alpha_max()
     grid = np.geomspace(a_max, a_max * EPS, N_ALPHAS)
@@ -155,7 +156,7 @@ def bench_path(repeats):
                          max_rel_gap=float(gaps.max()), median_rel_gap=float(np.median(gaps))))
     best = min(r["median_s"] for r in rows if r["solver"] != "lassokit")
     lk_time = next(r["median_s"] for r in rows if r["solver"] == "lassokit")
-    print(f"\n## 100-alpha Lasso path, {CASES['small'].describe()}; target rel gap {TARGET:g}\n")
+    print(f"\n## 100-alpha Lasso path, {CASES[case].describe()}; target rel gap {TARGET:g}\n")
     print("| solver | tol used | median s | x lassokit | max re-scored rel gap |")
     print("|---|---|---|---|---|")
     for r in sorted(rows, key=lambda r: r["median_s"]):
@@ -235,11 +236,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--part", choices=["path", "cv", "all"], default="all")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--case", choices=sorted(CASES), default="small",
+                        help="the path part's problem (CV uses bench_cv.py's cases)")
     parser.add_argument("--json", help="write the results to this file")
     args = parser.parse_args(argv)
     results = {}
     if args.part in ("path", "all"):
-        results["path"] = bench_path(args.repeats)
+        results["path"] = bench_path(args.repeats, args.case)
     if args.part in ("cv", "all"):
         results["cv"] = bench_cv(args.repeats)
     if args.json:
