@@ -222,14 +222,14 @@ def scaled_dual(design, a, nb, u):
     # too); it loads on the first certificate, never at import of lassokit.
     from .kernels._common import dual_objective
 
-    u = np.ascontiguousarray(u, dtype=np.float64)
-    if not np.all(np.isfinite(u)) or not (np.isfinite(a) and np.isfinite(nb)):
+    if not (np.isfinite(a) and np.isfinite(nb)):
         return 0.0
     # Fully unpenalized features were projected (their residual |u_j| is
     # rounding noise): with neither term they are ignored by the kernel.
-    value, _ = dual_objective(float(a), float(nb), u, design.lam, design.mu,
-                              bool(design.positive))
-    return float(value)
+    value, _ = dual_objective(float(a), float(nb), np.ascontiguousarray(u, dtype=np.float64),
+                              design.lam, design.mu, bool(design.positive))
+    # A non-finite u (overflow) gives no valid dual point: 0 is always valid.
+    return float(value) if np.isfinite(value) else 0.0
 
 
 class DualSums:

@@ -163,9 +163,13 @@ class MomentProblem:
         self.fit_intercept, self.positive, self.dtype = fit_intercept, positive, dtype
         self.p0 = 0.5 * c0
 
-    def design(self, penalty):
-        """The ``_Design`` of the certificate at ``penalty`` (no sample-space fields)."""
-        lam, mu = penalty.strengths(self.p)
+    def design(self, penalty, lam=None, mu=None):
+        """The ``_Design`` of the certificate at ``penalty`` (no sample-space fields).
+
+        ``lam``/``mu`` may be given instead (the strengths of ``penalty``).
+        """
+        if lam is None:
+            lam, mu = penalty.strengths(self.p)
         xo = self.x_offset if self.fit_intercept else np.zeros(self.p)
         return _Design(n=self.n, p=self.p, sw=None, x_offset=xo,
                        y_offset=self.y_offset if self.fit_intercept else 0.0, yc=None,
@@ -180,15 +184,20 @@ class MomentProblem:
         intercepts, rel = np.zeros(k), np.empty(k)
         conv = np.zeros(k, dtype=bool)
         w = np.zeros(self.p) if w is None else w
+        # Unit strengths: the per-feature weights of base (ones by default).
+        lam1, mu1 = Penalty(1.0, 1.0, base.l1_weights, base.l2_weights).strengths(self.p)
         for i, alpha in enumerate(alphas):
-            coef, cert, status = self.solve(base.at(float(alpha), l1_ratio), w, tol, max_iter)
+            a = float(alpha)
+            coef, cert, status = self.solve(None, w, tol, max_iter,
+                                            lam=lam1 * (a * l1_ratio),
+                                            mu=mu1 * (a * (1.0 - l1_ratio)))
             coefs[:, i] = coef
             intercepts[i], rel[i], conv[i] = cert.intercept, cert.rel_gap, status == "optimal"
         return coefs, intercepts, rel, conv
 
-    def solve(self, penalty, w, tol, max_iter):
-        """One strength from ``w`` (updated in place): ``(coef, Certificate, status, n_iter)``."""
-        d = self.design(penalty)
+    def solve(self, penalty, w, tol, max_iter, lam=None, mu=None):
+        """One strength from ``w`` (updated in place): ``(coef, Certificate, status)``."""
+        d = self.design(penalty, lam, mu)
         coef, ep, status, sums = self.gram.solve(d.lam, d.mu, w, tol * d.p0, max_iter)
         raw = BackendResult(coef=coef, n_iter=ep, status=status, sums=sums)
         out = settle(d, None, self.dtype, raw, tol, "cd", exact_sums=True)

@@ -174,7 +174,6 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         grids = self._grids(base, l1_ratios)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         settings = self._path_settings(base)
-        start = time.perf_counter()
         if gram_blocks_apply(settings["backend_name"], X, folds, self.fit_intercept,
                              settings["options"].get("gram", "auto")):
             out, refit = self._gram_blocks(X, y, sw_n, folds, l1_ratios, grids, settings)
@@ -186,7 +185,6 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             )
             out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
             refit = None
-        self.cv_time_ = time.perf_counter() - start
         self._warn_unconverged(out)
         mse = np.reshape([o[0] for o in out], (len(l1_ratios), len(folds), -1))
         mean_mse = mse.mean(axis=1)
