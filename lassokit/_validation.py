@@ -84,8 +84,11 @@ def _check_nonempty(shape, name):
         raise ValueError(f"{name} is empty: shape {shape}; need at least 1 sample and 1 feature.")
 
 
-def check_vector(v, n, name, dtype=np.float64):
-    """Validate a length-``n`` numeric vector (``(n, 1)`` is accepted)."""
+def check_vector(v, n, name, dtype=np.float64, per="one per sample"):
+    """Validate a length-``n`` numeric vector (``(n, 1)`` is accepted).
+
+    ``per`` completes the length error ("one per sample" / "one per feature").
+    """
     if v is None:
         raise ValueError(f"{name} must not be None.")
     if sp.issparse(v):
@@ -112,7 +115,7 @@ def check_vector(v, n, name, dtype=np.float64):
             + ("; multi-target regression is not supported." if arr.ndim == 2 else ".")
         )
     if arr.shape[0] != n:
-        raise ValueError(f"{name} has length {arr.shape[0]}, expected {n} (one per sample).")
+        raise ValueError(f"{name} has length {arr.shape[0]}, expected {n} ({per}).")
     arr = arr.astype(dtype, copy=False)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity.")
@@ -164,9 +167,10 @@ def check_max_iter(max_iter):
         raise TypeError(f"max_iter must be an integer >= 1 or None, got {type(max_iter).__name__}.")
     if max_iter < 1:
         raise ValueError(f"max_iter must be an integer >= 1 or None, got {max_iter}.")
-    return int(max_iter)
+    # Compiled kernels count iterations in int64: a larger budget means "no limit".
+    return int(min(max_iter, np.iinfo(np.int64).max // 2))
 
 
 def check_coef(coef, p, name="coef"):
     """Validate a coefficient vector of length ``p`` (float64 copy)."""
-    return np.array(check_vector(coef, p, name), dtype=np.float64)
+    return np.array(check_vector(coef, p, name, per="one per feature"), dtype=np.float64)

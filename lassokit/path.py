@@ -133,8 +133,9 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
     """
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}.")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < np.inf:
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}.")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 1:
+        # eps >= 1 would give an increasing (or constant) grid.
+        raise ValueError(f"eps must be a number in (0, 1), got {eps!r}.")
     r = problem.penalty.l1_ratio
     if r == 0:
         raise ValueError(

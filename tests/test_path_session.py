@@ -131,3 +131,24 @@ def test_cv_gram_blocks_equal_session_folds(weighted, positive):
     assert a.alpha_ == pytest.approx(b.alpha_, rel=1e-12)
     assert_coef_close(a.coef_, b.coef_, 1e-6)
     assert a.solution_.converged and b.solution_.converged
+
+
+def test_small_input_fixes():
+    prob = make_problem(Spec(n=30, p=6))
+    with pytest.raises(ValueError, match=r"eps must be a number in \(0, 1\)"):
+        lk.path(prob, eps=2, n_alphas=3)
+    with pytest.raises(ValueError, match="one per feature"):
+        prob.solve("cd", warm_start=np.zeros(4))
+    sol = prob.solve("cd", max_iter=10**20)  # no OverflowError from the kernels
+    assert sol.converged
+    # Weights of 1e307 or 1e-320 are normalized by their maximum first.
+    X, y = make_data(30, 6, seed=1)
+    ref = lk.lasso(X, y, 0.05, sample_weight=np.linspace(1, 2, 30)).solve("cd", tol=1e-10)
+    for scale in (1e307, 1e-300):
+        sw = np.linspace(1, 2, 30) * scale
+        got = lk.lasso(X, y, 0.05, sample_weight=sw).solve("cd", tol=1e-10)
+        assert got.converged
+        assert_coef_close(got.coef, ref.coef, 1e-6)
+    # Subnormal weights keep only a few bits, so only a finite, certified answer.
+    got = lk.lasso(X, y, 0.05, sample_weight=np.linspace(1, 2, 30) * 1e-320).solve("cd")
+    assert got.converged and np.isfinite(got.objective)
