@@ -1,8 +1,10 @@
 """``LassoCV`` and ``ElasticNetCV``: cross-validation over the path.
 
-Every (l1_ratio, fold) pair is one joblib task that solves a warm-started
-path on the training part (:class:`lassokit._path_runner.PathRunner`, with
-sequential screening) and scores it on the held-out part. Tasks go through
+X is validated once per ``fit``. Every (l1_ratio, fold) pair is one joblib
+task that solves a warm-started path on the training part and scores it on
+the held-out part: in feature space from Gram moment blocks when the backend
+is ``"cd"`` and n >> p, otherwise on a backend path session over the fold's
+training rows (see :mod:`lassokit.estimators._cv_folds`). Tasks go through
 ``joblib.Parallel(n_jobs=...)`` with a preference for threads (the numba
 kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
 ``"ray"`` work unchanged. The grid, the fold scores and the choice of
@@ -13,7 +15,8 @@ kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
   decreasing, shared by every ``l1_ratio``;
 * fold score: mean squared test error, weighted by the test sample weights;
   the criterion is the unweighted mean over folds, first minimum wins;
-* the final model is refitted on all data with the chosen parameters.
+* the final model is refitted on all data with the chosen parameters, on
+  the validated X (from the total moments after Gram blocks).
 """
 
 from __future__ import annotations
