@@ -117,6 +117,7 @@ class CDPathSession(PathSession):
         self.ops = make_ops(problem.X, d)
         self.w = np.zeros(d.p)
         self.gram_path = None
+        self.state = None  # residual-mode state, made when first needed
         if use_feature_space(d.n, d.p, d, self.options["gram"]):
             G, b = self.ops.gram(np.arange(d.p))
             L = np.diag(G).copy()
@@ -124,8 +125,6 @@ class CDPathSession(PathSession):
             self.gram_path = GramPath(G, b, self.ops.c0, L, d.positive,
                                       anderson=self.options["anderson"], round_to=problem.dtype)
             self.ops.forget_gram()
-        else:
-            self.state = SolverState(self.ops)
 
     def step(self, sub, warm_start=None):
         """Solve at ``sub``'s penalty from the previous answer (or ``warm_start``)."""
@@ -139,10 +138,10 @@ class CDPathSession(PathSession):
                                                           self.max_iter)
             return BackendResult(coef=coef.copy(), n_iter=ep, status=status, sums=sums,
                                  info={"mode": "feature space"})
-        if self.gram_path is not None:
-            # Alpha = 0 leaves every feature unpenalized: the certificate needs
-            # the residual, so this one strength runs on X.
-            self.state = getattr(self, "state", None) or SolverState(self.ops)
+        if self.state is None:
+            # Residual mode (or, in feature space, alpha = 0: every feature
+            # unpenalized, so the certificate needs the residual from X).
+            self.state = SolverState(self.ops)
         raw = run(sub, tol=self.tol, max_iter=self.max_iter, warm_start=self.w,
                   state=self.state, **self.options)
         self.w = np.array(raw.coef, dtype=np.float64)

@@ -25,6 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._finish import settle
+from .._validation import check_sample_weight
 from ..backends._cd_path import _PSPACE_MAX, _PSPACE_RATIO, GramPath
 from ..backends._cd_ops import vanishing
 from ..backends.base import BackendResult
@@ -38,7 +39,7 @@ __all__ = ["FoldMoments", "fold_moments", "gram_blocks_apply", "session_fold"]
 _BLOCK_ENTRIES = 1 << 22
 
 
-def gram_blocks_apply(backend_name, X, folds, fit_intercept, gram_option):
+def gram_blocks_apply(backend_name, X, folds, gram_option):
     """Whether the Gram-block engine applies (see the module docstring)."""
     if backend_name != "cd" or gram_option is False:
         return False
@@ -78,6 +79,11 @@ class FoldMoments:
 
     def __init__(self, W, sx, sy, G, gxy, syy, n):
         self.W, self.sx, self.sy, self.G, self.gxy, self.syy, self.n = W, sx, sy, G, gxy, syy, n
+
+    def __add__(self, other):
+        return FoldMoments(self.W + other.W, self.sx + other.sx, self.sy + other.sy,
+                           self.G + other.G, self.gxy + other.gxy, self.syy + other.syy,
+                           self.n + other.n)
 
     def __sub__(self, other):
         return FoldMoments(self.W - other.W, self.sx - other.sx, self.sy - other.sy,
@@ -143,9 +149,7 @@ def fold_moments(X, y, sw, folds, fit_intercept):
     blocks = [_moments(X, y, w, np.asarray(test), mx, my) for _, test in folds]
     total = blocks[0]
     for blk in blocks[1:]:
-        total = FoldMoments(total.W + blk.W, total.sx + blk.sx, total.sy + blk.sy,
-                            total.G + blk.G, total.gxy + blk.gxy, total.syy + blk.syy,
-                            total.n + blk.n)
+        total = total + blk
     return blocks, total, mx, my
 
 
@@ -200,9 +204,7 @@ class MomentProblem:
         d = self.design(penalty, lam, mu)
         coef, ep, status, sums = self.gram.solve(d.lam, d.mu, w, tol * d.p0, max_iter)
         raw = BackendResult(coef=coef, n_iter=ep, status=status, sums=sums)
-        out = settle(d, None, self.dtype, raw, tol, "cd", exact_sums=True)
-        self.last_n_iter = ep
-        return out
+        return settle(d, None, self.dtype, raw, tol, "cd", exact_sums=True)
 
 
 def test_mse(block, mx, my, coefs, intercepts):
@@ -226,7 +228,8 @@ def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
         X_train = np.asfortranarray(X_train)
     elif settings["backend_name"] == "cd" and X_train.format != "csc":
         X_train = X_train.tocsc()
-    X_train = _readonly(X_train)
+    if isinstance(X_train, np.ndarray):
+        X_train.flags.writeable = False  # a fresh copy, owned here
     sw_train = None if sw is None else _normalized(sw[train])
     problem = Problem._trusted(X_train, np.ascontiguousarray(y[train]),
                                Penalty(l1_ratio, 1.0 - l1_ratio),
@@ -246,14 +249,5 @@ def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
 
 
 def _normalized(w):
-    w = np.array(w, dtype=np.float64)
-    w /= w.max()
-    w *= w.shape[0] / w.sum()
-    w.flags.writeable = False
-    return w
-
-
-def _readonly(X):
-    if isinstance(X, np.ndarray):
-        X.flags.writeable = False
-    return X
+    """Weights normalized as a Problem does (largest first, then to sum to n)."""
+    return check_sample_weight(w, w.shape[0])

@@ -177,7 +177,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         grids = self._grids(base, l1_ratios)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         settings = self._path_settings(base)
-        if gram_blocks_apply(settings["backend_name"], X, folds, self.fit_intercept,
+        if gram_blocks_apply(settings["backend_name"], X, folds,
                              settings["options"].get("gram", "auto")):
             out, refit = self._gram_blocks(X, y, sw_n, folds, l1_ratios, grids, settings)
         else:
