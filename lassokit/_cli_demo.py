@@ -9,7 +9,7 @@ from ._cli_fit import save_plot
 from ._cli_progress import Progress, progress_enabled
 from .cli import EXIT_CHECK_FAILED, EXIT_OK
 
-# Strengths in lassokit's objective (API.md section 1) on the diabetes data,
+# Strengths in lassokit's objective on the diabetes data,
 # whose columns have unit norm: alpha_max of the Lasso is about 2.15.
 _MODELS = (
     ("Lasso", "lasso", dict(alpha=0.1)),

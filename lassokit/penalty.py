@@ -4,7 +4,7 @@ A penalty is the separable function
 
     g(w) = sum_j [ a1 * v1_j * |w_j| + (a2 / 2) * v2_j * w_j**2 ]
 
-of API.md section 1.  The penalty knows its value, its per-feature
+of lassokit's objective.  The penalty knows its value, its per-feature
 strengths and its convex conjugate; solvers ask it rather than branching on
 its type.
 """

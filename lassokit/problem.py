@@ -1,6 +1,6 @@
 """The declarative problem layer: what to solve, never how.
 
-See API.md section 1 for the objective
+See ``docs/objective.rst`` for the objective
 
     P(w, b) = 1/(2n) sum_i s_i (y_i - x_i^T w - b)^2
               + sum_j [ a1 v1_j |w_j| + (a2/2) v2_j w_j^2 ].
@@ -57,7 +57,7 @@ class _Design:
 
 
 class Problem:
-    """A penalized least-squares problem (API.md section 1-2).
+    """A penalized least-squares problem.
 
     Parameters
     ----------
@@ -245,7 +245,7 @@ class Problem:
 
     # -- the math -------------------------------------------------------------------
     def objective(self, coef, intercept=0.0):
-        """The objective ``P(coef, intercept)`` of API.md section 1.
+        """The objective ``P(coef, intercept)`` (see ``docs/objective.rst``).
 
         Parameters
         ----------

@@ -18,7 +18,7 @@ _SUPPORT_THRESHOLD = 1e-6
 
 
 class VerifyReport:
-    """Per-backend comparison with a reference solve (API.md section 5).
+    """Per-backend comparison with a reference solve.
 
     Attributes
     ----------

@@ -335,7 +335,7 @@ def _weights(sample_weight, n):
 
 
 def ref_objective(X, y, coef, intercept, lam, mu, sample_weight=None):
-    """API.md section 1 objective, written out by hand on dense float64 data."""
+    """lassokit's objective, written out by hand on dense float64 data."""
     Xd = _dense64(X)
     n = Xd.shape[0]
     s = _weights(sample_weight, n)
@@ -361,7 +361,7 @@ class Reference:
 
 
 def reference_solve(X, y, lam, mu, *, fit_intercept=True, sample_weight=None, positive=False):
-    """Solve API.md section 1 independently: own CVXPY model + KKT polish.
+    """Solve lassokit's objective independently: own CVXPY model + KKT polish.
 
     The CVXPY model uses the raw (uncentred) dense X with an explicit
     intercept variable. The interior-point answer is then polished: on the

@@ -1,4 +1,4 @@
-"""The backend registry, user backends, and the Solution they produce (API.md section 3-4)."""
+"""The backend registry, user backends, and the Solution they produce."""
 
 import time
 import warnings

@@ -1,4 +1,4 @@
-"""The certificate: objective, duality gap and alpha_max (API.md section 1-2).
+"""The certificate: objective, duality gap and alpha_max.
 
 Every expectation comes from an independent source: the CVXPY model and
 KKT polish of ``conftest.reference_solve`` (P*), hand-derived closed forms,

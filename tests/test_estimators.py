@@ -103,7 +103,7 @@ def test_dual_gap_is_the_certificate_in_section1_scale():
 
 @pytest.mark.parametrize("weighted", [False, True])
 def test_ridge_parameter_mapping(weighted):
-    """lk.Ridge(alpha) solves lk.ridge(X, y, alpha / sum(sw)) -- API.md section 1 scale."""
+    """lk.Ridge(alpha) solves lk.ridge(X, y, alpha / sum(sw)) -- the objective's 1/(2S) scale."""
     X, y, sw = _data(weighted=weighted)
     total = X.shape[0] if sw is None else sw.sum()
     est = lk.Ridge(alpha=3.0).fit(X, y, sample_weight=sw)

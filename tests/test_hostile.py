@@ -457,7 +457,7 @@ def test_duplicated_columns_split_as_theory_says():
 
 
 # ---------------------------------------------------------------------------
-# 3. extreme magnitudes: the same problem in other units (API.md section 1)
+# 3. extreme magnitudes: the same problem in other units
 # ---------------------------------------------------------------------------
 #
 # X -> cx X, y -> cy y with a1 -> cx cy a1 and a2 -> cx^2 a2 has the solution

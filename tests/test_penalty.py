@@ -1,4 +1,4 @@
-"""Penalties: construction, composition with ``+``, validation, the math (API.md section 1-2)."""
+"""Penalties: construction, composition with ``+``, validation, the math."""
 
 import numpy as np
 import pytest

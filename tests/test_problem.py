@@ -1,4 +1,4 @@
-"""The Problem layer: attributes, immutability, objective, constructors (API.md section 2)."""
+"""The Problem layer: attributes, immutability, objective, constructors."""
 
 import copy
 import warnings
@@ -232,7 +232,7 @@ def test_lasso_ridge_elastic_net_mapping(data):
         np.testing.assert_allclose(prob.sample_weight, sw * 20 / sw.sum())
     assert lk.elastic_net(X, y, 0.4, l1_ratio=1.0).penalty.l2 == 0.0
     assert lk.elastic_net(X, y, 0.4, l1_ratio=0.0).penalty.l1 == 0.0
-    # the objective of the constructors is API.md's
+    # the objective of the constructors is lassokit's
     coef = np.linspace(-1, 1, 5)
     n = 20
     s = sw * n / sw.sum()

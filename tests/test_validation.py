@@ -1,4 +1,4 @@
-"""Bad input -> ValueError/TypeError naming the parameter, at the edge (API.md section 2-4)."""
+"""Bad input -> ValueError/TypeError naming the parameter, at the edge."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""verify(): every backend against a tight CVXPY reference (API.md section 5)."""
+"""verify(): every backend against a tight CVXPY reference."""
 
 import json
 

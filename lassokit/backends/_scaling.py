@@ -10,7 +10,7 @@ problem with X and y brought to unit scale removes the dependence: with
 
     a1' = a1 / (cx cy),   a2' = a2 / cx^2,   w = w' * cy / cx,
 
-and the objective is ``P = cy^2 P'`` (substitute ``w = w' cy / cx`` in API.md
+and the objective is ``P = cy^2 P'`` (substitute ``w = w' cy / cx`` in lassokit's
 section 1). ``cx`` and ``cy`` are powers of two, so the rescaling itself is
 exact in floating point.
 """

@@ -66,7 +66,7 @@ ROUTES = ("auto", "gram", "woodbury", "sparse_woodbury", "sparse_lu")
 
 
 class AdmmBackend(Backend):
-    """ADMM for Lasso / Elastic Net / Ridge with every option of API.md section 1.
+    """ADMM for Lasso / Elastic Net / Ridge with every option of the objective.
 
     See the module docstring for the algorithm (Boyd et al. 2011; residual
     balancing as in Stellato et al. 2020).

@@ -198,7 +198,7 @@ class Backend:
         ----------
         problem : Problem
         tol : float
-            Target relative duality gap (API.md section 2).
+            Target relative duality gap.
         max_iter : int
             Iteration budget (never None here: the default is filled in).
         warm_start : ndarray of shape (n_features,) or None

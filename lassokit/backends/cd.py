@@ -52,7 +52,7 @@ __all__ = ["CDBackend"]
 
 
 class CDBackend(Backend):
-    """Coordinate descent (numba) for every problem of API.md section 1.
+    """Coordinate descent (numba) for every problem lassokit states.
 
     Options
     -------

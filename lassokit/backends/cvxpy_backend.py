@@ -28,7 +28,7 @@ _FAILED = {"infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccu
 
 
 class CvxpyBackend(Backend):
-    """Solve through CVXPY (API.md section 4), default solver Clarabel.
+    """Solve through CVXPY, default solver Clarabel.
 
     Options
     -------

@@ -3,7 +3,7 @@
 OSQP (Stellato et al. 2020) solves ``min 1/2 v^T P v + q^T v`` subject to
 ``l <= A v <= u`` by ADMM with a cached sparse LDL^T factorization of its
 quasi-definite KKT matrix, and *polishes* the answer on the guessed active
-set. Two QP forms of API.md section 1 are built here, without CVXPY:
+set. Two QP forms of lassokit's objective are built here, without CVXPY:
 
 ``"residual"`` (default for sparse X with many columns and dense X with ``p > 2n``)
     Variables ``v = (w, t, b, r)``: coefficients, L1 bounds ``t >= |w|`` (for

@@ -137,7 +137,7 @@ def solve(X, y, penalty, *, method="gram", fit_intercept=True, sample_weight=Non
     """Solve a penalized least-squares problem on row-chunked dask arrays.
 
     Same problem, objective, tolerance and :class:`~lassokit.Solution` as
-    ``lk.Problem(X, y, penalty, ...).solve(tol=tol)`` (API.md sections 1-3),
+    ``lk.Problem(X, y, penalty, ...).solve(tol=tol)``,
     for data that live on a dask cluster.
 
     Parameters

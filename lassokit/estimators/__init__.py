@@ -1,8 +1,8 @@
-"""scikit-learn estimators backed by lassokit problems and backends (API.md section 7).
+"""scikit-learn estimators backed by lassokit problems and backends.
 
 They take every constructor parameter of their scikit-learn 1.9 namesakes
 (same names and defaults) plus ``backend=``; see ``docs/estimators.rst`` for
-the mapping of their parameters onto API.md section 1's objective.
+the mapping of their parameters onto lassokit's objective.
 """
 
 from .cv import ElasticNetCV, LassoCV

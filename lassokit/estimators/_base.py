@@ -3,7 +3,7 @@
 An estimator holds its constructor parameters untouched; ``fit`` checks
 them, validates the data with scikit-learn's ``validate_data`` (which also
 records ``n_features_in_`` and ``feature_names_in_``), states the problem in
-lassokit's terms (API.md section 1) and hands it to a backend. Nothing here
+lassokit's terms and hands it to a backend. Nothing here
 solves anything.
 """
 

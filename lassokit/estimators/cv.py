@@ -297,7 +297,7 @@ class LassoCV(_LinearModelCV):
     max_iter : int, default=1000
         Iteration budget of each solve.
     tol : float, default=1e-4
-        Target relative duality gap of every solve (API.md section 2).
+        Target relative duality gap of every solve.
     copy_X : bool, default=True
         Honoured trivially (X is never modified).
     cv : int, CV splitter or iterable, default=None

@@ -2,7 +2,7 @@
 
 Each is a drop-in replacement for its scikit-learn namesake: same
 constructor parameters, names and defaults, plus ``backend=``. ``fit``
-states the problem in API.md section 1's terms and delegates to
+states the problem in lassokit's terms and delegates to
 :meth:`lassokit.Problem.solve`; ``tol`` is lassokit's relative duality gap.
 The parameter mapping and which scikit-learn parameters are only hints are
 tabulated in ``docs/estimators.rst``.
@@ -121,7 +121,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
 class ElasticNet(_ElasticNetBase):
     """Linear regression with combined L1 and L2 priors (scikit-learn compatible).
 
-    Minimizes API.md section 1's objective with ``a1 = alpha * l1_ratio`` and
+    Minimizes lassokit's objective with ``a1 = alpha * l1_ratio`` and
     ``a2 = alpha * (1 - l1_ratio)``::
 
         1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2
@@ -148,7 +148,7 @@ class ElasticNet(_ElasticNetBase):
     copy_X : bool, default=True
         Honoured trivially: X is never modified, so it is never copied.
     tol : float, default=1e-4
-        Target **relative duality gap** (API.md section 2):
+        Target **relative duality gap**:
         ``dual_gap_ <= tol * P(0, b0)``. scikit-learn's ``tol`` bounds the
         gap by ``tol * ||y||^2 / n`` instead, i.e. twice as loose.
     warm_start : bool, default=False
@@ -171,7 +171,7 @@ class ElasticNet(_ElasticNetBase):
     n_iter_ : int
         Backend iterations.
     dual_gap_ : float
-        Certified duality gap in API.md section 1's scale.
+        Certified duality gap in the scale of lassokit's objective.
     backend_ : str
         The backend that solved the problem.
     solution_ : Solution
@@ -214,7 +214,7 @@ class Lasso(_ElasticNetBase):
     """Linear regression with an L1 prior (scikit-learn compatible).
 
     Minimizes ``1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2 + alpha * ||w||_1``
-    (API.md section 1 with ``a1 = alpha``, ``a2 = 0``; sample weights
+    (lassokit's objective with ``a1 = alpha``, ``a2 = 0``; sample weights
     rescaled to sum to ``n``), the objective of scikit-learn's ``Lasso``.
 
     Parameters
@@ -276,7 +276,7 @@ class Ridge(LinearRegressorBase):
     Minimizes scikit-learn's Ridge objective
     ``sum_i sw_i (y_i - x_i @ w - b)^2 + alpha * ||w||^2`` with the sample
     weights ``sw`` **as given** (not rescaled). Divided by ``2 S``,
-    ``S = sum_i sw_i`` (``S = n`` without weights), this is API.md section 1's
+    ``S = sum_i sw_i`` (``S = n`` without weights), this is lassokit's
     objective with ``a2 = alpha / S``: ``lk.Ridge(alpha)`` solves
     ``lk.ridge(X, y, alpha / n_samples)``.
 
@@ -290,7 +290,7 @@ class Ridge(LinearRegressorBase):
     max_iter : int, default=None
         Iteration budget of iterative backends (None: the backend's default).
     tol : float, default=1e-4
-        Target relative duality gap (API.md section 2).
+        Target relative duality gap.
     solver : {"auto", "svd", "cholesky", "lsqr", "sparse_cg", "sag", "saga", "lbfgs"}, \
 default="auto"
         Hint only: the solve is done by ``backend`` (the closed-form
