@@ -45,6 +45,36 @@ def rmatvec(X, r):
     return out
 
 
+def centred_matvec(X, w, offset):
+    """``(X - offset) @ w`` in float64, centred before the product for dense X.
+
+    ``X @ w - offset @ w`` loses ``~eps |offset| |w|`` to cancellation: on a
+    column with mean 1e9 and unit spread that is all the digits of the
+    centred product. Dense X is therefore centred block by block (bounded
+    scratch, no copy of X). Sparse X keeps the two-term form: centring would
+    densify it, and a sparse column is mostly zeros, so its mean is not
+    large next to its spread.
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if sp.issparse(X) or not np.any(offset):
+        return matvec(X, w) - float(offset @ w)
+    out = np.empty(X.shape[0], dtype=np.float64)
+    for blk in _row_blocks(X):
+        out[blk] = (X[blk] - offset) @ w
+    return out
+
+
+def centred_rmatvec(X, q, offset):
+    """``(X - offset).T @ q`` in float64 (dense X centred by row blocks, as above)."""
+    q = np.asarray(q, dtype=np.float64)
+    if sp.issparse(X) or not np.any(offset):
+        return rmatvec(X, q) - offset * q.sum()
+    out = np.zeros(X.shape[1], dtype=np.float64)
+    for blk in _row_blocks(X):
+        out += (X[blk] - offset).T @ q[blk]
+    return out
+
+
 def columns(X, idx):
     """Columns ``idx`` of X as a dense float64 (n, len(idx)) array."""
     sub = X[:, idx]
@@ -77,11 +107,20 @@ def weighted_column_means(X, sw):
 def column_sq_norms(X, sw=None, offset=None):
     """Weighted squared norms of the (implicitly centred) columns of X.
 
-    Computes ``sum_i sw_i (X_ij - offset_j)**2`` without forming the centred
-    matrix, in float64.
+    Computes ``sum_i sw_i (X_ij - offset_j)**2`` in float64 without forming
+    the centred matrix (dense X: by centred row blocks; sparse X: expanded,
+    its columns being mostly zeros).
     """
     n, p = X.shape
     weights = np.ones(n) if sw is None else np.asarray(sw, dtype=np.float64)
+    if offset is not None and not sp.issparse(X) and np.any(offset):
+        # Dense: centred by row blocks. The expanded form below would cancel
+        # the digits of a column with a large mean and a small spread.
+        sq = np.zeros(p)
+        for blk in _row_blocks(X):
+            B = X[blk] - offset
+            sq += np.einsum("ij,ij,i->j", B, B, weights[blk])
+        return sq
     if sp.issparse(X):
         Xc = X.tocsc()
         sq = np.asarray(Xc.multiply(Xc).T @ weights, dtype=np.float64).ravel()

@@ -68,7 +68,7 @@ class Certificate:
 def residual(design, X, coef):
     """Centred residual ``yc - Xc @ coef`` in float64."""
     coef = np.asarray(coef, dtype=np.float64)
-    return design.yc - (_linalg.matvec(X, coef) - design.x_offset @ coef)
+    return design.yc - _linalg.centred_matvec(X, coef, design.x_offset)
 
 
 def primal_value(design, X, coef, r=None):
@@ -89,7 +89,7 @@ def _datafit(design, r):
 def _gradient(design, X, q):
     """``Xc^T S q / n`` in float64, with the implicit centring of X."""
     sq = q if design.sw is None else design.sw * q
-    return (_linalg.rmatvec(X, sq) - design.x_offset * sq.sum()) / design.n
+    return _linalg.centred_rmatvec(X, sq, design.x_offset) / design.n
 
 
 def _center(design, q):

@@ -73,9 +73,9 @@ def _sqrt_weights(d):
 
 
 def linear_term(X, d):
-    """``b = Xc^T S yc / n`` in float64 without centring X."""
+    """``b = Xc^T S yc / n`` in float64 (dense X centred by row blocks, no copy)."""
     syc = d.yc if d.sw is None else d.sw * d.yc
-    return (_linalg.rmatvec(X, syc) - d.x_offset * syc.sum()) / d.n
+    return _linalg.centred_rmatvec(X, syc, d.x_offset) / d.n
 
 
 class _Factor:

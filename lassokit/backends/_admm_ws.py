@@ -71,15 +71,18 @@ def _residual(d, X, w):
     """``yc - Xc w``; for a small support of a Fortran-ordered float64 X, by columns.
 
     In-place ``axpy`` on the support's contiguous columns reads k columns
-    instead of all of X.
+    instead of all of X. Each column is centred before it is added: adding
+    ``x_off @ w`` once and ``w_j x_j`` per column would cancel the digits of
+    a column with a large mean (1e9 with unit spread).
     """
     S = np.flatnonzero(w)
     if (sp.issparse(X) or X.dtype != np.float64 or not X.flags.f_contiguous
             or S.size > d.p // 4):
-        return d.yc - (_linalg.matvec(X, w) - d.x_offset @ w)
-    r = d.yc + float(d.x_offset @ w)
+        return d.yc - _linalg.centred_matvec(X, w, d.x_offset)
+    r = d.yc.copy()
     for j in S:
-        scipy.linalg.blas.daxpy(X[:, j], r, a=-w[j])
+        xj = X[:, j] - d.x_offset[j] if d.x_offset[j] != 0.0 else X[:, j]
+        scipy.linalg.blas.daxpy(xj, r, a=-w[j])
     return r
 
 
@@ -87,7 +90,7 @@ def _full_gap_and_scores(d, X, w, r, u=None):
     """Full-problem duality gap at ``w`` (residual ``r``) and the correlations ``u``."""
     sr = r if d.sw is None else d.sw * r
     if u is None:
-        u = (_linalg.rmatvec(X, sr) - d.x_offset * sr.sum()) / d.n
+        u = _linalg.centred_rmatvec(X, sr, d.x_offset) / d.n
     if d.unpenalized.size:
         gap = certify(d, X, w).dual_gap
     else:
@@ -135,7 +138,7 @@ def solve_working_set(d, X, tol, max_iter, w0, run_options):
     target = tol * d.p0
     always = np.flatnonzero(d.lam == 0)
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=np.float64)
-    r = d.yc.copy() if w0 is None else d.yc - (_linalg.matvec(X, w) - d.x_offset @ w)
+    r = d.yc.copy() if w0 is None else d.yc - _linalg.centred_matvec(X, w, d.x_offset)
     b = linear_term(X, d)  # the correlations at w = 0
     u = b if w0 is None else None
     # A round costs ~2 passes over X plus a Gram matrix of |W|^2 n flops, which

@@ -265,8 +265,11 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
         u_full = np.empty(p)
         u_full[active] = st.u
         _full_gap(st, ops, d, active, u_full)
-    state.finish(w, st.r, u_full, exact=np.isin(np.arange(p), active) if active.size < p
-                 else None)
+    exact = None
+    if active.size < p:
+        exact = np.zeros(p, dtype=bool)
+        exact[active] = True
+    state.finish(w, st.r, u_full, exact=exact)
     info = {"n_outer": n_outer, "epochs": epochs, "n_gram": n_gram,
             "n_screened": int(p - active.size), "storage": ops.kind}
     sr = st.r * d.sw if d.sw is not None else st.r

@@ -11,7 +11,7 @@ problem with X and y brought to unit scale removes the dependence: with
     a1' = a1 / (cx cy),   a2' = a2 / cx^2,   w = w' * cy / cx,
 
 and the objective is ``P = cy^2 P'`` (substitute ``w = w' cy / cx`` in lassokit's
-section 1). ``cx`` and ``cy`` are powers of two, so the rescaling itself is
+objective). ``cx`` and ``cy`` are powers of two, so the rescaling itself is
 exact in floating point.
 """
 
@@ -37,7 +37,8 @@ def _pow2(value, min_exponent):
     return float(np.ldexp(1.0, k)) if abs(k) > min_exponent else 1.0
 
 
-def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None):
+def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None,
+                centre=False):
     """The problem in units where X's columns and ``yc`` have scale ~1.
 
     Parameters
@@ -57,6 +58,12 @@ def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None
         stalled at a relative gap of 6e-10).
     y_min_exponent : int, optional
         ``min_exponent`` for y alone (default: ``min_exponent``).
+    centre : bool, default=False
+        Dense X with an intercept is returned centred (a float64 copy, and
+        ``x_offset = 0``): solvers that see ``X w - x_offset^T w`` lose the
+        digits of columns with a large mean and small spread (OSQP and CVXPY
+        failed from offsets of 1e8). Sparse X is never centred (it would
+        become dense).
 
     Returns
     -------
@@ -65,12 +72,19 @@ def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None
         (a float, or per column an array) and ``cy``, powers of two:
         ``coef = coef_scaled * cy / cx``.
     """
+    if centre and design.fit_intercept and not sp.issparse(X) and np.any(design.x_offset):
+        # Entry by entry: x_ij - m_j is exact when they are close (Sterbenz).
+        X = np.asarray(X, dtype=np.float64) - design.x_offset
+        design = dataclasses.replace(design, x_offset=np.zeros(design.p))
+        owned = True
+    else:
+        owned = False
     data = X.data if sp.issparse(X) else np.asarray(X)
     cx = _pow2(float(np.max(np.abs(data))) if data.size else 0.0, min_exponent)
     cy = _pow2(float(np.sqrt(2.0 * design.p0)),
                min_exponent if y_min_exponent is None else y_min_exponent)
     if cx != 1.0 or per_column:
-        X = _scale_columns(X, 1.0 / cx)
+        X = _scale_columns(X, 1.0 / cx, copy=not owned)
     if per_column:
         # On the globally scaled copy, so that the squares cannot overflow.
         rms = np.sqrt(_linalg.column_sq_norms(X, design.sw, design.x_offset / cx) / design.n)

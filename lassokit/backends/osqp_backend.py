@@ -98,7 +98,7 @@ class OsqpBackend(Backend):
         # OSQP's eps are absolute: solve with unit-scale columns (see _scaling) and certify
         # in our units. y is rescaled only when far off (by more than 2^10): OSQP needed
         # up to 8x more iterations on a 300 x 1000 Lasso with y brought to unit scale.
-        ds, Xs, cx, cy = unit_scaled(d, X, per_column=True, y_min_exponent=10)
+        ds, Xs, cx, cy = unit_scaled(d, X, per_column=True, y_min_exponent=10, centre=True)
         factor = cy / cx
         qp = _build_qp(Xs, ds, formulation, osqp.constant("OSQP_INFTY"))
         # 1e-5 often leaves OSQP's active-set guess wrong (polishing fails and a

@@ -2,9 +2,11 @@
 
 X may be float32 or float64; every accumulation is float64 and X is never
 copied or upcast as a whole. The intercept is handled by implicit centring:
-the residual ``r = yc - (X - 1 x_off^T) w`` is kept exactly centred
-(``sum_i s_i r_i = 0``), so ``xc_j^T S r = x_j^T S r`` and the offset only
-enters the residual updates.
+every product uses ``x_ij - x_off_j``, formed entry by entry. Relying on
+``sum_i s_i r_i = 0`` instead (``xc_j^T S r = x_j^T S r``) would be exact in
+exact arithmetic only: on a column with mean 1e9 and unit spread the sum
+``sum_i x_ij r_i`` cancels ~9 digits, and the updates
+``r += d x_off - d x_j`` as many (the column would look frozen).
 
 The inner solver works on a working set described by ``cols`` (the columns
 of X it uses) and arrays local to the set (``w``, ``lam``, ``mu``, ``L``,
@@ -29,27 +31,27 @@ _PATIENCE = 20
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _dot_col(X, j, v):
+def _cdot_col(X, j, xm, v):
+    # sum_i (x_ij - xm) v_i, centred entry by entry (see the module doc).
     acc = 0.0
     for i in range(X.shape[0]):
-        acc += X[i, j] * v[i]
+        acc += (X[i, j] - xm) * v[i]
     return acc
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _dot3_col(X, j, s, v):
+def _cdot3_col(X, j, xm, s, v):
     acc = 0.0
     for i in range(X.shape[0]):
-        acc += X[i, j] * s[i] * v[i]
+        acc += (X[i, j] - xm) * s[i] * v[i]
     return acc
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def _axpy_col(X, j, d, xm, r):
     # r -= d * (x_j - xm), the residual change when w_j moves by d.
-    dm = d * xm
     for i in range(X.shape[0]):
-        r[i] += dm - d * X[i, j]
+        r[i] -= d * (X[i, j] - xm)
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -62,30 +64,30 @@ def norms_and_gradient(X, sw, has_sw, x_off, sq, sq_sum, L_out, u_out):
         dot = 0.0
         if has_sw:
             for i in range(n):
-                xi = X[i, j]
-                t = xi - xm
+                t = X[i, j] - xm
                 acc += sw[i] * t * t
-                dot += xi * sq[i]
+                dot += t * sq[i]
         else:
             for i in range(n):
-                xi = X[i, j]
-                t = xi - xm
+                t = X[i, j] - xm
                 acc += t * t
-                dot += xi * sq[i]
+                dot += t * sq[i]
         L_out[j] = acc / n
-        u_out[j] = (dot - xm * sq_sum) / n
+        # sq_sum is not needed: the product is centred entry by entry.
+        u_out[j] = dot / n
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def gradient(X, feats, sq, sq_sum, x_off, out):
     """``out[k] = xc_j^T S q / n`` for ``j = feats[k]``, given ``sq = s * q``.
 
-    ``sq_sum`` is ``sum(sq)`` (the centring term; ~0 for a centred ``q``).
+    ``sq_sum`` (``sum(sq)``) is unused here: the product is centred entry by
+    entry; the argument keeps one signature with the sparse kernel.
     """
     n = X.shape[0]
     for k in range(feats.shape[0]):
         j = feats[k]
-        out[k] = (_dot_col(X, j, sq) - x_off[j] * sq_sum) / n
+        out[k] = _cdot_col(X, j, x_off[j], sq) / n
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
@@ -109,9 +111,9 @@ def epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive):
     for k in range(cols.shape[0]):
         j = cols[k]
         if has_sw:
-            uk = _dot3_col(X, j, sw, r) / n
+            uk = _cdot3_col(X, j, xo[k], sw, r) / n
         else:
-            uk = _dot_col(X, j, r) / n
+            uk = _cdot_col(X, j, xo[k], r) / n
         wk = w[k]
         new = cd_update(wk, L[k], uk, lam[k], mu[k], positive)
         if new != wk:
@@ -138,7 +140,7 @@ def _fit_terms(r, yc, sw, has_sw):
 
 
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
-def _set_gap(X, cols, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
+def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     # Gap of the working-set subproblem with the residual as dual point;
     # u (len(cols)) and sr (n) are work buffers.
     n = X.shape[0]
@@ -148,7 +150,7 @@ def _set_gap(X, cols, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     else:
         sr[:] = r
     for k in range(cols.shape[0]):
-        u[k] = _dot_col(X, cols[k], sr) / n
+        u[k] = _cdot_col(X, cols[k], xo[k], sr) / n
     nb, a = _fit_terms(r, yc, sw, has_sw)
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
@@ -227,7 +229,7 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
                 W[0, :] = w
                 pos = 0
         if ep % check_every == 0 or ep == max_epochs:
-            gap = _set_gap(X, cols, w, r, yc, sw, has_sw, lam, mu, L, positive, u, r_acc)
+            gap = _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, r_acc)
             if gap <= tol_in:
                 return ep, gap
             if gap < 0.999 * best:
