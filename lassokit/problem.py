@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 
 from . import _linalg
+from ._fingerprint import fingerprint
 from ._validation import (
     check_bool,
     check_coef,
@@ -75,6 +76,17 @@ class Problem:
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
 
+    Notes
+    -----
+    The Problem keeps a reference to X, not a copy (X may be large), and
+    caches statistics derived from it (column means, the centred target).
+    It also takes a checksum of X when it is created: writing into the
+    caller's X afterwards makes :meth:`solve`, :meth:`certify`,
+    :meth:`objective`, :meth:`alpha_max` and :func:`lassokit.path` raise
+    ``ValueError`` instead of answering from stale statistics (restoring X
+    bit for bit makes it valid again). Create a new Problem for new data.
+    ``y`` and the sample weights are copied.
+
     Examples
     --------
     >>> import numpy as np, lassokit as lk
@@ -85,6 +97,21 @@ class Problem:
     """
 
     def __init__(self, X, y, penalty, *, fit_intercept=True, sample_weight=None, positive=False):
+        self._setup(X, y, penalty, fit_intercept, sample_weight, positive, checksum=True)
+
+    @classmethod
+    def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
+                    positive=False):
+        """A validated Problem that is solved at once and never handed out (estimators).
+
+        No checksum: nothing can write into X between its creation and the
+        solve, and the checksum would cost a pass over X.
+        """
+        new = object.__new__(cls)
+        new._setup(X, y, penalty, fit_intercept, sample_weight, positive, checksum=False)
+        return new
+
+    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, checksum):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
@@ -92,13 +119,16 @@ class Problem:
             )
         self._X = check_X(X)
         n, p = self._X.shape
-        self._y = check_vector(y, n, "y")
+        # y is copied (O(n)); X is checksummed instead (see _fingerprint).
+        self._y = np.array(check_vector(y, n, "y"), dtype=np.float64)
+        self._y.flags.writeable = False
         self._penalty = penalty
         self._fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self._positive = check_bool(positive, "positive")
         self._sample_weight = check_sample_weight(sample_weight, n)
         penalty.strengths(p)  # validates weight lengths now, not at solve time
         self._stats_cache = None
+        self._fingerprint = fingerprint(self._X) if checksum else None
 
     @classmethod
     def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None):
@@ -115,7 +145,17 @@ class Problem:
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
         new._sample_weight = sample_weight
         new._stats_cache = stats
+        new._fingerprint = None  # lassokit's own data: nothing to check
         return new
+
+    def _check_unchanged(self):
+        """Raise if the caller wrote into X after this Problem was made."""
+        if self._fingerprint is not None and fingerprint(self._X) != self._fingerprint:
+            raise ValueError(
+                "X was modified after this Problem was created, so its cached statistics "
+                "(column means, centred y) no longer match it. Create a new Problem from the "
+                "modified data, or pass a copy (np.array(X)) if you keep changing X."
+            )
 
     def _restricted(self, X_cols, idx):
         """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1).
@@ -179,9 +219,11 @@ class Problem:
                 if v is not None and v.shape[0] != self.n_features:
                     raise ValueError(f"{name} must have length n_features={self.n_features}, "
                                      f"got {v.shape[0]}.")
-            return Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
-                                    sample_weight=self._sample_weight, positive=self._positive,
-                                    stats=self._stats_cache)
+            new = Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
+                                   sample_weight=self._sample_weight, positive=self._positive,
+                                   stats=self._stats_cache)
+            new._fingerprint = self._fingerprint  # same caller-owned X
+            return new
         new = Problem(
             fields["X"],
             fields["y"],
@@ -258,6 +300,7 @@ class Problem:
         float
             ``inf`` when ``positive=True`` and some coefficient is negative.
         """
+        self._check_unchanged()
         coef = check_coef(coef, self.n_features)
         intercept = float(intercept)
         if not np.isfinite(intercept):
@@ -300,6 +343,7 @@ class Problem:
         -------
         float
         """
+        self._check_unchanged()
         return compute_alpha_max(self._design, self._X, self._penalty.l1_weights)
 
     def certify(self, coef, dual_points=()):
@@ -316,6 +360,7 @@ class Problem:
         Certificate
         """
         coef = check_coef(coef, self.n_features)
+        self._check_unchanged()
         return certify(self._design, self._X, coef, dual_points)
 
     # -- solving --------------------------------------------------------------------
@@ -345,6 +390,7 @@ class Problem:
         -------
         Solution
         """
+        self._check_unchanged()
         be = resolve_backend(backend, self)
         tol = check_tol(tol)
         max_iter = check_max_iter(max_iter)
