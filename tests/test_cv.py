@@ -143,13 +143,13 @@ def test_plot_cv():
     est = lk.LassoCV(alphas=10, cv=3).fit(X, y)
     fig, ax = plt.subplots()
     assert lk.plot_cv(est, ax=ax) is ax
-    assert len(ax.get_lines()) == 3 + 1 + 1  # folds, mean, alpha_ line
+    assert len(ax.get_lines()) == 1 + 2  # mean, alpha_ and alpha_1se_ lines
     assert ax.get_xscale() == "log"
     plt.close(fig)
     enet = lk.ElasticNetCV(l1_ratio=[0.3, 0.9], alphas=6, cv=3).fit(X, y)
     fig, ax = plt.subplots()
     lk.plot_cv(enet, ax=ax)
-    assert len(ax.get_lines()) == 2 + 1  # one mean per l1_ratio, alpha_ line
+    assert len(ax.get_lines()) == 2 + 2  # one mean per l1_ratio, alpha_ and alpha_1se_
     plt.close(fig)
 
 
