@@ -68,7 +68,7 @@ assert report.ok
 # %%
 # The certificate, backend by backend
 # -----------------------------------
-fig, ax = plt.subplots(figsize=(6, 3))
+fig, ax = plt.subplots(figsize=(6, 3), layout="constrained")
 names = list(solutions)
 gaps = [max(solutions[n].rel_gap, 1e-17) for n in names]
 ax.barh(names, gaps)
@@ -76,5 +76,4 @@ ax.axvline(1e-8, color="k", linestyle="--", label="tol = 1e-8")
 ax.set_xscale("log")
 ax.set_xlabel("relative duality gap (smaller is better)")
 ax.legend()
-fig.tight_layout()
 plt.show()

@@ -25,7 +25,7 @@ print(f"non-zero:     {np.count_nonzero(model.coef_)} of {X.shape[1]} features")
 # The cross-validation curve
 # --------------------------
 # Thin lines: each fold; bold: their mean; dashed: the chosen ``alpha``.
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 lk.plot_cv(model, ax=ax)
 plt.show()
 
@@ -37,6 +37,6 @@ plt.show()
 enet = lk.ElasticNetCV(l1_ratio=[0.2, 0.5, 0.9, 1.0], cv=5).fit(X, y)
 print(f"chosen l1_ratio: {enet.l1_ratio_}, alpha: {enet.alpha_:.4f}")
 
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 lk.plot_cv(enet, ax=ax)
 plt.show()

@@ -92,11 +92,10 @@ print(report)
 # Convergence of the certificate
 # ------------------------------
 its, gaps = zip(*sol.info["history"])
-fig, ax = plt.subplots(figsize=(6, 3.5))
+fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
 ax.semilogy(its, gaps, "o-")
 ax.axhline(1e-8, color="k", linestyle="--", label="tol")
 ax.set_xlabel("FISTA iteration")
 ax.set_ylabel("relative duality gap")
 ax.legend()
-fig.tight_layout()
 plt.show()

@@ -97,7 +97,7 @@ for method, s in sols.items():
 # --------------------
 # The Gram tier computes the statistics once for the whole path.
 path = lkd.path(X, y, pen, n_alphas=30, client=client)
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 path.plot(ax=ax)
 ax.set_title("Lasso path from one pass over the chunks")
 plt.show()
@@ -118,7 +118,7 @@ for n in sizes:
         ts.append(time.perf_counter() - t0)
     del Xs, ys
 
-fig, ax = plt.subplots(figsize=(6, 4))
+fig, ax = plt.subplots(figsize=(6, 4), layout="constrained")
 for method, ts in times.items():
     ax.plot(sizes, ts, "o-", label=f'method="{method}"')
 ax.set_xlabel("n_samples")

@@ -45,7 +45,7 @@ for name, model in models.items():
 # %%
 # Compare the coefficients
 # ------------------------
-fig, ax = plt.subplots(figsize=(8, 4))
+fig, ax = plt.subplots(figsize=(8, 4), layout="constrained")
 width = 0.27
 positions = np.arange(X.shape[1])
 for k, (name, model) in enumerate(models.items()):

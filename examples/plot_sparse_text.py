@@ -54,11 +54,10 @@ print(f"test R^2: {model.score(X_test, y_test):.3f}")
 # %%
 # Which words carry the signal
 # ----------------------------
-fig, ax = plt.subplots(figsize=(8, 3.5))
+fig, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
 ax.stem(sentiment, effect, linefmt="C1-", markerfmt="C1o", basefmt=" ", label="true effect")
 ax.plot(found, model.coef_[found], "C0x", markersize=8, label="Lasso estimate")
 ax.set_xlabel("word (rank by frequency)")
 ax.set_ylabel("coefficient")
 ax.legend()
-fig.tight_layout()
 plt.show()

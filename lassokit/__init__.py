@@ -8,6 +8,7 @@ State *what* to solve with :class:`Problem` and penalties built from
 from ._version import __version__
 from .backends import Backend, BackendResult, Capabilities, available_backends, register_backend
 from .certificate import Certificate
+from ._path_api import enet_path, lasso_path
 from .path import Path, alpha_grid, path
 from .penalty import L1, L2, Penalty
 from .problem import Problem, elastic_net, lasso, ridge
@@ -22,6 +23,7 @@ _LAZY = {
     "Ridge": ("lassokit.estimators", "Ridge"),
     "LassoCV": ("lassokit.estimators", "LassoCV"),
     "ElasticNetCV": ("lassokit.estimators", "ElasticNetCV"),
+    "LassoIC": ("lassokit.estimators", "LassoIC"),
     "plot_cv": ("lassokit.plotting", "plot_cv"),
 }
 
@@ -53,6 +55,7 @@ __all__ = [
     "L2",
     "Lasso",
     "LassoCV",
+    "LassoIC",
     "Path",
     "Penalty",
     "Problem",
@@ -62,7 +65,9 @@ __all__ = [
     "alpha_grid",
     "available_backends",
     "elastic_net",
+    "enet_path",
     "lasso",
+    "lasso_path",
     "path",
     "plot_cv",
     "register_backend",

@@ -15,7 +15,17 @@ from ._zeros import provably_zero
 from .certificate import certify, residual
 from .solution import Solution, convergence_warning
 
-__all__ = ["finish", "settle", "warn_unconverged"]
+__all__ = ["finish", "settle", "trusts_sums", "unconverged_message", "warn_unconverged"]
+
+
+def trusts_sums(backend):
+    """Whether ``backend``'s sums may stand in for a pass over X.
+
+    Only lassokit's own backends: a user backend that sets ``exact_sums``
+    would otherwise decide its own certificate.
+    """
+    return bool(getattr(backend, "exact_sums", False)) and \
+        type(backend).__module__.startswith("lassokit.backends.")
 
 
 def settle(design, X, dtype, raw, tol, name, *, exact_sums=False):
@@ -117,19 +127,117 @@ def finish(problem, raw, name, tol, elapsed, *, exact_sums=False, warn=True, sta
                    info=raw.info)
     if warn and not converged:
         warnings.warn(
-            f"backend {name!r} stopped with status {final!r}: relative duality "
-            f"gap {cert.rel_gap:.3g} > tol {tol:.3g}. Increase max_iter or loosen tol.",
+            unconverged_message(name, final, raw, cert.rel_gap, tol, problem.dtype),
             convergence_warning(),
             stacklevel=stacklevel,
         )
     return sol
 
 
-def warn_unconverged(what, n_bad, n_total, tol, worst_gap, stacklevel=3):
-    """One :class:`ConvergenceWarning` for the unconverged solves of a path or CV."""
-    warnings.warn(
-        f"{what}: {n_bad} of {n_total} strengths stopped above tol {tol:.3g} "
-        f"(worst relative duality gap {worst_gap:.3g}). Increase max_iter or loosen tol.",
-        convergence_warning(),
-        stacklevel=stacklevel + 1,
-    )
+def _precision_hint(dtype):
+    if np.dtype(dtype) == np.float32:
+        return "the precision limit of float32 data: pass X as float64, or loosen tol"
+    return ("likely the precision limit of float64 on ill-conditioned data: loosen tol, "
+            "or improve the conditioning (standardize the features, a larger alpha, "
+            "or some L2 penalty)")
+
+
+def _backend_detail(info):
+    """The backend's own words on a failure, from its ``info``, or ''."""
+    info = info or {}
+    if info.get("message"):
+        return f": {info['message']}"
+    for key, value in info.items():
+        if key.endswith("_status"):
+            return f" ({key.replace('_', ' ')} {value!r})"
+    return ""
+
+
+def unconverged_message(name, final, raw, rel_gap, tol, dtype):
+    """Why a solve stopped short of ``tol``, and what to do about it.
+
+    Parameters
+    ----------
+    name : str
+        The backend's name.
+    final : str
+        The solution's status (``"max_iter"``, ``"inaccurate"`` or ``"error"``).
+    raw : BackendResult
+        What the backend returned; its own ``status`` tells a stall (the gap
+        stopped decreasing) from a claimed success the certificate refutes.
+    rel_gap, tol : float
+        The relative duality gap reached and the one asked for.
+    dtype : numpy dtype
+        The data's float dtype (float32 limits the attainable gap).
+
+    Returns
+    -------
+    str
+        One sentence naming the cause, then the advice that fits it. Every
+        message states the relative gap reached and ``tol``.
+    """
+    gap = f"relative duality gap {rel_gap:.3g} > tol {tol:.3g}"
+    backend = f"backend {name!r}"
+    if final == "max_iter":
+        return (f"{backend} reached its iteration limit (n_iter={raw.n_iter}) with {gap}. "
+                "Increase max_iter or loosen tol.")
+    if final == "error":
+        if raw.status == "error":
+            cause = f"failed{_backend_detail(raw.info)}"
+        else:
+            cause = "returned non-finite or wrong-shaped coefficients (replaced by zeros)"
+        return (f"{backend} {cause}; {gap}. The result is not a solution: try another "
+                "backend (or, for 'cvxpy', another solver).")
+    if raw.status == "stalled":
+        return (f"{backend} stalled: the duality gap stopped decreasing, at {gap}. "
+                f"This is {_precision_hint(dtype)}.")
+    if raw.status == "inaccurate":
+        return (f"{backend} reported an inaccurate solution{_backend_detail(raw.info)}; "
+                f"{gap}. Tighten the backend's own tolerances, try another backend, "
+                "or loosen tol.")
+    return (f"{backend} reported success, but lassokit's certificate does not confirm it: "
+            f"{gap}. The backend's own stopping rule is looser than tol: tighten its "
+            "options, try another backend, or loosen tol.")
+
+
+_PATH_HINTS = {
+    "max_iter": "increase max_iter or loosen tol",
+    "stalled": "a stalled gap is a precision limit: try float64 X, better conditioning, "
+               "or a looser tol",
+    "inaccurate": "the backend's answer was inaccurate: tighten its options or try "
+                  "another backend",
+    "error": "the backend failed: try another backend",
+}
+
+
+def warn_unconverged(what, n_bad, n_total, tol, worst_gap, stacklevel=3, *, statuses=None):
+    """One :class:`ConvergenceWarning` for the unconverged solves of a path or CV.
+
+    Parameters
+    ----------
+    what : str
+        What was solved, e.g. ``"path (worst at alpha=0.1)"``.
+    n_bad, n_total : int
+        Unconverged solves and all solves.
+    tol, worst_gap : float
+        The relative gap asked for and the worst one reached.
+    stacklevel : int, default=3
+    statuses : iterable of str, optional
+        The backends' statuses of the unconverged solves (``"max_iter"``,
+        ``"stalled"``, ``"inaccurate"``, ``"error"``), so that the advice
+        fits the cause. Without them the message covers the two usual
+        causes, the iteration limit and a stall.
+    """
+    msg = (f"{what}: {n_bad} of {n_total} strengths stopped above tol {tol:.3g} "
+           f"(worst relative duality gap {worst_gap:.3g}).")
+    if statuses is None:
+        msg += (" If the solves hit max_iter, increase max_iter or loosen tol; if their gap "
+                "stalled, it is a precision limit: try float64 X, better conditioning, or a "
+                "looser tol.")
+    else:
+        counts = {}
+        for status in statuses:
+            key = status if status in _PATH_HINTS else "inaccurate"
+            counts[key] = counts.get(key, 0) + 1
+        msg += "".join(f" {k} ({c}): {_PATH_HINTS[k]}." for k, c in counts.items())
+    warnings.warn(msg, convergence_warning(), stacklevel=stacklevel + 1)

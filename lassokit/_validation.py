@@ -8,11 +8,41 @@ exposed through read-only views).
 from __future__ import annotations
 
 import numbers
+import sys
 
 import numpy as np
 import scipy.sparse as sp
 
 _FLOATS = (np.float32, np.float64)
+
+
+def _native(dtype):
+    """``dtype`` in the machine's byte order.
+
+    A big-endian ``>f4`` is float32 in value but compares unequal to
+    ``np.float32``: without this it would be widened to float64 (and the
+    compiled kernels take native byte order only).
+    """
+    return dtype if dtype.isnative else dtype.newbyteorder("=")
+
+
+def _missing_only(arr):
+    """Whether missing markers (``pd.NA``) alone keep an object array from being numeric.
+
+    Only asked when pandas is already imported: without pandas no such
+    marker can be in the data, and importing it would cost a second.
+    """
+    pd = sys.modules.get("pandas")
+    if pd is None:
+        return False
+    try:
+        missing = np.asarray(pd.isna(arr), dtype=bool)
+        if not missing.any():
+            return False
+        arr[~missing].astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _readonly(arr):
@@ -59,6 +89,13 @@ def check_X(X, name="X"):
             try:
                 arr = arr.astype(np.float64)
             except (ValueError, TypeError) as exc:
+                # pandas' nullable dtypes (Int64, boolean) turn into objects
+                # holding pd.NA, which no float conversion accepts.
+                if _missing_only(arr):
+                    raise ValueError(
+                        f"{name} contains missing values (NaN or pd.NA); impute or drop "
+                        "them first."
+                    ) from exc
                 raise TypeError(f"{name} must be numeric; found non-numeric entries.") from exc
         else:
             raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
@@ -68,6 +105,8 @@ def check_X(X, name="X"):
             "reshape a single feature with X.reshape(-1, 1)."
         )
     _check_nonempty(arr.shape, name)
+    if not arr.dtype.isnative:
+        arr = arr.astype(_native(arr.dtype))
     if arr.dtype not in _FLOATS:
         arr = arr.astype(np.float64)
     # A finite sum proves every entry finite at a fraction of the cost of an

@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from ._finish import finish, warn_unconverged
+from ._finish import finish, trusts_sums, warn_unconverged
 from ._validation import check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
 from .problem import Problem
@@ -66,10 +66,14 @@ class Path:
         The relative duality gap asked for.
     solve_time : float
         Wall-clock seconds of the whole path.
+    feature_names : ndarray of str of shape (n_features,) or None
+        Names of the features, used to label :meth:`plot`: the string column
+        names of a pandas ``X`` given to :func:`lasso_path` or
+        :func:`enet_path`, else None (assign a list to name them).
     """
 
     def __init__(self, *, alphas, coefs, intercepts, dual_gaps, rel_gaps, n_iters,
-                 converged, l1_ratio, backend, tol, solve_time):
+                 converged, l1_ratio, backend, tol, solve_time, feature_names=None):
         self.alphas = alphas
         self.coefs = coefs
         self.intercepts = intercepts
@@ -81,6 +85,7 @@ class Path:
         self.backend = backend
         self.tol = float(tol)
         self.solve_time = float(solve_time)
+        self.feature_names = feature_names
 
     def __len__(self):
         return self.alphas.shape[0]
@@ -94,13 +99,76 @@ class Path:
             f"max_rel_gap={float(np.max(self.rel_gaps)):.3g}, solve_time={self.solve_time:.3g}s)"
         )
 
-    def plot(self, ax=None):
-        """Coefficient paths against ``alpha`` on a log axis (needs matplotlib).
+    def nonzero(self):
+        """Which coefficients are non-zero beyond floating-point rounding.
+
+        At ``alpha_max`` itself a solver can leave entries of the size of
+        rounding (``1e-16``) where the solution is exactly 0; entries below
+        ``64 * eps * max|coefs|`` (``eps`` of the coefficients' dtype) count
+        as zero.
+
+        Returns
+        -------
+        ndarray of bool of shape (n_features, k)
+        """
+        coefs = np.asarray(self.coefs)
+        mags = np.abs(coefs.astype(np.float64))
+        scale = float(mags.max()) if mags.size else 0.0
+        return mags > 64 * np.finfo(coefs.dtype).eps * scale
+
+    def support_sizes(self):
+        """Number of non-zero coefficients (:meth:`nonzero`) at each strength.
+
+        Returns
+        -------
+        ndarray of int of shape (k,)
+        """
+        return np.count_nonzero(self.nonzero(), axis=0)
+
+    def entry_order(self):
+        """Features in the order they become non-zero as ``alpha`` decreases.
+
+        Ties (features entering at the same ``alpha``) are broken by the
+        larger ``|coef|`` there; features that never enter come last, in
+        index order.
+
+        Returns
+        -------
+        ndarray of int of shape (n_features,)
+        """
+        nonzero = self.nonzero()
+        k = nonzero.shape[1]
+        entry = np.where(nonzero.any(axis=1), np.argmax(nonzero, axis=1), k)
+        at_entry = np.abs(np.asarray(self.coefs, dtype=np.float64)[
+            np.arange(nonzero.shape[0]), np.minimum(entry, k - 1)])
+        at_entry[entry == k] = 0.0
+        return np.lexsort((np.arange(entry.size), -at_entry, entry))
+
+    def l1_norms(self):
+        """``sum_j |coefs[j, i]|`` at each strength: the x axis of ``plot(xaxis="l1_norm")``.
+
+        Returns
+        -------
+        ndarray of shape (k,)
+        """
+        return np.abs(np.asarray(self.coefs, dtype=np.float64)).sum(axis=0)
+
+    def plot(self, ax=None, *, xaxis="alpha", n_labels=10):
+        """Coefficient paths, one labelled line per feature (needs matplotlib).
 
         Parameters
         ----------
         ax : matplotlib.axes.Axes, optional
-            Where to draw; the current Axes by default.
+            Where to draw; by default the current Axes (a new figure with
+            constrained layout when none is open).
+        xaxis : {"alpha", "l1_norm"}, default="alpha"
+            ``"alpha"``: log axis, ``alpha`` decreasing from left to right;
+            ``"l1_norm"``: linear axis of :meth:`l1_norms`.
+        n_labels : int, default=10
+            With more than 15 features, only the first ``n_labels`` to enter
+            (:meth:`entry_order`, as glmnet labels its path) are coloured and
+            in the legend; the others are thin grey lines. With 15 or fewer,
+            every feature is in the legend.
 
         Returns
         -------
@@ -108,7 +176,7 @@ class Path:
         """
         from .plotting import plot_path
 
-        return plot_path(self, ax=ax)
+        return plot_path(self, ax=ax, xaxis=xaxis, n_labels=n_labels)
 
 
 def alpha_grid(problem, n_alphas=100, eps=1e-3):
@@ -147,7 +215,7 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
     return np.geomspace(a_max, a_max * eps, num=int(n_alphas))
 
 
-def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6,
+def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6,
          max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Solve ``problem`` along a decreasing grid of overall strengths.
 
@@ -160,6 +228,10 @@ def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6
     ----------
     problem : Problem
         Fixes data, weights, intercept, positivity and the L1 share.
+    *data
+        Not accepted: ``path`` takes one positional argument. Given arrays
+        (``lk.path(X, y)``) it raises a ``TypeError`` that points to
+        :func:`lasso_path` and :func:`enet_path`, which take data.
     alphas : array-like of shape (k,), optional
         Strengths (sorted into decreasing order). Default: :func:`alpha_grid`.
     n_alphas : int, default=100
@@ -196,8 +268,18 @@ def path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=1e-6
     >>> p.coefs.shape
     (8, 5)
     """
-    if not isinstance(problem, Problem):
-        raise TypeError(f"problem must be a lassokit.Problem, got {type(problem).__name__}.")
+    if data or not isinstance(problem, Problem):
+        # Catching the data call here replaces Python's "takes 1 positional
+        # argument" with a sentence that says what to call instead.
+        got = ", ".join(type(a).__name__ for a in (problem, *data))
+        hint = ""
+        if data or hasattr(problem, "__array__") or hasattr(problem, "tocsc"):
+            hint = (" For data, call lk.lasso_path(X, y, ...) or lk.enet_path(X, y, "
+                    "l1_ratio=..., ...), or state the problem first: "
+                    "lk.path(lk.lasso(X, y, 1.0), ...).")
+        raise TypeError(f"path() takes one positional argument, problem, a lassokit.Problem; "
+                        f"got {got}.{hint}")
+    problem._check_unchanged()
     if alphas is None:
         grid = alpha_grid(problem, n_alphas, eps)
     else:
@@ -259,7 +341,7 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
             t0 = time.perf_counter()
             raw = session.step(sub, warm_start=w0 if i == 0 else None)
             sol = finish(sub, raw, be.name, tol, time.perf_counter() - t0,
-                         exact_sums=session.exact_sums, warn=False)
+                         exact_sums=trusts_sums(be) and session.exact_sums, warn=False)
             coefs[:, i] = sol.coef
             intercepts[i], gaps[i], rel[i] = sol.intercept, sol.dual_gap, sol.rel_gap
             iters[i], conv[i] = sol.n_iter, sol.converged

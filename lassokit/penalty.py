@@ -50,7 +50,7 @@ def _check_weights(weights, name):
 class Penalty:
     """A sum of an L1 and an L2 term with optional per-feature weights.
 
-    Build one with :class:`L1`, :class:`L2` and ``+``; the constructor is
+    Build one with :func:`L1`, :func:`L2` and ``+``; the constructor is
     rarely called directly.
 
     Parameters

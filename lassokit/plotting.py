@@ -11,6 +11,10 @@ import numpy as np
 __all__ = ["plot_cv", "plot_path"]
 
 
+#: Up to this many features every line of a path plot is in the legend.
+LEGEND_MAX_FEATURES = 15
+
+
 def _axes(ax):
     if ax is not None:
         return ax
@@ -18,81 +22,140 @@ def _axes(ax):
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("plotting needs matplotlib: pip install matplotlib") from exc
+    if not plt.get_fignums():
+        # A figure lassokit creates gets constrained layout, so that the
+        # legend and labels are never clipped when it is saved.
+        plt.figure(layout="constrained")
     return plt.gca()
 
 
-def plot_path(path, ax=None):
-    """Coefficients of a :class:`~lassokit.Path` against alpha (log axis).
+def _log_alpha_axis(ax, alphas):
+    ax.set_xscale("log")
+    lo, hi = float(np.min(alphas)), float(np.max(alphas))
+    if hi > lo > 0:
+        ax.set_xlim(hi, lo)  # strong penalties left, as in glmnet and scikit-learn
+    ax.set_xlabel("alpha")
 
-    One line per feature; alpha decreases from left to right, as in
-    scikit-learn's and glmnet's path plots.
+
+def plot_path(path, ax=None, *, xaxis="alpha", n_labels=10):
+    """Coefficients of a :class:`~lassokit.Path`, one labelled line per feature.
+
+    Against ``alpha`` (log axis, decreasing from left to right, as in
+    scikit-learn's and glmnet's path plots) or against the L1 norm of the
+    coefficients (linear axis). Lines are labelled by ``path.feature_names``
+    (``x0``, ``x1``, ... without names): all of them in the legend for up to
+    15 features; beyond that only the first ``n_labels`` features to become
+    non-zero as ``alpha`` decreases (:meth:`~lassokit.Path.entry_order`) are
+    coloured and in the legend, the others are thin grey lines.
 
     Parameters
     ----------
     path : Path
     ax : matplotlib.axes.Axes, optional
-        Where to draw; the current Axes by default.
+        Where to draw; by default the current Axes (a new figure with
+        constrained layout when none is open).
+    xaxis : {"alpha", "l1_norm"}, default="alpha"
+    n_labels : int, default=10
+        Labelled features when there are more than 15.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    if xaxis not in ("alpha", "l1_norm"):
+        raise ValueError(f'xaxis must be "alpha" or "l1_norm", got {xaxis!r}.')
+    if isinstance(n_labels, bool) or not isinstance(n_labels, (int, np.integer)) or n_labels < 0:
+        raise ValueError(f"n_labels must be an integer >= 0, got {n_labels!r}.")
+    coefs = np.asarray(path.coefs, dtype=np.float64)
+    p = coefs.shape[0]
+    names = path.feature_names
+    names = [f"x{j}" for j in range(p)] if names is None else [str(n) for n in names]
+    if len(names) != p:
+        raise ValueError(f"path.feature_names has {len(names)} names for {p} features.")
+    x = path.alphas if xaxis == "alpha" else path.l1_norms()
     ax = _axes(ax)
-    ax.plot(path.alphas, np.asarray(path.coefs, dtype=np.float64).T)
-    ax.set_xscale("log")
-    lo, hi = float(np.min(path.alphas)), float(np.max(path.alphas))
-    if hi > lo > 0:
-        ax.set_xlim(hi, lo)
-    ax.set_xlabel("alpha")
+    if p <= LEGEND_MAX_FEATURES:
+        labelled, title = list(range(p)), None
+    else:
+        labelled = [int(j) for j in path.entry_order()[:n_labels]]
+        title = f"first {len(labelled)} of {p} to enter"
+    rank = {j: i for i, j in enumerate(labelled)}
+    lines = []
+    # Drawn in feature order (ax.get_lines()[j] is feature j), styled by rank.
+    for j in range(p):
+        if j in rank:
+            (line,) = ax.plot(x, coefs[j], color=f"C{rank[j] % 10}", label=names[j], zorder=2)
+        else:
+            # "_" labels keep the unlabelled lines out of any legend.
+            (line,) = ax.plot(x, coefs[j], color="0.75", linewidth=0.6,
+                              label=f"_{names[j]}", zorder=1)
+        lines.append(line)
+    if xaxis == "alpha":
+        _log_alpha_axis(ax, path.alphas)
+    else:
+        ax.set_xlabel("L1 norm of the coefficients")
     ax.set_ylabel("coefficients")
     ax.set_title(f"Regularization path (l1_ratio={path.l1_ratio:g})")
+    if labelled:
+        ax.legend(handles=[lines[j] for j in labelled], title=title, fontsize="small",
+                  ncol=1 if len(labelled) <= 8 else 2)
     return ax
 
 
 def plot_cv(estimator, ax=None):
     """Cross-validated mean squared error against alpha for a fitted CV estimator.
 
-    Draws each fold's curve thinly, the mean over folds boldly (one mean
-    curve per ``l1_ratio`` for :class:`~lassokit.ElasticNetCV`), and a
-    vertical line at the chosen ``alpha_``.
+    Draws the mean test MSE over folds with a band of plus and minus one
+    standard error (``mse_se_path_``), a dashed vertical line at the chosen
+    ``alpha_`` (the minimum) and a dotted one at ``alpha_1se_`` (the
+    one-standard-error rule), as glmnet's ``plot.cv.glmnet`` does. For
+    :class:`~lassokit.ElasticNetCV` the band and the lines belong to the
+    chosen ``l1_ratio_``; the other ratios' mean curves are drawn thinly.
 
     Parameters
     ----------
     estimator : LassoCV or ElasticNetCV
-        A fitted estimator (``mse_path_``, ``alphas_``, ``alpha_``).
+        A fitted estimator (``mse_path_``, ``mse_se_path_``, ``alphas_``,
+        ``alpha_``, ``alpha_1se_``).
     ax : matplotlib.axes.Axes, optional
-        Where to draw; the current Axes by default.
+        Where to draw; by default the current Axes (a new figure with
+        constrained layout when none is open).
 
     Returns
     -------
     matplotlib.axes.Axes
     """
-    for attr in ("mse_path_", "alphas_", "alpha_"):
+    for attr in ("mse_path_", "mse_se_path_", "alphas_", "alpha_", "alpha_1se_"):
         if not hasattr(estimator, attr):
             raise ValueError(
                 f"plot_cv needs a fitted LassoCV/ElasticNetCV (missing {attr}); call fit first."
             )
-    ax = _axes(ax)
     mse = np.asarray(estimator.mse_path_, dtype=np.float64)
+    se = np.asarray(estimator.mse_se_path_, dtype=np.float64)
     alphas = np.asarray(estimator.alphas_, dtype=np.float64)
-    ratios = np.atleast_1d(getattr(estimator, "l1_ratio", 1.0))
+    ratios = np.atleast_1d(getattr(estimator, "l1_ratio", 1.0)).astype(np.float64)
     n_l1, n_alphas = ratios.size, alphas.shape[-1]
-    # Undo the squeeze scikit-learn applies to mse_path_.
-    mse = mse.reshape(n_l1, n_alphas, mse.size // (n_l1 * n_alphas))
+    # Undo the squeeze scikit-learn applies to mse_path_ for one l1_ratio.
+    mean = mse.reshape(n_l1, n_alphas, -1).mean(axis=2)
+    se = se.reshape(n_l1, n_alphas)
     alphas = np.broadcast_to(alphas.reshape(-1, n_alphas), (n_l1, n_alphas))
+    best = 0 if n_l1 == 1 else int(np.argmin(np.abs(ratios - estimator.l1_ratio_)))
+    ax = _axes(ax)
     for j in range(n_l1):
-        label = "mean over folds" if n_l1 == 1 else f"l1_ratio={float(ratios[j]):g}"
-        if n_l1 == 1:
-            ax.plot(alphas[j], mse[j], ":", linewidth=0.8)
-        ax.plot(alphas[j], mse[j].mean(axis=1), linewidth=2, label=label)
+        if j != best:
+            ax.plot(alphas[j], mean[j], linewidth=0.8, alpha=0.6,
+                    label=f"l1_ratio={ratios[j]:g}")
+    label = "mean over folds" if n_l1 == 1 else f"l1_ratio={ratios[best]:g} (chosen)"
+    (line,) = ax.plot(alphas[best], mean[best], linewidth=2, label=label, zorder=3)
+    ax.fill_between(alphas[best], mean[best] - se[best], mean[best] + se[best],
+                    color=line.get_color(), alpha=0.2, linewidth=0,
+                    label="± 1 standard error")
     ax.axvline(estimator.alpha_, linestyle="--", color="k",
-               label=f"alpha_ = {estimator.alpha_:.4g}")
-    ax.set_xscale("log")
-    lo, hi = float(np.min(alphas)), float(np.max(alphas))
-    if hi > lo > 0:
-        ax.set_xlim(hi, lo)
-    ax.set_xlabel("alpha")
+               label=f"alpha_ = {estimator.alpha_:.4g} (min)")
+    ax.axvline(estimator.alpha_1se_, linestyle=":", color="k",
+               label=f"alpha_1se_ = {estimator.alpha_1se_:.4g} (1 s.e.)")
+    _log_alpha_axis(ax, alphas)
     ax.set_ylabel("mean squared error")
     ax.set_title(f"{type(estimator).__name__}: cross-validated MSE")
-    ax.legend()
+    ax.legend(fontsize="small")
     return ax

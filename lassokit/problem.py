@@ -16,6 +16,7 @@ import numpy as np
 
 from . import _linalg
 from ._fingerprint import fingerprint
+from ._finish import finish, trusts_sums
 from ._validation import (
     check_bool,
     check_coef,
@@ -26,7 +27,6 @@ from ._validation import (
     check_X,
 )
 from .backends.registry import resolve_backend
-from ._finish import finish
 from .certificate import certify, compute_alpha_max, primal_value
 from .penalty import L1, L2, Penalty
 from .solution import Solution
@@ -414,7 +414,7 @@ class Problem:
             **options,
         )
         elapsed = time.perf_counter() - start
-        sol = finish(self, raw, be.name, tol, elapsed, exact_sums=be.exact_sums)
+        sol = finish(self, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be))
         if verbose:
             print(sol)
         return sol

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import warnings
 
 import numpy as np
@@ -27,7 +28,9 @@ class VerifyReport:
     backends : list of dict
         One row per backend: ``backend``, ``objective``, ``rel_obj_diff``,
         ``max_coef_diff``, ``support_agree``, ``dual_gap``, ``rel_gap``,
-        ``time``, ``status``, ``ok``.
+        ``time``, ``status``, ``ok``. A backend that raised has status
+        ``"error"``, ``ok=False``, its exception in ``error`` and None for
+        the numbers it never produced.
     tol : float
     """
 
@@ -57,6 +60,10 @@ class VerifyReport:
                      str(ref["support_size"]), f"{ref['rel_gap']:.2e}", f"{ref['time']:.4f}",
                      ref["status"], "-"))
         for r in self.backends:
+            if r.get("error") is not None:
+                rows.append((r["backend"], "-", "-", "-", "-", "-", f"{r['time']:.4f}",
+                             "error", "NO"))
+                continue
             rows.append((r["backend"], f"{r['objective']:.12g}", f"{r['rel_obj_diff']:.2e}",
                          f"{r['max_coef_diff']:.2e}",
                          "same" if r["support_agree"] else f"differs ({r['support_size']})",
@@ -65,6 +72,8 @@ class VerifyReport:
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
         lines.insert(1, "  ".join("-" * w for w in widths))
+        lines.extend(f"{r['backend']} raised {r['error']}"
+                     for r in self.backends if r.get("error") is not None)
         lines.append(f"all ok (tol={self.tol:g}): {self.ok}")
         return "\n".join(lines)
 
@@ -84,6 +93,14 @@ def _support(coef, scale):
     return np.abs(coef) > _SUPPORT_THRESHOLD * scale
 
 
+def _error_row(name, exc, elapsed):
+    """The row of a backend whose solve raised ``exc``."""
+    return dict(backend=name, objective=None, rel_obj_diff=None, max_coef_diff=None,
+                support_agree=False, support_size=None, dual_gap=None, rel_gap=None,
+                time=elapsed, status="error", ok=False,
+                error=f"{type(exc).__name__}: {exc}")
+
+
 def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     """Solve ``problem`` with each backend and compare with a tight reference.
 
@@ -101,12 +118,30 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     Returns
     -------
     VerifyReport
+        A backend that raises during its solve is a row with status
+        ``"error"`` and the exception's message, and makes the report not
+        ok; the other backends are still checked.
+
+    Raises
+    ------
+    ValueError
+        When ``backends`` is empty (nothing would be checked) or names a
+        backend that cannot take ``problem``.
     """
     if backends is None:
         backends = [b for b in capable_backends(problem) if b != reference]
+        if not backends:
+            raise ValueError(
+                f"backends=None leaves nothing to verify: no available backend other than "
+                f"the reference {reference!r} can take this problem."
+            )
     elif isinstance(backends, str):
         backends = [backends]
     backends = list(backends)
+    if not backends:
+        # An empty report would read "all ok" with nothing checked.
+        raise ValueError("backends must name at least one backend to verify; got an empty "
+                         "list (use backends=None for every capable backend).")
     for name in backends:
         resolve_backend(name, problem)  # clear ValueError before any work
     target = tol / 10
@@ -120,9 +155,16 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     denom = max(abs(ref_obj), p0 * 1e-12, np.finfo(float).tiny)
     rows = []
     for name in backends:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", convergence_warning())
-            sol = problem.solve(name, tol=target)
+        start = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", convergence_warning())
+                sol = problem.solve(name, tol=target)
+        except Exception as exc:
+            # A user backend may raise anything; one broken backend must not
+            # hide how the others compare.
+            rows.append(_error_row(name, exc, time.perf_counter() - start))
+            continue
         rel = abs(sol.objective - ref_obj) / denom
         sup = _support(sol.coef, scale)
         rows.append(dict(
@@ -137,6 +179,7 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
             time=sol.solve_time,
             status=sol.status,
             ok=bool(rel <= tol),
+            error=None,
         ))
     reference_row = dict(backend=reference, objective=ref_obj, dual_gap=ref.dual_gap,
                          rel_gap=ref.rel_gap, time=ref.solve_time, status=ref.status,

@@ -454,3 +454,31 @@ def test_backends_never_modify_user_dense_input(backend, order):
     for a, b in zip(copies, (X, y, sw)):
         np.testing.assert_array_equal(a, b)
     assert X.flags.writeable
+
+
+def test_user_backend_cannot_certify_itself_with_sums():
+    # A user backend claiming exact_sums and handing over flattering sums
+    # (a zero gap for coef = 0) is still certified from X.
+    from lassokit.certificate import DualSums
+
+    def lying_sums(problem):
+        return np.zeros(problem.n_features)
+
+    cls = _fixed_backend("liar_sums", lying_sums)
+    cls.exact_sums = True
+    orig = cls.solve
+
+    def solve(self, problem, **kw):
+        raw = orig(self, problem, **kw)
+        p = problem.n_features
+        raw["sums"] = DualSums(0.0, 0.0, np.zeros(p))  # claims P = D = 0
+        return raw
+
+    cls.solve = solve
+    rng = np.random.RandomState(0)
+    X = rng.randn(30, 4)
+    y = X @ [1.0, 2.0, 0, 0] + 0.1 * rng.randn(30)
+    with pytest.warns(lk.ConvergenceWarning):
+        sol = lk.lasso(X, y, 0.01).solve(cls())
+    assert not sol.converged
+    assert sol.rel_gap > 0.5

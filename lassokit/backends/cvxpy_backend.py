@@ -1,7 +1,9 @@
 """The ``"cvxpy"`` reference backend: the problem stated in CVXPY.
 
 Clarabel (interior point, accurate by default) is the default solver; OSQP
-is run with polishing and tight eps, SCS with tight eps. The certificate
+is run with polishing and tight eps, SCS with tight eps. Each solver names
+its iteration limit and tolerances differently, so lassokit's ``max_iter``
+and ``tol`` are translated per solver (``_SETTINGS``). The certificate
 decides convergence; CVXPY's status only names a failure.
 """
 
@@ -15,13 +17,43 @@ import scipy.sparse as sp
 from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult
 
-# Tight settings per solver, as functions of the requested relative gap.
+
+def _osqp_polish_key():
+    """OSQP 1.0 renamed ``polish`` to ``polishing`` and warns on the old name."""
+    import osqp
+
+    major = int(str(getattr(osqp, "__version__", "1")).split(".")[0] or 1)
+    return "polish" if major < 1 else "polishing"
+
+
+# The solvers keep their iteration limit in a C int (Clarabel: u32) and refuse
+# a larger one; lassokit's "no limit" is int64-sized.
+_INT_MAX = 2**31 - 1
+
+
+def _clarabel_settings(tol, max_iter):
+    return dict(max_iter=min(max_iter, _INT_MAX), tol_gap_abs=1e-12, tol_gap_rel=min(1e-10, tol * 1e-4),
+                tol_feas=1e-10, tol_ktratio=1e-8)
+
+
+def _osqp_settings(tol, max_iter):
+    eps = min(1e-9, tol * 1e-3)
+    return {"max_iter": min(max_iter, _INT_MAX), "eps_abs": eps, "eps_rel": eps, _osqp_polish_key(): True}
+
+
+def _scs_settings(tol, max_iter):
+    eps = min(1e-9, tol * 1e-3)
+    return dict(max_iters=min(max_iter, _INT_MAX), eps_abs=eps, eps_rel=eps)
+
+
+# Tight settings per solver, as functions of the requested relative gap and
+# lassokit's iteration budget, in each solver's own option names (SCS says
+# ``max_iters``, Clarabel and OSQP ``max_iter``). Other solvers get none:
+# their names are unknown here, and the certificate still judges the result.
 _SETTINGS = {
-    "CLARABEL": lambda tol: dict(tol_gap_abs=1e-12, tol_gap_rel=min(1e-10, tol * 1e-4),
-                                 tol_feas=1e-10, tol_ktratio=1e-8),
-    "OSQP": lambda tol: dict(eps_abs=min(1e-9, tol * 1e-3), eps_rel=min(1e-9, tol * 1e-3),
-                             polish=True),
-    "SCS": lambda tol: dict(eps_abs=min(1e-9, tol * 1e-3), eps_rel=min(1e-9, tol * 1e-3)),
+    "CLARABEL": _clarabel_settings,
+    "OSQP": _osqp_settings,
+    "SCS": _scs_settings,
 }
 
 _FAILED = {"infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccurate"}
@@ -34,9 +66,14 @@ class CvxpyBackend(Backend):
     -------
     solver : str, default="CLARABEL"
         Any installed CVXPY solver name ("CLARABEL", "OSQP", "SCS", ...).
+        ``max_iter`` and ``tol`` reach Clarabel as ``max_iter`` and
+        ``tol_gap_rel`` (plus tight ``tol_gap_abs``, ``tol_feas``,
+        ``tol_ktratio``), OSQP as ``max_iter``, ``eps_abs``/``eps_rel`` with
+        polishing on, SCS as ``max_iters``, ``eps_abs``/``eps_rel``; other
+        solvers run with CVXPY's defaults.
     solver_options : dict, optional
-        Extra keyword arguments for ``cvxpy.Problem.solve``; they override
-        the tight defaults.
+        Extra keyword arguments for ``cvxpy.Problem.solve``, in the solver's
+        own option names; they override the tight defaults.
     """
 
     name = "cvxpy"
@@ -60,7 +97,7 @@ class CvxpyBackend(Backend):
             # e.g. yc = 0 or a1 >= alpha_max: exact zeros, not an interior point's ~1e-17.
             return BackendResult(coef=np.zeros(p), info={"cvxpy_status": "not run"})
         # The solvers' tolerances are absolute: solve in unit-scale data (see _scaling).
-        d, X, cx, cy = unit_scaled(d0, problem.X, per_column=True)
+        d, X, cx, cy = unit_scaled(d0, problem.X, per_column=True, centre=True)
         factor = cy / cx
         X = X.astype(np.float64) if X.dtype != np.float64 else X
         if sp.issparse(X):
@@ -80,9 +117,8 @@ class CvxpyBackend(Backend):
         if np.any(d.mu > 0):
             terms.append(0.5 * cp.sum(cp.multiply(d.mu, cp.square(w))))
         prob = cp.Problem(cp.Minimize(cp.sum(terms)))
-        kwargs = dict(_SETTINGS.get(solver, lambda t: {})(tol))
-        if solver in ("CLARABEL", "SCS", "OSQP"):
-            kwargs["max_iter"] = max_iter
+        settings = _SETTINGS.get(solver)
+        kwargs = settings(tol, max_iter) if settings is not None else {}
         kwargs.update(solver_options or {})
         try:
             with warnings.catch_warnings():
@@ -98,8 +134,13 @@ class CvxpyBackend(Backend):
             return BackendResult(coef=np.zeros(p), status="error", info={"cvxpy_status": prob.status})
         stats = prob.solver_stats
         n_iter = int(stats.num_iters) if stats is not None and stats.num_iters is not None else 0
-        status = "success" if prob.status == cp.OPTIMAL else (
-            "max_iter" if n_iter >= max_iter else "success")
+        if prob.status == cp.OPTIMAL:
+            status = "success"
+        elif n_iter >= max_iter:
+            status = "max_iter"
+        else:
+            # "optimal_inaccurate" or a user limit: the solver doubts its own answer.
+            status = "inaccurate"
         coef = np.asarray(w.value, dtype=np.float64).ravel() * factor
         intercept = d0.y_offset - float(d0.x_offset @ coef) if problem.fit_intercept else 0.0
         return BackendResult(coef=coef, intercept=intercept, n_iter=n_iter, status=status,

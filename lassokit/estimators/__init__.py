@@ -6,6 +6,7 @@ the mapping of their parameters onto lassokit's objective.
 """
 
 from .cv import ElasticNetCV, LassoCV
+from .ic import LassoIC
 from .linear import ElasticNet, Lasso, Ridge
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "Ridge"]

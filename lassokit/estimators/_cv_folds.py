@@ -26,8 +26,8 @@ import scipy.sparse as sp
 
 from .._finish import settle
 from .._validation import check_sample_weight
-from ..backends._cd_path import _FLOOR, _PSPACE_MAX, _PSPACE_RATIO, GramPath
 from ..backends._cd_ops import vanishing
+from ..backends._cd_path import _FLOOR, _PSPACE_MAX, _PSPACE_RATIO, GramPath
 from ..backends.base import BackendResult
 from ..path import run_path
 from ..penalty import Penalty

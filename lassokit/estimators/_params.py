@@ -11,16 +11,16 @@ import numbers
 
 import numpy as np
 
+# scikit-learn raises this (a ValueError and a TypeError at once) for every
+# invalid constructor parameter; callers and check_estimator catch it by name.
+from sklearn.utils._param_validation import InvalidParameterError
+
 from ..backends.base import Backend
 
 
 class _Constraint:
     def ok(self, value):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def type_ok(self, value):
-        """Whether ``value`` has the right type (a failure is then a ValueError)."""
-        return self.ok(value)
 
 
 class Interval(_Constraint):
@@ -57,9 +57,6 @@ class Options(_Constraint):
 
     def __init__(self, *options):
         self.options = options
-
-    def type_ok(self, value):
-        return isinstance(value, str)
 
     def ok(self, value):
         return isinstance(value, str) and value in self.options
@@ -122,10 +119,9 @@ def validate_params(estimator, constraints):
 
     Raises
     ------
-    TypeError
-        When no constraint accepts the value's type.
-    ValueError
-        When the type is right but the value is out of range.
+    sklearn.utils._param_validation.InvalidParameterError
+        For the first parameter no constraint accepts, as scikit-learn does;
+        it is both a ``ValueError`` and a ``TypeError``.
     """
     params = estimator.get_params(deep=False)
     cls = type(estimator).__name__
@@ -137,7 +133,6 @@ def validate_params(estimator, constraints):
             what = str(allowed[0])
         else:
             what = ", ".join(str(c) for c in allowed[:-1]) + " or " + str(allowed[-1])
-        msg = f"The {name!r} parameter of {cls} must be {what}. Got {value!r} instead."
-        if any(c.type_ok(value) for c in allowed):
-            raise ValueError(msg)
-        raise TypeError(msg)
+        raise InvalidParameterError(
+            f"The {name!r} parameter of {cls} must be {what}. Got {value!r} instead."
+        )

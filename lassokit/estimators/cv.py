@@ -15,6 +15,9 @@ kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
   decreasing, shared by every ``l1_ratio``;
 * fold score: mean squared test error, weighted by the test sample weights;
   the criterion is the unweighted mean over folds, first minimum wins;
+* in addition (not in scikit-learn), the standard error of that mean,
+  ``std(ddof=1) / sqrt(n_folds)`` (``mse_se_path_``), and glmnet's
+  one-standard-error choice ``alpha_1se_``;
 * the final model is refitted on all data with the chosen parameters, on
   the validated X (from the total moments after Gram blocks).
 """
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import numbers
 import time
+import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -36,11 +40,20 @@ from sklearn.utils.metadata_routing import (
 )
 
 from .._finish import finish, warn_unconverged
+from .._polish import polish, polish_gram, with_tol
 from .._validation import check_X
 from ..backends.base import BackendResult
 from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
+from ..solution import convergence_warning
+from ._base import (
+    LinearRegressorBase,
+    SparseCoefMixin,
+    backend_hints,
+    raw_sample_weight,
+    solver_tol,
+)
 from ._cv_folds import (
     MomentProblem,
     _normalized,
@@ -48,13 +61,6 @@ from ._cv_folds import (
     gram_blocks_apply,
     session_fold,
     test_mse,
-)
-from ._base import (
-    LinearRegressorBase,
-    SparseCoefMixin,
-    backend_hints,
-    raw_sample_weight,
-    solver_tol,
 )
 from ._params import (
     ARRAY,
@@ -70,6 +76,17 @@ from ._params import (
     Interval,
     Options,
 )
+
+#: The scikit-learn default of ``max_iter``; at it, an unconverged refit
+#: resumes with 10x and then 100x the budget.
+_DEFAULT_MAX_ITER = 1000
+_REFIT_ROUNDS = 3
+
+
+def _tighter(tol):
+    # A refit whose support is not yet identified at tol is solved again to
+    # this gap (then finished exactly on its support).
+    return max(tol * 1e-5, 1e-13)
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
@@ -89,6 +106,33 @@ _CV_CONSTRAINTS = {
     "selection": [Options("cyclic", "random")],
     "backend": [BACKEND],
 }
+
+
+def _standard_errors(mse):
+    """Standard error of the mean test MSE over folds, per (l1_ratio, alpha).
+
+    ``mse`` has shape (n_l1_ratio, n_folds, n_alphas); the standard error is
+    ``std(ddof=1) / sqrt(n_folds)`` over the folds, glmnet's ``cvsd``. With
+    one fold it is undefined (NaN).
+    """
+    n_folds = mse.shape[1]
+    if n_folds < 2:
+        return np.full((mse.shape[0], mse.shape[2]), np.nan)
+    return mse.std(axis=1, ddof=1) / np.sqrt(n_folds)
+
+
+def _one_standard_error_alpha(grid, mean, se):
+    """The largest alpha whose mean MSE is within one standard error of the minimum.
+
+    glmnet's ``lambda.1se``: the threshold is the minimum mean MSE plus the
+    standard error at that minimum. Without a standard error (one fold) it
+    is the minimizer itself.
+    """
+    i = int(np.argmin(mean))
+    if not np.isfinite(se[i]):
+        return float(grid[i])
+    within = mean <= mean[i] + se[i]
+    return float(np.max(grid[within]))
 
 
 class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
@@ -192,12 +236,16 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         mse = np.reshape([o[0] for o in out], (len(l1_ratios), len(folds), -1))
         mean_mse = mse.mean(axis=1)
         self.mse_path_ = np.squeeze(np.moveaxis(mse, 2, 1))
+        se = _standard_errors(mse)
+        self.mse_se_path_ = se if len(l1_ratios) > 1 else se[0]
         best = np.inf
-        for r, grid, curve in zip(l1_ratios, grids, mean_mse):
+        for j, (r, grid, curve) in enumerate(zip(l1_ratios, grids, mean_mse)):
             i = int(np.argmin(curve))
             if curve[i] < best:
-                best, best_alpha, best_ratio = curve[i], float(grid[i]), float(r)
+                best, best_alpha, best_ratio, best_row = curve[i], float(grid[i]), float(r), j
         self.alpha_, self.l1_ratio_ = best_alpha, best_ratio
+        self.alpha_1se_ = _one_standard_error_alpha(grids[best_row], mean_mse[best_row],
+                                                    se[best_row])
         if isinstance(self.alphas, numbers.Integral):
             self.alphas_ = grids[0] if len(l1_ratios) == 1 else grids
         else:
@@ -215,7 +263,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             mp = MomentProblem(total - blocks[t], mx, my, self.fit_intercept, self.positive,
                                X.dtype, anderson=anderson)
             coefs, icpts, rel, conv = mp.path(Penalty(1.0), grid, r, tol, max_iter)
-            mse = test_mse(blocks[t], mx, my, coefs, icpts)
+            mse = test_mse(blocks[t], coefs, mp.test_shift(coefs))
             return mse, int(np.count_nonzero(~conv)), float(np.max(rel))
 
         jobs = (delayed(one)(r, grid, t) for r, grid in zip(l1_ratios, grids)
@@ -231,26 +279,67 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         After Gram blocks the refit is solved in feature space from the total
         moments and certified from the same sums (the moments stand in for
         the pass over X that the data statistics would take); otherwise it
-        is a solve of the full problem by the backend.
+        is a solve of the full problem by the backend. Either way it is then
+        finished exactly on its support (:mod:`lassokit._polish`), and at the
+        default ``max_iter`` an unconverged refit resumes with a larger
+        budget instead of stopping (the folds' budget is the user's knob;
+        the model handed out must be certified).
         """
         pen = Penalty(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         tol, max_iter = settings["tol"], settings["max_iter"]
+        rounds = _REFIT_ROUNDS if self.max_iter == _DEFAULT_MAX_ITER else 1
         if moments is None:
-            sol = base.replace(penalty=pen).solve(self.backend, tol=tol, max_iter=max_iter,
-                                                  **settings["options"])
-        else:
-            t0 = time.perf_counter()
-            d = moments.design(pen)
-            coef, ep, status, sums = moments.gram.solve(d.lam, d.mu, np.zeros(d.p),
-                                                        tol * d.p0, max_iter)
-            problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
-                                       sample_weight=base.sample_weight,
-                                       positive=self.positive,
-                                       stats=(d.x_offset, d.y_offset, base.y - d.y_offset,
-                                              d.p0))
-            raw = BackendResult(coef=coef, n_iter=ep, status=status, sums=sums,
-                                info={"mode": "feature space (CV moments)"})
-            sol = finish(problem, raw, "cd", tol, time.perf_counter() - t0, exact_sums=True)
+            problem = base.replace(penalty=pen)
+            warm = None
+            for k in range(rounds):
+                with warnings.catch_warnings():
+                    if k < rounds - 1:
+                        warnings.simplefilter("ignore", convergence_warning())
+                    sol = problem.solve(self.backend, tol=tol, max_iter=max_iter * 10 ** k,
+                                        warm_start=warm, **settings["options"])
+                if sol.converged:
+                    break
+                warm = sol.coef
+            done = polish(problem, sol)
+            if not done.info.get("polished") and sol.converged:
+                # The support is not identified at tol yet: once more, tighter.
+                tight = problem.solve(self.backend, tol=_tighter(tol), max_iter=max_iter * 10,
+                                      warm_start=sol.coef, **settings["options"])
+                tight = polish(problem, tight)
+                if tight.dual_gap < done.dual_gap:
+                    done = with_tol(tight, tol, problem._design.p0)
+            self._store(done, base.dtype)
+            return
+        t0 = time.perf_counter()
+        d = moments.design(pen)
+        problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
+                                   sample_weight=base.sample_weight, positive=self.positive,
+                                   stats=(d.x_offset, d.y_offset, base.y - d.y_offset, d.p0))
+        w = np.zeros(d.p)
+        epochs = 0
+        for k in range(rounds):
+            coef, ep, status, sums = moments.gram.solve(d.lam, d.mu, w, tol * d.p0,
+                                                        max_iter * 10 ** k)
+            epochs += ep
+            if status == "success":
+                break
+        cand = polish_gram(moments.gram.G, moments.gram.b, d.lam, d.mu, d.positive, coef)
+        if cand is None and status == "success":
+            # The support is not identified at tol yet: once more, tighter (w
+            # holds the float64 iterate).
+            coef_t, ep, _, _ = moments.gram.solve(d.lam, d.mu, w, _tighter(tol) * d.p0,
+                                                  max_iter * 10)
+            epochs += ep
+            cand = polish_gram(moments.gram.G, moments.gram.b, d.lam, d.mu, d.positive, coef_t)
+        raw = BackendResult(coef=coef, n_iter=epochs, status=status, sums=sums,
+                            info={"mode": "feature space (CV moments)"})
+        sol = finish(problem, raw, "cd", tol, time.perf_counter() - t0, exact_sums=True)
+        if cand is not None:
+            done = finish(problem, BackendResult(coef=cand, n_iter=epochs, sums=moments.gram.sums(cand),
+                                                 info={**raw.info, "polished": True}),
+                          "cd", tol, time.perf_counter() - t0, exact_sums=True, warn=False)
+            if done.dual_gap < sol.dual_gap:
+                sol = done
         self._store(sol, base.dtype)
 
     def _path_settings(self, base):
@@ -316,11 +405,22 @@ class LassoCV(_LinearModelCV):
     Attributes
     ----------
     alpha_ : float
-        The chosen strength.
+        The chosen strength: the minimizer of the mean test MSE over folds.
+    alpha_1se_ : float
+        The one-standard-error rule (glmnet's ``lambda.1se``): the largest
+        alpha of the grid whose mean test MSE is at most the minimum mean MSE
+        plus the standard error at the minimum; a sparser model whose error
+        is statistically indistinguishable from the best. ``alpha_1se_ >=
+        alpha_``. Not used for the refit: fit ``Lasso(alpha=alpha_1se_)``
+        for that model.
     alphas_ : ndarray of shape (n_alphas,)
         The grid (decreasing).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
         Test MSE per strength and fold.
+    mse_se_path_ : ndarray of shape (n_alphas,)
+        Standard error of the mean test MSE per strength:
+        ``mse_path_.std(axis=-1, ddof=1) / sqrt(n_folds)`` (NaN with one
+        fold).
     coef_, sparse_coef_, intercept_, n_iter_, dual_gap_, backend_, solution_
         Of the final model refitted with ``alpha_``.
     n_features_in_, feature_names_in_
@@ -382,8 +482,14 @@ n_jobs, positive, random_state, selection, backend
     ----------
     alpha_ : float
     l1_ratio_ : float
+    alpha_1se_ : float
+        The one-standard-error rule (see :class:`LassoCV`) on the mean test
+        MSE curve of the chosen ``l1_ratio_``.
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
     mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
+    mse_se_path_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        Standard error of the mean test MSE over folds
+        (``std(ddof=1) / sqrt(n_folds)``), as for :class:`LassoCV`.
     coef_, sparse_coef_, intercept_, n_iter_, dual_gap_, backend_, solution_, \
 n_features_in_, feature_names_in_
         As for :class:`LassoCV`.

@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from .._polish import polish
 from ..penalty import Penalty
 from ..problem import Problem
 from ._base import (
@@ -98,7 +99,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         sw = raw_sample_weight(sample_weight, n)
         _check_gram(self.precompute, p)
         r = self._l1_ratio()
-        problem = Problem(
+        problem = Problem._single_use(
             X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
             fit_intercept=self.fit_intercept, sample_weight=sw, positive=self.positive,
         )
@@ -114,7 +115,9 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         )
         sol = problem.solve(backend, tol=solver_tol(self.tol), max_iter=self.max_iter,
                             warm_start=warm, **hints)
-        self._store(sol, X.dtype)
+        # Exact on the support found: the same model whatever the storage,
+        # weighting or backend (see lassokit._polish).
+        self._store(polish(problem, sol), X.dtype)
         return self
 
 
@@ -375,13 +378,21 @@ default="auto"
         self
         """
         self._check_params()
+        if self.positive and self.solver not in ("auto", "lbfgs"):
+            # Any backend here could honour positive=True, but scikit-learn
+            # refuses the pair, and code tuned on lassokit must run there too.
+            raise ValueError(
+                f"solver={self.solver!r} does not support positive fitting. Set the solver "
+                "to 'auto' or 'lbfgs', or set positive=False."
+            )
         alpha = self._alpha()
         X, y = self._validate_train(X, y)
         n = X.shape[0]
         sw = raw_sample_weight(sample_weight, n)
         total = float(n) if sw is None else float(sw.sum())
-        problem = Problem(X, y, Penalty(0.0, alpha / total), fit_intercept=self.fit_intercept,
-                          sample_weight=sw, positive=self.positive)
+        problem = Problem._single_use(X, y, Penalty(0.0, alpha / total),
+                                      fit_intercept=self.fit_intercept, sample_weight=sw,
+                                      positive=self.positive)
         sol = problem.solve(self._resolve(problem), tol=solver_tol(self.tol),
                             max_iter=self.max_iter)
         self._store(sol, X.dtype)

@@ -24,7 +24,7 @@ Bertrand & Massias (2021), AISTATS; Bertrand et al. (2022), NeurIPS
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH, anderson_point, cd_update, penalty_value, ws_gap
+from ._common import FASTMATH, anderson_point, cd_update, copy_into, penalty_value, ws_gap
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
@@ -93,7 +93,7 @@ def gradient(X, feats, sq, sq_sum, x_off, out):
 @njit(cache=True, nogil=True, fastmath=FASTMATH)
 def residual(X, yc, w, supp, x_off, out):
     """``out = yc - sum_{j in supp} w_j (x_j - x_off_j)``."""
-    out[:] = yc
+    copy_into(yc, out)
     for k in range(supp.shape[0]):
         j = supp[k]
         if w[j] != 0.0:
@@ -148,7 +148,7 @@ def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
         for i in range(n):
             sr[i] = sw[i] * r[i]
     else:
-        sr[:] = r
+        copy_into(r, sr)
     for k in range(cols.shape[0]):
         u[k] = _cdot_col(X, cols[k], xo[k], sr) / n
     nb, a = _fit_terms(r, yc, sw, has_sw)
@@ -161,7 +161,7 @@ def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, 
     # Anderson step on the set's coefficients; kept only if the objective drops.
     if not anderson_point(W, M, c, w_acc, positive):
         return False
-    r_acc[:] = r
+    copy_into(r, r_acc)
     for k in range(cols.shape[0]):
         d = w_acc[k] - w[k]
         if d != 0.0:
@@ -172,8 +172,8 @@ def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, 
     p_new = 0.5 * nb_new + penalty_value(w_acc, lam, mu)
     if not p_new < p_old:
         return False
-    w[:] = w_acc
-    r[:] = r_acc
+    copy_into(w_acc, w)
+    copy_into(r_acc, r)
     return True
 
 
@@ -213,7 +213,7 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
     w_acc = np.empty(m)
     r_acc = np.empty(n)
     u = np.empty(m)
-    W[0, :] = w
+    copy_into(w, W[0])
     pos = 0
     gap = np.inf
     best = np.inf
@@ -222,11 +222,11 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
         epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive)
         if K > 0:
             pos += 1
-            W[pos, :] = w
+            copy_into(w, W[pos])
             if pos == K:
                 _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, M,
                                    c, w_acc, r_acc)
-                W[0, :] = w
+                copy_into(w, W[0])
                 pos = 0
         if ep % check_every == 0 or ep == max_epochs:
             gap = _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, r_acc)

@@ -19,7 +19,7 @@ Bertrand & Massias (2021), AISTATS (Anderson extrapolation).
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH, anderson_point, cd_update, penalty_value, ws_gap
+from ._common import FASTMATH, anderson_point, cd_update, copy_into, penalty_value, ws_gap
 
 # Checks without a new best gap before an inner solve gives up.
 _PATIENCE = 20
@@ -80,8 +80,8 @@ def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
     p_new = 0.5 * nb_new + penalty_value(w_acc, lam, mu)
     if not p_new < p_old:
         return False
-    w[:] = w_acc
-    u[:] = u_acc
+    copy_into(w_acc, w)
+    copy_into(u_acc, u)
     return True
 
 
@@ -109,7 +109,7 @@ def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, floor, max_epochs, K,
     c = np.empty(Kb)
     w_acc = np.empty(m)
     u_acc = np.empty(m)
-    W[0, :] = w
+    copy_into(w, W[0])
     pos = 0
     gap = np.inf
     best = np.inf
@@ -118,10 +118,10 @@ def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, floor, max_epochs, K,
         epoch(G, w, u, lam, mu, L, positive)
         if K > 0:
             pos += 1
-            W[pos, :] = w
+            copy_into(w, W[pos])
             if pos == K:
                 _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
-                W[0, :] = w
+                copy_into(w, W[0])
                 pos = 0
         if ep % check_every == 0 or ep == max_epochs:
             gap = gram_gap(G, b, c0, w, u, lam, mu, L, positive)

@@ -21,7 +21,9 @@ Bertrand & Massias (2021), AISTATS (Anderson extrapolation).
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH_SPARSE, anderson_point, cd_update, penalty_value, ws_gap
+from ._common import (
+    FASTMATH_SPARSE, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+)
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
@@ -82,7 +84,7 @@ def gradient(data, indices, indptr, n, feats, sq, sq_sum, x_off, out):
 @njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
 def residual(data, indices, indptr, yc, w, supp, x_off, out):
     """``out = yc - sum_{j in supp} w_j (x_j - x_off_j)``."""
-    out[:] = yc
+    copy_into(yc, out)
     off = 0.0
     for k in range(supp.shape[0]):
         j = supp[k]
@@ -145,7 +147,7 @@ def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw,
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
     if not anderson_point(W, M, c, w_acc, positive):
         return False, off
-    r_acc[:] = r_s
+    copy_into(r_s, r_acc)
     off_acc = off
     for k in range(cols.shape[0]):
         d = w_acc[k] - w[k]
@@ -158,8 +160,8 @@ def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw,
     p_new = 0.5 * nb_new + penalty_value(w_acc, lam, mu)
     if not p_new < p_old:
         return False, off
-    w[:] = w_acc
-    r_s[:] = r_acc
+    copy_into(w_acc, w)
+    copy_into(r_acc, r_s)
     return True, off_acc
 
 
@@ -187,7 +189,7 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
     u = np.empty(m)
     r_s = r.copy()
     off = 0.0
-    W[0, :] = w
+    copy_into(w, W[0])
     pos = 0
     gap = np.inf
     best = np.inf
@@ -198,11 +200,11 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
                      positive)
         if K > 0:
             pos += 1
-            W[pos, :] = w
+            copy_into(w, W[pos])
             if pos == K:
                 _, off = _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw,
                                             has_sw, xo, lam, mu, positive, W, M, c, w_acc, r_acc)
-                W[0, :] = w
+                copy_into(w, W[0])
                 pos = 0
         if ep % check_every == 0 or ep == max_epochs:
             gap = _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, lam,

@@ -1,0 +1,196 @@
+"""Path functions that take data: ``lasso_path`` and ``enet_path``.
+
+They state the problem (:class:`~lassokit.Problem` with an L1, or L1 + L2,
+penalty of overall strength 1) and hand it to :func:`lassokit.path`, so the
+grid, the warm starts, the backend session and the certificate are exactly
+those of ``lk.path``. The only additions are the data-facing conveniences:
+keywords named as in scikit-learn's and celer's path functions, and the
+feature names of a pandas ``X`` kept on the returned :class:`~lassokit.Path`.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .path import path
+from .penalty import L1, L2
+from .problem import Problem
+
+__all__ = ["enet_path", "lasso_path"]
+
+
+def feature_names_of(X):
+    """Column names of a DataFrame-like ``X`` when every one is a string, else None.
+
+    The rule is scikit-learn's for ``feature_names_in_``: integer or mixed
+    column labels are not names a reader would recognise on a plot.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0 or not all(isinstance(c, str) for c in names):
+        return None
+    return names
+
+
+def _check_grid_size(alphas):
+    # scikit-learn 1.9's path functions read an int ``alphas`` as a grid size;
+    # here it would be one strength, silently: refuse it with the fix.
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, (bool, np.bool_)):
+        raise TypeError(
+            f"alphas must be an array-like of strengths, got the int {alphas!r}; for a grid "
+            f"of {alphas} strengths pass n_alphas={alphas}."
+        )
+
+
+def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
+               sample_weight=None, positive=False, weights=None, backend="cd", tol=1e-6,
+               max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
+    """Lasso solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
+
+    At each ``alpha`` this solves::
+
+        1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2 + alpha * sum_j v_j |w_j|
+
+    the objective of scikit-learn's ``Lasso(alpha)`` and ``lasso_path``
+    (weights ``s`` rescaled to sum to ``n``; ``v`` the optional per-feature
+    ``weights``). It is ``lk.path(lk.Problem(X, y, lk.L1(1.0, weights), ...))``.
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Design matrix; a pandas DataFrame's string column names are kept
+        in ``Path.feature_names``.
+    y : array-like of shape (n_samples,)
+        Target.
+    alphas : array-like of shape (k,), optional
+        Strengths (sorted into decreasing order). Default: ``n_alphas``
+        values geometric from ``alpha_max`` (where ``coef = 0`` first becomes
+        optimal) down to ``eps * alpha_max``, as in scikit-learn. An int is
+        a ``TypeError`` (scikit-learn 1.9 reads it as the grid size: pass
+        ``n_alphas`` for that).
+    n_alphas : int, default=100
+        Grid size when ``alphas`` is None.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` when ``alphas`` is None.
+    fit_intercept : bool, default=True
+        Fit an unpenalized intercept at every ``alpha`` (by implicit
+        centring; returned in ``Path.intercepts``). scikit-learn's
+        ``lasso_path`` fits none and expects centred data: pass
+        ``fit_intercept=False`` for its results.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative sample weights.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    weights : array-like of shape (n_features,), optional
+        Per-feature L1 weights ``v`` (glmnet's ``penalty.factor``, celer's
+        ``weights``); a zero leaves that feature unpenalized.
+    backend : str or Backend, default="cd"
+        Any backend that can take the problem.
+    tol : float, default=1e-6
+        Relative duality gap asked for at every ``alpha``.
+    max_iter : int, optional
+        Iteration budget of each solve (the backend's default when None).
+    coef_init : array-like of shape (n_features,), optional
+        Warm start for the first ``alpha``.
+    strong_rules : bool, default=True
+        As for :func:`lassokit.path`.
+    verbose : bool, default=False
+        Print one line per ``alpha``.
+    **options
+        Backend options (unknown ones raise ``TypeError``).
+
+    Returns
+    -------
+    Path
+        ``alphas`` (k,), ``coefs`` (n_features, k), ``intercepts`` (k,),
+        ``dual_gaps`` (k,), ``n_iters`` (k,), ``feature_names``.
+
+    See Also
+    --------
+    enet_path : The same with an L2 term.
+    lassokit.path : The path of any :class:`~lassokit.Problem`.
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 6)); y = X[:, 0] - 2 * X[:, 3]
+    >>> p = lk.lasso_path(X, y, n_alphas=5)
+    >>> p.coefs.shape, int(p.support_sizes()[0])
+    ((6, 5), 0)
+    """
+    _check_grid_size(alphas)
+    problem = Problem(X, y, L1(1.0, weights), fit_intercept=fit_intercept,
+                      sample_weight=sample_weight, positive=positive)
+    result = path(problem, alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend,
+                  tol=tol, max_iter=max_iter, coef_init=coef_init,
+                  strong_rules=strong_rules, verbose=verbose, **options)
+    result.feature_names = feature_names_of(X)
+    return result
+
+
+def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
+              sample_weight=None, positive=False, weights=None, backend="cd", tol=1e-6,
+              max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
+    """Elastic Net solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
+
+    At each ``alpha`` this solves::
+
+        1/(2n) * sum_i s_i (y_i - x_i @ w - b)^2
+            + alpha * l1_ratio * sum_j v_j |w_j|
+            + alpha * (1 - l1_ratio) / 2 * sum_j v_j w_j^2
+
+    the objective of scikit-learn's ``ElasticNet(alpha, l1_ratio)`` and
+    ``enet_path``. It is ``lk.path(lk.elastic_net(X, y, 1.0, l1_ratio, ...))``.
+
+    Parameters
+    ----------
+    X, y
+        As for :func:`lasso_path`.
+    l1_ratio : float in [0, 1], default=0.5
+        The L1 share of the penalty; with ``l1_ratio=0`` (ridge) ``alphas``
+        must be given.
+    alphas : array-like of shape (k,), optional
+        Strengths; default: geometric from ``alpha_max / l1_ratio`` down to
+        ``eps`` times it, scikit-learn's grid for ``ElasticNet``.
+    n_alphas, eps, fit_intercept, sample_weight, positive
+        As for :func:`lasso_path` (scikit-learn's ``enet_path`` fits no
+        intercept: pass ``fit_intercept=False`` for its results).
+    weights : array-like of shape (n_features,), optional
+        Per-feature weights ``v`` of both terms (glmnet's ``penalty.factor``).
+    backend, tol, max_iter, coef_init, strong_rules, verbose, **options
+        As for :func:`lasso_path`.
+
+    Returns
+    -------
+    Path
+
+    See Also
+    --------
+    lasso_path : The path with ``l1_ratio=1``.
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((40, 6)); y = X[:, 0] - 2 * X[:, 3]
+    >>> lk.enet_path(X, y, l1_ratio=0.7, n_alphas=4).l1_ratio
+    0.7
+    """
+    if isinstance(l1_ratio, (bool, np.bool_)) or not isinstance(l1_ratio, numbers.Real):
+        raise TypeError(f"l1_ratio must be a number in [0, 1], got {type(l1_ratio).__name__}.")
+    r = float(l1_ratio)
+    if not 0.0 <= r <= 1.0:
+        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
+    _check_grid_size(alphas)
+    problem = Problem(X, y, L1(r, weights) + L2(1.0 - r, weights), fit_intercept=fit_intercept,
+                      sample_weight=sample_weight, positive=positive)
+    result = path(problem, alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend,
+                  tol=tol, max_iter=max_iter, coef_init=coef_init,
+                  strong_rules=strong_rules, verbose=verbose, **options)
+    result.feature_names = feature_names_of(X)
+    return result
