@@ -19,7 +19,13 @@ The sizes are small so that this page builds in seconds; run the script with
 """
 
 import argparse
+import importlib.util
 import time
+
+# Say which extra to install rather than fail on the first import. The imports
+# below stay at the top level, where tooling that lists a script's needs finds them.
+if importlib.util.find_spec("dask") is None or importlib.util.find_spec("distributed") is None:
+    raise SystemExit('This example needs Dask: pip install "lassokit[dask]"')
 
 import dask.array as da
 import matplotlib.pyplot as plt

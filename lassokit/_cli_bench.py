@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from ._cli_data import check_writable, table
+from ._cli_data import check_writable, plural, table
 from ._cli_progress import Progress, progress_enabled
 from .cli import EXIT_OK, CLIError
 
@@ -32,6 +32,14 @@ from .cli import EXIT_OK, CLIError
 _SIZES = {"tiny": 0.25, "small": 1.0, "medium": 4.0, "large": 16.0}
 # Run only when named with --solvers.
 _ON_REQUEST = ("lassokit:osqp", "lassokit:cvxpy")
+# Competitors: the module to import and how to install it (the "bench" extra
+# of pyproject.toml has celer and skglm; scikit-learn is a core dependency).
+_EXTRA = 'or pip install "lassokit[bench]" for every competitor'
+_COMPETITORS = {
+    "sklearn": ("sklearn", "pip install scikit-learn"),
+    "celer": ("celer", f"pip install celer ({_EXTRA})"),
+    "skglm": ("skglm", f"pip install skglm ({_EXTRA})"),
+}
 
 
 class _Case:
@@ -162,9 +170,10 @@ def solvers(selected):
     import lassokit as lk
 
     out = [(f"lassokit:{b}", _lassokit_solver(b)) for b in lk.available_backends()]
-    for module, factory in (("sklearn", _sklearn), ("celer", _celer), ("skglm", _skglm)):
+    for name, factory in (("sklearn", _sklearn), ("celer", _celer), ("skglm", _skglm)):
+        module = _COMPETITORS[name][0]
         if importlib.util.find_spec(module) is not None:
-            out.append((module, factory))
+            out.append((name, factory))
     if selected is None:
         # The QP-based backends are 100-1000x slower than CD here: only on request.
         return [(lab, f) for lab, f in out if lab not in _ON_REQUEST]
@@ -173,6 +182,8 @@ def solvers(selected):
     chosen = []
     for name in selected:
         label = name if name in known else short.get(name)
+        if label is None and name in _COMPETITORS:
+            raise CLIError(f"solver {name!r} is not installed: {_COMPETITORS[name][1]}")
         if label is None:
             raise CLIError(f"unknown or unavailable solver {name!r}; available: "
                            f"{', '.join(s.split(':', 1)[-1] for s in known)}")
@@ -222,7 +233,7 @@ def run_bench(args):
             for case, runs in plan:
                 _run_case(case, runs, args.repeat, bar)
     print(f"lassokit bench: size {args.size}, target relative gap {args.tol:g}, "
-          f"median of {args.repeat} run(s) after a warm-up, 1 BLAS thread")
+          f"median of {plural(args.repeat, 'run')} after a warm-up, 1 BLAS thread")
     if args.solvers is None:
         print("(osqp and cvxpy run only when named: --solvers cd,osqp,cvxpy,...)")
     results = []

@@ -92,7 +92,7 @@ class Table:
             gap_cols = [n for n, g in zip(names, gaps.T) if g.any()]
             raise CLIError(
                 f"missing values in {self.source}: column(s) {', '.join(map(repr, gap_cols))}, "
-                f"{int((~kept).sum())} row(s), first at data row {first + 1}; "
+                f"{plural(int((~kept).sum()), 'row')}, first at data row {first + 1}; "
                 "use --dropna to drop those rows"
             )
         matrix = matrix[kept]
@@ -243,8 +243,19 @@ def load_xy(args):
         if len(set(features)) != len(features):
             raise CLIError("--features lists a column twice")
     table.require(features)
-    matrix, _ = table.numeric(features + [args.target], dropna=args.dropna)
+    matrix, kept = table.numeric(features + [args.target], dropna=args.dropna)
+    if args.dropna:
+        report_dropped(args.command, kept)
     return matrix[:, :-1], matrix[:, -1], features
+
+
+def report_dropped(command, kept):
+    """Say on stderr how many rows ``--dropna`` dropped (stdout may be data or JSON)."""
+    import sys
+
+    dropped = int(kept.size - np.count_nonzero(kept))
+    print(f"lassokit {command}: --dropna dropped {dropped} of {plural(kept.size, 'row')} "
+          "(missing values)", file=sys.stderr)
 
 
 def check_writable(path, option):
@@ -340,6 +351,11 @@ def _fmt_csv(v):
 
 
 # -- plain-text tables ------------------------------------------------------------------------
+
+
+def plural(n, word):
+    """``"1 iteration"``, ``"2 iterations"``: a count with its noun."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def fmt(v, digits=6):

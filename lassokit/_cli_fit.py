@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import time
 
 import numpy as np
 
 from ._cli_data import (
-    check_writable, fmt, load_xy, read_model, read_table, table, write_csv, write_model,
+    check_writable, fmt, load_xy, plural, read_model, read_table, report_dropped, table,
+    write_csv, write_model,
 )
 from ._cli_progress import Progress, progress_enabled
 from .cli import EXIT_CHECK_FAILED, EXIT_OK, CLIError
@@ -31,8 +34,20 @@ def _l1_ratios(args, *, many=False):
     return ratios[0]
 
 
+def ridge_scale(args, n_samples):
+    """Divisor from a command-line alpha to lassokit's strength: ``n_samples`` for ridge, else 1.
+
+    Every command-line alpha means what it means for the scikit-learn
+    estimator of the same name. ``Lasso``/``ElasticNet`` share lassokit's
+    ``1/(2n)`` objective; ``Ridge(alpha)`` minimizes ``||y - Xw - b||^2 +
+    alpha ||w||^2``, which is lassokit's ``ridge`` with ``a2 = alpha /
+    n_samples``.
+    """
+    return float(n_samples) if args.model == "ridge" else 1.0
+
+
 def build_problem(args, X, y, alpha, l1_ratio=None):
-    """The lassokit Problem that ``--model``/``alpha`` describe."""
+    """The lassokit Problem that ``--model``/``alpha`` describe (alpha in the CLI's scale)."""
     import lassokit as lk
 
     kw = dict(fit_intercept=not args.no_intercept, positive=args.positive)
@@ -40,7 +55,7 @@ def build_problem(args, X, y, alpha, l1_ratio=None):
         return lk.lasso(X, y, alpha, **kw)
     if args.model == "enet":
         return lk.elastic_net(X, y, alpha, l1_ratio=l1_ratio, **kw)
-    return lk.ridge(X, y, alpha, **kw)
+    return lk.ridge(X, y, alpha / ridge_scale(args, X.shape[0]), **kw)
 
 
 def _null_objective(problem):
@@ -50,8 +65,17 @@ def _null_objective(problem):
     return problem.objective(np.zeros(problem.n_features), b0)
 
 
-def _describe(args, n, p, alpha, l1_ratio):
-    parts = [f"{_MODEL_NAMES[args.model]}", f"alpha={fmt(alpha)}"]
+def _describe(args, n, p, alpha, l1_ratio, grid=None):
+    """The first output line: model, strength(s), data; ``grid``: a path's alphas."""
+    if grid is None:
+        strength = f"alpha={fmt(alpha)}"
+    else:
+        strength = f"{plural(len(grid), 'alpha')} from {fmt(grid[0])} to {fmt(grid[-1])}"
+    if args.model == "ridge":
+        a2 = f" = {fmt(alpha / n)}" if grid is None else ""
+        strength += (f" (scikit-learn's Ridge scale: lassokit's L2 strength a2 = alpha / "
+                     f"n_samples{a2})")
+    parts = [_MODEL_NAMES[args.model], strength]
     if l1_ratio is not None:
         parts.append(f"l1_ratio={fmt(l1_ratio)}")
     if args.positive:
@@ -61,11 +85,27 @@ def _describe(args, n, p, alpha, l1_ratio):
     return ", ".join(parts) + f"; {n} samples x {p} features from {args.data}"
 
 
-def _certificate_line(sol):
+def compile_seconds():
+    """Seconds this process spent compiling numba kernels (0.0 if none were needed)."""
+    # Only look: importing lassokit.kernels here would import numba for nothing.
+    notice = sys.modules.get("lassokit.kernels._compile_notice")
+    return notice.compile_seconds() if notice is not None else 0.0
+
+
+def took(seconds, compiled):
+    """``"0.012 s"``, or with the part of it that was numba compiling."""
+    text = f"{seconds:.3g} s"
+    if compiled > 0.0:
+        text += f" (of which {compiled:.3g} s compiling numba kernels, once per install)"
+    return text
+
+
+def _certificate_line(sol, compiled=0.0):
     verdict = "<=" if sol.converged else ">"
     return (f"certificate: objective {sol.objective:.10g}, duality gap {sol.dual_gap:.3g} "
             f"(relative {sol.rel_gap:.3g} {verdict} tol {sol.tol:.3g}): {sol.status}; "
-            f"backend {sol.backend}, {sol.n_iter} iterations, {sol.solve_time:.3g} s")
+            f"backend {sol.backend}, {plural(sol.n_iter, 'iteration')}, "
+            f"{took(sol.solve_time, compiled)}")
 
 
 # -- fit ----------
@@ -84,22 +124,24 @@ def _cross_validate(args, X, y, show):
     else:
         ratios = _l1_ratios(args, many=True)
         est = lk.ElasticNetCV(l1_ratio=ratios if len(ratios) > 1 else ratios[0], **kw)
+    start, compiled = time.perf_counter(), compile_seconds()
     with Progress(f"{args.cv}-fold cross-validation", enabled=show):
         est.fit(X, y)
+    spent = took(time.perf_counter() - start, compile_seconds() - compiled)
     alpha = float(est.alpha_)
     l1_ratio = float(est.l1_ratio_) if args.model == "enet" else None
     mse = np.asarray(getattr(est, "mse_path_", np.nan), dtype=float)
     best = float(np.nanmin(mse.mean(axis=-1))) if mse.ndim >= 2 else float("nan")
     n_alphas = np.asarray(est.alphas_).shape[-1]
-    summary = f"cross-validation: {args.cv} folds, {n_alphas} alphas"
+    summary = f"cross-validation: {args.cv} folds, {plural(n_alphas, 'alpha')}"
     if args.model == "enet" and np.ndim(est.l1_ratio) > 0:
-        summary += f" x {len(est.l1_ratio)} l1_ratios"
-    summary += f"; chose alpha={fmt(alpha)}"
+        summary += f" x {plural(len(est.l1_ratio), 'l1_ratio')}"
+    summary += f", {spent}; chose alpha={fmt(alpha)}"
     if l1_ratio is not None:
         summary += f", l1_ratio={fmt(l1_ratio)}"
     if np.isfinite(best):
         summary += f" (mean squared error {best:.6g})"
-    return alpha, l1_ratio, est.coef_, summary
+    return alpha, l1_ratio, summary
 
 
 def run_fit(args):
@@ -107,13 +149,17 @@ def run_fit(args):
     check_writable(args.output, "--output")
     X, y, features = load_xy(args)
     show = progress_enabled(args.progress)
-    warm, cv_summary = None, None
+    cv_summary = None
     if args.cv is not None:
-        alpha, l1_ratio, warm, cv_summary = _cross_validate(args, X, y, show)
+        alpha, l1_ratio, cv_summary = _cross_validate(args, X, y, show)
     else:
         alpha, l1_ratio = args.alpha, _l1_ratios(args)
     problem = build_problem(args, X, y, alpha, l1_ratio)
-    sol = problem.solve(args.backend, tol=args.tol, max_iter=args.max_iter, warm_start=warm)
+    # After --cv this is the refit at the chosen alpha, from zero: its
+    # iterations and time are its own, not a warm start's near-zero ones.
+    compiled = compile_seconds()
+    sol = problem.solve(args.backend, tol=args.tol, max_iter=args.max_iter)
+    compiled = compile_seconds() - compiled
     print(_describe(args, X.shape[0], X.shape[1], alpha, l1_ratio))
     if cv_summary:
         print(cv_summary)
@@ -121,10 +167,16 @@ def run_fit(args):
     rows.append(("(intercept)", fmt(sol.intercept)))
     print(table(rows, ("feature", "coef")))
     print(f"non-zero coefficients: {sol.support.size} of {len(features)}")
-    print(_certificate_line(sol))
+    if cv_summary:
+        print("refit at the chosen alpha on every row:")
+    print(_certificate_line(sol, compiled))
     if args.output:
+        pen = problem.penalty
         write_model(args.output, dict(
             model=args.model, alpha=alpha, l1_ratio=l1_ratio,
+            # The strengths in lassokit's objective: unambiguous whatever the
+            # scale of alpha (scikit-learn's Ridge scale for ridge).
+            penalty=dict(l1=float(pen.l1), l2=float(pen.l2)),
             fit_intercept=not args.no_intercept, positive=args.positive,
             target=args.target, features=features,
             coef=[float(c) for c in sol.coef], intercept=float(sol.intercept),
@@ -151,12 +203,14 @@ def run_predict(args):
     target = model.get("target")
     with_target = isinstance(target, str) and target in tab.columns and target not in features
     cols = features + ([target] if with_target else [])
-    matrix, _ = tab.numeric(cols, dropna=args.dropna)
+    matrix, kept = tab.numeric(cols, dropna=args.dropna)
+    if args.dropna:
+        report_dropped(args.command, kept)
     X = matrix[:, :len(features)]
     pred = X @ model["coef"] + model["intercept"]
     write_csv(args.output, ["prediction"], [pred])
     if args.output is not None:
-        msg = f"{pred.size} predictions written to {args.output}"
+        msg = f"{plural(pred.size, 'prediction')} written to {args.output}"
         if with_target:
             y = matrix[:, -1]
             mse = float(np.mean((y - pred) ** 2))
@@ -184,24 +238,23 @@ def run_path(args):
         raise CLIError("a ridge path needs --alphas: an L2 penalty has no alpha_max")
     # Only the L1 share matters for a path: alpha itself is set per grid point.
     problem = build_problem(args, X, y, 1.0, l1_ratio)
+    scale = ridge_scale(args, X.shape[0])  # the path's alphas are lassokit's strengths
     kw = dict(backend=args.backend, tol=args.tol)
     if args.max_iter is not None:
         kw["max_iter"] = args.max_iter
     if args.alphas is not None:
-        kw["alphas"] = sorted(args.alphas, reverse=True)
+        kw["alphas"] = [a / scale for a in sorted(args.alphas, reverse=True)]
     else:
         kw.update(n_alphas=args.n_alphas, eps=args.eps)
-    with Progress("path", enabled=progress_enabled(args.progress)):
-        path = lk.path(problem, **kw)
-    alphas = np.asarray(path.alphas)
+    total = len(args.alphas) if args.alphas is not None else args.n_alphas
+    path = _path_with_progress(lk, problem, kw, total, progress_enabled(args.progress), scale)
+    alphas = np.asarray(path.alphas) * scale
     coefs = np.asarray(path.coefs)
     gaps = np.asarray(path.dual_gaps)
     p0 = _null_objective(problem)
     rel = gaps / p0 if p0 > 0 else gaps
     nnz = (coefs != 0).sum(axis=0)
-    print(_describe(args, X.shape[0], X.shape[1], alphas[0], l1_ratio).replace(
-        f"alpha={fmt(alphas[0])}", f"{alphas.size} alphas from {fmt(alphas[0])} to "
-        f"{fmt(alphas[-1])}"))
+    print(_describe(args, X.shape[0], X.shape[1], None, l1_ratio, grid=alphas))
     shown = np.arange(alphas.size)
     if alphas.size > 20:
         shown = np.unique(np.linspace(0, alphas.size - 1, 15).round().astype(int))
@@ -217,13 +270,15 @@ def run_path(args):
         write_csv(args.output, header, cols)
         print(f"path written to {args.output}")
     if args.plot:
+        # The plot's axis is the path's own strength: for ridge, a2 = alpha / n_samples.
+        xlabel = "a2 = alpha / n_samples (lassokit's L2 strength)" if scale != 1.0 else None
         save_plot(path, args.plot, title=f"{_MODEL_NAMES[args.model]} path ({args.data})",
-                  labels=features)
+                  labels=features, xlabel=xlabel)
         print(f"plot written to {args.plot}")
     return EXIT_OK
 
 
-def save_plot(path, filename, title=None, labels=None):
+def save_plot(path, filename, title=None, labels=None, xlabel=None):
     """Draw ``path.plot`` on a fresh figure and save it (no pyplot, no display)."""
     try:
         from matplotlib.figure import Figure
@@ -234,6 +289,8 @@ def save_plot(path, filename, title=None, labels=None):
     path.plot(ax=ax)
     if title:
         ax.set_title(title)
+    if xlabel:
+        ax.set_xlabel(xlabel)
     if labels is not None and len(labels) <= 12:
         lines = ax.get_lines()[: len(labels)]
         if len(lines) == len(labels):
@@ -259,9 +316,12 @@ def run_verify(args):
     l1_ratio = _l1_ratios(args)
     problem = build_problem(args, X, y, args.alpha, l1_ratio)
     with Progress("verify", enabled=progress_enabled(args.progress)):
+        warm_up(problem, args.backends, args.tol)
         report = lk.verify(problem, args.backends, tol=args.tol)
-    print(_describe(args, X.shape[0], X.shape[1], args.alpha, l1_ratio))
-    print(report)
+    # With '--json -' stdout carries the JSON alone: the table goes to stderr.
+    table_to = sys.stderr if args.json == "-" else sys.stdout
+    print(_describe(args, X.shape[0], X.shape[1], args.alpha, l1_ratio), file=table_to)
+    print(report, file=table_to)
     if args.json:
         import json
 
@@ -276,7 +336,76 @@ def run_verify(args):
                 raise CLIError(f"cannot write {args.json}: {exc.strerror or exc}") from None
     if not report.ok:
         bad = [r["backend"] for r in report.backends if not r["ok"]]
-        print(f"lassokit verify: not ok: {', '.join(bad)} differ(s) from the reference by more "
+        verb = "differs" if len(bad) == 1 else "differ"
+        print(f"lassokit verify: not ok: {', '.join(bad)} {verb} from the reference by more "
               f"than tol={args.tol:g}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     return EXIT_OK
+
+
+# Backends whose first solve in a process compiles (or loads) numba kernels.
+_JIT_BACKENDS = ("cd", "admm")
+
+
+def warm_up(problem, backends, tol):
+    """Solve once, untimed, with each numba backend that ``verify`` will time.
+
+    The same call as :func:`lassokit.verify` makes (``tol / 10``), so the
+    timed solve meets only compiled code: the table's times are solve
+    times, never numba's compilation or cache loading. Also warms the
+    certificate's kernel, which every backend's solve uses.
+    """
+    import warnings
+
+    from .backends.registry import capable_backends
+
+    names = capable_backends(problem) if backends is None else backends
+    problem.dual_gap(np.zeros(problem.n_features))  # the certificate's kernel
+    for name in names:
+        if name in _JIT_BACKENDS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # verify reports the real run
+                try:
+                    problem.solve(name, tol=tol / 10)
+                except Exception:  # noqa: BLE001 - verify reports a failing backend itself
+                    pass
+
+
+class _CountAlphas(io.TextIOBase):
+    """Stands in for stdout while ``lk.path(verbose=True)`` prints one line per alpha.
+
+    ``scale`` turns the path's strength back into the command line's alpha.
+    """
+
+    def __init__(self, bar, scale=1.0):
+        self.bar = bar
+        self.scale = scale
+        self._pending = ""
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        self._pending += text
+        *lines, self._pending = self._pending.split("\n")
+        for line in lines:
+            if line.startswith("alpha="):
+                try:
+                    note = f"alpha={fmt(float(line.split()[0][6:]) * self.scale)}"
+                except ValueError:
+                    note = ""
+                self.bar.update(1, note)
+        return len(text)
+
+
+def _path_with_progress(lk, problem, kw, total, show, scale=1.0):
+    """``lk.path(problem, **kw)``, with alphas done / total on stderr when ``show``."""
+    if not show:
+        return lk.path(problem, **kw)
+    from contextlib import redirect_stdout
+
+    # lk.path has no callback; its verbose mode prints a line per solved
+    # alpha, which is exactly the count the bar needs.
+    with Progress("path", total=total, enabled=True) as bar, \
+            redirect_stdout(_CountAlphas(bar, scale)):
+        return lk.path(problem, verbose=True, **kw)

@@ -124,13 +124,10 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     ((6, 5), 0)
     """
     _check_grid_size(alphas)
-    problem = Problem(X, y, L1(1.0, weights), fit_intercept=fit_intercept,
-                      sample_weight=sample_weight, positive=positive)
-    result = path(problem, alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend,
-                  tol=tol, max_iter=max_iter, coef_init=coef_init,
-                  strong_rules=strong_rules, verbose=verbose, **options)
-    result.feature_names = feature_names_of(X)
-    return result
+    return _data_path(X, y, L1(1.0, weights), fit_intercept, sample_weight, positive,
+                      dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
+                           max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
+                           verbose=verbose, **options))
 
 
 def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
@@ -187,10 +184,17 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
     if not 0.0 <= r <= 1.0:
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     _check_grid_size(alphas)
-    problem = Problem(X, y, L1(r, weights) + L2(1.0 - r, weights), fit_intercept=fit_intercept,
-                      sample_weight=sample_weight, positive=positive)
-    result = path(problem, alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend,
-                  tol=tol, max_iter=max_iter, coef_init=coef_init,
-                  strong_rules=strong_rules, verbose=verbose, **options)
+    return _data_path(X, y, L1(r, weights) + L2(1.0 - r, weights), fit_intercept,
+                      sample_weight, positive,
+                      dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
+                           max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
+                           verbose=verbose, **options))
+
+
+def _data_path(X, y, penalty, fit_intercept, sample_weight, positive, kwargs):
+    # The Problem lives only for this call: no checksum of X is needed.
+    problem = Problem._single_use(X, y, penalty, fit_intercept=fit_intercept,
+                                  sample_weight=sample_weight, positive=positive)
+    result = path(problem, **kwargs)
     result.feature_names = feature_names_of(X)
     return result

@@ -56,6 +56,26 @@ def _system(design, X, S):
     return H, b / n
 
 
+def _support_optimum(H, b, lam, signs, positive):
+    """Solve ``H w = b - lam * signs``; None unless well conditioned with those signs.
+
+    A feature that would change sign (or turn negative with ``positive``)
+    means the support guess is not the optimum's.
+    """
+    try:
+        c, lower = scipy.linalg.cho_factor(H, check_finite=True)
+    except (np.linalg.LinAlgError, ValueError):
+        return None
+    diag = np.diag(c)
+    if not np.all(diag > 0) or (np.max(diag) / np.min(diag)) ** 2 > _MAX_COND:
+        return None
+    w = scipy.linalg.cho_solve((c, lower), b - lam * signs)
+    pen = lam > 0
+    if np.any(signs[pen] * w[pen] <= 0) or (positive and np.any(w < 0)):
+        return None
+    return w
+
+
 def polish(problem, sol):
     """``sol``, or the exact optimum on its support and signs when that is certified better.
 
@@ -78,20 +98,8 @@ def polish(problem, sol):
         return sol
     X = problem.X
     H, rhs = _system(d, X, S)
-    signs = np.sign(coef[S])
-    pen = d.lam[S] > 0
-    rhs = rhs - d.lam[S] * signs
-    try:
-        c, lower = scipy.linalg.cho_factor(H, check_finite=True)
-    except (np.linalg.LinAlgError, ValueError):
-        return sol
-    diag = np.diag(c)
-    if not np.all(diag > 0) or (np.max(diag) / np.min(diag)) ** 2 > _MAX_COND:
-        return sol
-    w = scipy.linalg.cho_solve((c, lower), rhs)
-    # Signs must be those assumed (and w >= 0 with positive); a feature that
-    # would change sign means the support guess is not the optimum's.
-    if np.any(signs[pen] * w[pen] <= 0) or (d.positive and np.any(w < 0)):
+    w = _support_optimum(H, rhs, d.lam[S], np.sign(coef[S]), d.positive)
+    if w is None:
         return sol
     new = np.zeros(d.p)
     new[S] = w
@@ -119,17 +127,8 @@ def polish_gram(G, b, lam, mu, positive, coef):
         return None
     H = G[np.ix_(S, S)].copy()
     H[np.diag_indices_from(H)] += mu[S]
-    signs = np.sign(coef[S])
-    pen = lam[S] > 0
-    try:
-        c, lower = scipy.linalg.cho_factor(H, check_finite=True)
-    except (np.linalg.LinAlgError, ValueError):
-        return None
-    diag = np.diag(c)
-    if not np.all(diag > 0) or (np.max(diag) / np.min(diag)) ** 2 > _MAX_COND:
-        return None
-    w = scipy.linalg.cho_solve((c, lower), b[S] - lam[S] * signs)
-    if np.any(signs[pen] * w[pen] <= 0) or (positive and np.any(w < 0)):
+    w = _support_optimum(H, b[S], lam[S], np.sign(coef[S]), positive)
+    if w is None:
         return None
     new = np.zeros(coef.shape[0])
     new[S] = w

@@ -117,8 +117,12 @@ def name_list(text):
 _EPILOG = """\
 objective (every command):
   P(w, b) = 1/(2n) sum_i (y_i - x_i.w - b)^2 + a1 sum_j |w_j| + (a2/2) sum_j w_j^2
-  lasso: a1 = alpha; enet: a1 = alpha*l1_ratio, a2 = alpha*(1-l1_ratio); ridge: a2 = alpha
-  (scikit-learn's Ridge(alpha) is lassokit's ridge with alpha/n_samples)
+  lasso: a1 = alpha; enet: a1 = alpha*l1_ratio, a2 = alpha*(1-l1_ratio);
+  ridge: a2 = alpha/n_samples
+  Every --alpha is the alpha of the scikit-learn estimator of that name
+  (Lasso, ElasticNet, Ridge). Ridge(alpha) minimizes
+  ||y - Xw - b||^2 + alpha ||w||^2: the objective above with
+  a2 = alpha/n_samples, i.e. lk.ridge(X, y, alpha/n_samples).
 
 exit status: 0 success, 1 a check failed (verify) or an unexpected failure,
              2 bad usage or input, 130 interrupted.
@@ -223,7 +227,8 @@ def build_parser():
     choose = p.add_argument_group("choosing alpha (one of)").add_mutually_exclusive_group(
         required=True
     )
-    choose.add_argument("--alpha", "-a", type=nonneg_float, metavar="A", help="penalty strength")
+    choose.add_argument("--alpha", "-a", type=nonneg_float, metavar="A",
+                        help="penalty strength, as scikit-learn's Lasso/ElasticNet/Ridge alpha")
     choose.add_argument(
         "--cv", type=fold_count, metavar="K",
         help="choose alpha by K-fold cross-validation (lasso, enet; with enet --l1-ratio may be "
@@ -269,7 +274,8 @@ def build_parser():
     )
     p.add_argument(
         "--alphas", type=float_list(pos_float), metavar="A1,A2,...",
-        help="explicit grid instead of --n-alphas/--eps (needed for ridge)",
+        help="explicit grid instead of --n-alphas/--eps (needed for ridge, in scikit-learn's "
+        "Ridge scale)",
     )
     _solver_args(p, default_backend="auto")
     p.add_argument("--plot", metavar="FILE.png", help="write the coefficient-path plot here")
@@ -285,12 +291,14 @@ def build_parser():
         [_data_parent(alpha=False), progress],
     )
     p.add_argument("--alpha", "-a", type=nonneg_float, required=True, metavar="A",
-                   help="penalty strength")
+                   help="penalty strength, as scikit-learn's Lasso/ElasticNet/Ridge alpha")
     p.add_argument("--backends", type=name_list, metavar="B1,B2",
                    help="backends to check (default: every capable one)")
     p.add_argument("--tol", type=tol_float, default=1e-6,
                    help="relative objective difference allowed (default: %(default)g)")
-    p.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-' for stdout)")
+    p.add_argument("--json", metavar="FILE",
+                   help="also write the report as JSON; '-': the JSON alone on stdout, the "
+                   "table on stderr")
 
     # bench
     p = add(

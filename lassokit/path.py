@@ -356,6 +356,11 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
 
 
 def _check_alphas(alphas):
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, (bool, np.bool_)):
+        # scikit-learn 1.9 reads an int as a grid size; here it would silently
+        # be one strength.
+        raise TypeError(f"alphas must be an array-like of strengths, got the int {alphas!r}; "
+                        f"for a grid of {alphas} strengths pass n_alphas={alphas}.")
     try:
         arr = np.array(alphas, dtype=np.float64).ravel()
     except (TypeError, ValueError) as exc:

@@ -464,6 +464,17 @@ def elastic_net(X, y, alpha, l1_ratio=0.5, **kw):
 def ridge(X, y, alpha, **kw):
     """Problem with penalty ``L2(alpha)``; keywords as for :class:`Problem`.
 
+    ``alpha`` is ``a2`` of lassokit's ``1/(2n)`` objective, not the
+    ``alpha`` of scikit-learn's ``Ridge``, which minimizes ``||y - Xw -
+    b||^2 + alpha ||w||^2``: ``lk.ridge(X, y, a2)`` is scikit-learn's (and
+    :class:`lassokit.Ridge`'s) ``Ridge(alpha=a2 * n_samples)`` (``a2 *
+    sample_weight.sum()`` with weights), and ``Ridge(alpha)`` is
+    ``lk.ridge(X, y, alpha / n_samples)``. The same words differ by that
+    factor: at ``alpha=1`` on 100 samples ``lk.ridge`` penalizes 100 times
+    more than ``Ridge``. The command line's ``--model ridge --alpha`` is in
+    ``Ridge``'s scale. (``lasso`` and ``elastic_net`` share scikit-learn's
+    ``Lasso``/``ElasticNet`` scale.)
+
     Returns
     -------
     Problem

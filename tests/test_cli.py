@@ -4,9 +4,12 @@ and failure paths that must end in one line on stderr with a non-zero exit."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import os
+import re
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -47,9 +50,16 @@ def data_csv(tmp_path):
 
 
 def run(argv, capsys):
-    """Run the CLI in-process; return (exit status, stdout, stderr)."""
+    """Run the CLI in-process; return (exit status, stdout, stderr).
+
+    The once-per-install compile notice (tests/test_compile_message.py) is
+    left out of stderr: whether it shows depends on numba's cache, not on
+    the command line.
+    """
     code = cli.main(list(argv))
     out, err = capsys.readouterr()
+    err = "".join(line for line in err.splitlines(keepends=True)
+                  if not line.startswith("lassokit: compiling "))
     return code, out, err
 
 
@@ -123,7 +133,8 @@ def test_console_script(tmp_path):
 @pytest.mark.parametrize("model, extra, make", [
     ("lasso", [], lambda X, y: lk.lasso(X, y, 0.05)),
     ("enet", ["--l1-ratio", "0.3"], lambda X, y: lk.elastic_net(X, y, 0.05, l1_ratio=0.3)),
-    ("ridge", [], lambda X, y: lk.ridge(X, y, 0.05)),
+    # The command line's ridge alpha is scikit-learn's Ridge alpha: a2 = alpha / n.
+    ("ridge", [], lambda X, y: lk.ridge(X, y, 0.05 / len(y))),
 ])
 def test_fit_writes_the_model_the_api_gives(model, extra, make, data_csv, tmp_path, capsys):
     path, X, y = data_csv
@@ -169,7 +180,11 @@ def test_fit_cv_chooses_the_estimators_alpha(data_csv, tmp_path, capsys):
     saved = json.loads(out_json.read_text())
     assert saved["alpha"] == pytest.approx(est.alpha_, rel=1e-12)
     assert saved["training"]["cv"] == 3
-    assert "cross-validation: 3 folds" in out
+    # The cross-validation states its own time; the refit at the chosen alpha
+    # starts from zero, so its iterations are its own work (not a warm start's 0).
+    assert re.search(r"cross-validation: 3 folds, 100 alphas, [0-9.e+-]+ s", out), out
+    line = next(ln for ln in out.splitlines() if ln.startswith("certificate:"))
+    assert int(re.search(r"backend \w+, (\d+) iterations?,", line).group(1)) >= 1, line
 
 
 def test_fit_cv_enet_chooses_among_l1_ratios(data_csv, tmp_path, capsys):
@@ -270,6 +285,7 @@ def test_dropna_drops_incomplete_rows(tmp_path, capsys):
     code, _, err = run(["fit", str(path), "-t", "target", "-a", "0.05", "--dropna",
                         "--tol", "1e-10", "-o", str(out_json)], capsys)
     assert code == 0, err
+    assert f"lassokit fit: --dropna dropped 1 of {len(y)} rows (missing values)" in err
     keep = np.arange(len(y)) != 2
     ref = lk.lasso(X[keep], y[keep], 0.05).solve("cvxpy", tol=1e-10)
     saved = json.loads(out_json.read_text())
@@ -312,16 +328,35 @@ def test_path_explicit_alphas_for_ridge(data_csv, tmp_path, capsys):
                         "-o", str(out_csv)], capsys)
     assert code == 0, err
     table = np.array(list(csv.reader(out_csv.open()))[1:], dtype=float)
-    np.testing.assert_allclose(table[:, 0], [1.0, 0.1, 0.01])
-    ref = lk.ridge(X, y, 0.1).solve("direct")
+    np.testing.assert_allclose(table[:, 0], [1.0, 0.1, 0.01])  # in the scale given
+    ref = lk.ridge(X, y, 0.1 / len(y)).solve("direct")
     assert_close(table[1, 3:], ref.coef)
+
+
+def test_ridge_alpha_is_scikit_learns(data_csv, tmp_path, capsys):
+    # The same words give the same model: --alpha A is Ridge(alpha=A).
+    from sklearn.linear_model import Ridge
+
+    path, X, y = data_csv
+    out_json = tmp_path / "ridge.json"
+    code, out, err = run(["fit", path, "-t", "target", "-m", "ridge", "-a", "3", "--tol",
+                          "1e-12", "-o", str(out_json)], capsys)
+    assert code == 0, err
+    saved = json.loads(out_json.read_text())
+    assert_close(saved["coef"], Ridge(alpha=3.0).fit(X, y).coef_)
+    assert saved["alpha"] == 3.0
+    assert saved["penalty"] == {"l1": 0.0, "l2": pytest.approx(3.0 / len(y), rel=1e-15)}
+    assert "scikit-learn's Ridge scale" in out and "a2 = alpha / n_samples" in out
+    # One iteration of the closed form is "1 iteration".
+    assert ", 1 iteration," in out and "1 iterations" not in out
 
 
 def test_verify_ok_and_json(data_csv, tmp_path, capsys):
     path, _, _ = data_csv
     code, out, err = run(["verify", path, "-t", "target", "-a", "0.05", "--json", "-"], capsys)
     assert code == 0, err
-    report = json.loads(out[out.index("{"):])
+    report = json.loads(out)  # stdout is the JSON alone ...
+    assert "cvxpy (ref)" in err  # ... and the table went to stderr
     assert report["ok"] is True and report["reference"]["backend"] == "cvxpy"
     assert {r["backend"] for r in report["backends"]} >= {"cd"}
 
@@ -533,3 +568,34 @@ def test_progress_on_is_shown_on_stderr(data_csv, capsys):
                        capsys)
     assert code == 0
     assert "path" in err and "\r" in err
+    assert "1/5" in err and "5/5" in err  # alphas done / total
+
+
+def test_plural():
+    from lassokit._cli_data import plural
+
+    assert [plural(n, "iteration") for n in (0, 1, 2)] == ["0 iterations", "1 iteration",
+                                                         "2 iterations"]
+
+
+# -- missing extras say what to install ----------
+
+
+def test_bench_names_the_package_of_a_missing_competitor(monkeypatch, capsys):
+    from lassokit import _cli_bench
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(_cli_bench.importlib.util, "find_spec",
+                        lambda name, *a: None if name == "celer" else real(name, *a))
+    code, out, err = run(["bench", "--solvers", "celer"], capsys)
+    assert_one_line_error(code, err, "bench")
+    assert "pip install celer" in err and 'pip install "lassokit[bench]"' in err
+
+
+def test_missing_dask_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "dask", None)  # import dask -> ImportError
+    monkeypatch.delitem(sys.modules, "lassokit.distributed", raising=False)
+    with pytest.raises(ImportError, match=r'pip install "lassokit\[dask\]"'):
+        importlib.import_module("lassokit.distributed")
+    with pytest.raises(SystemExit, match=r'pip install "lassokit\[dask\]"'):
+        runpy.run_path(str(ROOT / "examples" / "plot_dask_scaling.py"), run_name="__main__")

@@ -130,3 +130,25 @@ def test_input_not_modified():
     np.testing.assert_array_equal(Xs.data, before[0])
     np.testing.assert_array_equal(Xs.indices, before[1])
     np.testing.assert_array_equal(y, before[2])
+
+
+def test_wide_problem_warns_and_time_limit_bounds_the_solve():
+    # Regression: n = 50, p = 200,000 ran > 600 s silently. The user is told
+    # before the start, and time_limit bounds the OSQP rounds.
+    import warnings
+
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(0)
+    X = sp.random(50, 40_000, density=0.01, format="csc", random_state=0)
+    y = rng.randn(50)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sol = lk.lasso(X, y, 0.01).solve("osqp", time_limit=1.0)
+    slow = [w for w in caught if "p >> n" in str(w.message)]
+    assert slow and slow[0].category is UserWarning and "backend='cd'" in str(slow[0].message)
+    assert slow[0].filename == __file__
+    # Stopped by the clock, long before the iteration budget (100,000).
+    assert sol.status == "max_iter" and sol.n_iter < 20_000
+    with pytest.raises(ValueError, match="time_limit"):
+        lk.lasso(X, y, 0.01).solve("osqp", time_limit=0)

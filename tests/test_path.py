@@ -179,3 +179,12 @@ def test_plot_draws_one_line_per_feature_on_a_log_axis():
     assert out is ax and len(ax.get_lines()) == 7 and ax.get_xscale() == "log"
     plt.close(fig)
     assert "Path(n_alphas=10" in repr(path) and len(path) == 10
+
+
+def test_int_alphas_is_refused_with_the_fix():
+    # Regression: lk.path(problem, alphas=50) solved one strength of 50.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 3), rng.randn(20)
+    with pytest.raises(TypeError, match="n_alphas=50"):
+        lk.path(lk.lasso(X, y, 1.0), alphas=50)
+    assert lk.path(lk.lasso(X, y, 1.0), alphas=[0.5]).coefs.shape == (3, 1)

@@ -31,7 +31,9 @@ _BLOCK_ENTRIES = 1 << 22
 
 
 def _readonly(a):
-    # One numba signature per dtype: every X array reaches the kernels read-only.
+    # One numba signature per dtype: every X array, and every other array a
+    # kernel only reads, reaches the kernels read-only (a writable and a
+    # read-only argument would compile a kernel twice).
     v = a.view()
     v.flags.writeable = False
     return v
@@ -62,9 +64,9 @@ class _Ops:
         self.n, self.p = design.n, design.p
         self.dtype = dtype
         self.has_sw = design.sw is not None
-        self.sw = design.sw if self.has_sw else np.ones(1)
-        self.x_off = np.ascontiguousarray(design.x_offset, dtype=np.float64)
-        self.yc = np.ascontiguousarray(design.yc, dtype=np.float64)
+        self.sw = _readonly(design.sw if self.has_sw else np.ones(1))
+        self.x_off = _readonly(np.ascontiguousarray(design.x_offset, dtype=np.float64))
+        self.yc = _readonly(np.ascontiguousarray(design.yc, dtype=np.float64))
         self.c0 = 2.0 * design.p0
         self._gram_ws = None
         self._gram = None
@@ -73,7 +75,7 @@ class _Ops:
         """``xc_j^T S q / n`` for ``j`` in ``feats``."""
         sq = q * self.sw if self.has_sw else q
         out = np.empty(feats.shape[0])
-        self._gradient(np.ascontiguousarray(sq), float(sq.sum()), feats, out)
+        self._gradient(_readonly(np.ascontiguousarray(sq)), float(sq.sum()), feats, out)
         return out
 
     def norms_and_gradient(self, q):
@@ -82,7 +84,7 @@ class _Ops:
         Columns that are constant up to rounding get ``L = 0`` exactly, so
         they stay at 0 (see :func:`vanishing`).
         """
-        sq = np.ascontiguousarray(q * self.sw if self.has_sw else q)
+        sq = _readonly(np.ascontiguousarray(q * self.sw if self.has_sw else q))
         L, u = np.empty(self.p), np.empty(self.p)
         self._norms_and_gradient(sq, float(sq.sum()), L, u)
         L[vanishing(L, self.x_off)] = 0.0
@@ -151,7 +153,7 @@ class DenseOps(_Ops):
 
     def residual(self, w, supp):
         out = np.empty(self.n)
-        cd_dense.residual(self.X, self.yc, w, supp, self.x_off, out)
+        cd_dense.residual(self.X, self.yc, _readonly(w), supp, self.x_off, out)
         return out
 
     def _gradient(self, sq, sq_sum, feats, out):
@@ -214,7 +216,8 @@ class SparseOps(_Ops):
 
     def residual(self, w, supp):
         out = np.empty(self.n)
-        cd_sparse.residual(self.data, self.indices, self.indptr, self.yc, w, supp, self.x_off, out)
+        cd_sparse.residual(self.data, self.indices, self.indptr, self.yc, _readonly(w), supp,
+                           self.x_off, out)
         return out
 
     def _gradient(self, sq, sq_sum, feats, out):
@@ -251,5 +254,8 @@ class SparseOps(_Ops):
 def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
                check_every):
     """Run the Gram inner solver (``w_local`` updated in place)."""
+    # Writable like the strengths that cd_gram_path hands the same kernel, so
+    # both share one compiled version (the copies are working-set sized).
+    lam, mu, L = (a if a.flags.writeable else a.copy() for a in (lam, mu, L))
     return cd_gram.inner_solve(np.ascontiguousarray(G), b, c0, w_local, lam, mu, L, positive,
                                tol_in, floor, max_epochs, K, check_every)

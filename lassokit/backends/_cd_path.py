@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificate import DualSums
+from ..kernels.cd_gram_path import start_gap
 from ._cd_ops import gram_solve, make_ops, vanishing
 from ._cd_solver import SolverState, run
 from .base import BackendResult
@@ -95,8 +96,13 @@ class GramPath:
         lam = np.ascontiguousarray(lam)
         mu = np.ascontiguousarray(mu)
         floor = _FLOOR * 0.5 * self.c0
-        ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive,
-                             0.5 * tol_abs, floor, max_iter, self.K, self.K or 10)
+        # Already optimal (w = 0 at alpha_max): no epoch, which could move a
+        # coordinate whose |u_j| exceeds lam_j by a rounding error.
+        gap = start_gap(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive)
+        ep = 0
+        if gap > 0.5 * tol_abs:
+            ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive,
+                                 0.5 * tol_abs, floor, max_iter, self.K, self.K or 10)
         status = "success" if gap <= tol_abs else ("max_iter" if ep >= max_iter else "stalled")
         if self.round_to == np.float64:
             return w, ep, status, self.sums(w)

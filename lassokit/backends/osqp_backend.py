@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -44,6 +46,9 @@ from ..certificate import certify
 from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult
 
+# p > _WIDE_RATIO n with at least _WIDE_MIN features: the slow shape for OSQP.
+_WIDE_RATIO = 20
+_WIDE_MIN = 20_000
 # Sparse X: above this many columns the dense p x p Gram form is not used.
 _GRAM_MAX_P = 3000
 # OSQP statuses -> BackendResult statuses (the certificate has the last word).
@@ -66,16 +71,29 @@ class OsqpBackend(Backend):
         per round while the certificate is not met).
     osqp_settings : dict, optional
         Extra OSQP settings (e.g. ``{"rho": 0.1}``); they override the defaults.
+    time_limit : float, optional
+        Seconds for all OSQP rounds together (OSQP's ``time_limit``); when
+        spent, the best certified point so far is returned with status
+        ``"max_iter"``. Default: no limit.
     verbose : bool, default=False
+        OSQP's own progress lines.
+
+    Notes
+    -----
+    With many more features than samples (``p > 20 n``, ``p >= 20,000``)
+    the QP has ``2p + n`` variables and OSQP needs many iterations on it
+    (n = 50, p = 200,000 sparse ran > 600 s); a ``UserWarning`` says so
+    before starting. ``"cd"`` is the backend for that shape.
     """
 
     name = "osqp"
     requires = ("osqp",)
-    options = {"formulation": "auto", "eps": None, "osqp_settings": None, "verbose": False}
+    options = {"formulation": "auto", "eps": None, "osqp_settings": None, "time_limit": None,
+               "verbose": False}
     default_max_iter = 100000
 
     def solve(self, problem, *, tol, max_iter, warm_start, formulation="auto", eps=None,
-              osqp_settings=None, verbose=False):
+              osqp_settings=None, time_limit=None, verbose=False):
         import osqp
 
         if formulation not in ("auto", "residual", "gram"):
@@ -87,9 +105,21 @@ class OsqpBackend(Backend):
                 raise TypeError(f"eps must be a real number, got {type(eps).__name__}.")
             if not 0 < float(eps) < 1:
                 raise ValueError(f"eps must be in (0, 1), got {eps!r}.")
+        if time_limit is not None:
+            if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float, np.number)):
+                raise TypeError(f"time_limit must be a number of seconds, got "
+                                f"{type(time_limit).__name__}.")
+            if not float(time_limit) > 0:
+                raise ValueError(f"time_limit must be > 0 seconds, got {time_limit!r}.")
         d = problem._design
         X = problem.X
-        p = X.shape[1]
+        n, p = X.shape
+        if p > _WIDE_RATIO * n and p >= _WIDE_MIN:
+            warnings.warn(
+                f"backend 'osqp' on p >> n (n={n}, p={p}): the QP has {2 * p + n} variables "
+                "and OSQP converges slowly in this form (minutes to hours); backend='cd' is "
+                "the fast choice here, or bound this solve with time_limit=<seconds>.",
+                UserWarning, stacklevel=3)
         if zero_is_optimal(d, X, tol):
             # e.g. yc = 0 or a1 >= alpha_max: coef = 0 exactly; OSQP's ~1e-12 would not be.
             return BackendResult(coef=np.zeros(p), n_iter=0, info={"osqp_status": "not run"})
@@ -112,7 +142,10 @@ class OsqpBackend(Backend):
         if qp.n_bounds == 0:
             # Only equalities: nothing to polish (and OSQP 1.1 would print about it).
             settings["polishing"] = False
+        if time_limit is not None:
+            settings["time_limit"] = float(time_limit)
         settings.update(osqp_settings or {})
+        started = time.perf_counter()
         # OSQP 1.1 prints "Polishing not needed ..." even when not verbose whenever no
         # inequality is active, e.g. positive=True with every coef > 0 (osqp/osqp#785).
         quiet = not verbose and bool(settings.get("polishing", False))
@@ -150,8 +183,17 @@ class OsqpBackend(Backend):
             if total >= max_iter or eps <= 1e-13:
                 status = "max_iter"
                 break
+            left = None
+            if time_limit is not None:
+                left = float(time_limit) - (time.perf_counter() - started)
+                if left <= 0:
+                    status = "max_iter"
+                    break
             eps = max(eps * 1e-2, 1e-13)
-            solver.update_settings(eps_abs=eps, eps_rel=eps, max_iter=max(max_iter - total, 1))
+            update = dict(eps_abs=eps, eps_rel=eps, max_iter=max(max_iter - total, 1))
+            if left is not None:
+                update["time_limit"] = left
+            solver.update_settings(**update)
         if coef is None:
             coef = np.zeros(p)
         return BackendResult(coef=coef, n_iter=total, status=status,

@@ -23,9 +23,10 @@ try:
     import dask
     import dask.array  # noqa: F401
 except ImportError as exc:  # pragma: no cover - exercised without the extra
+    # The "dask" extra of pyproject.toml brings dask[array] and distributed.
     raise ImportError(
-        "lassokit.distributed needs dask[array] and distributed: "
-        "pip install 'lassokit[dask]'"
+        f"lassokit.distributed needs Dask ({exc.name or 'dask'} is not installed): "
+        'pip install "lassokit[dask]"'
     ) from exc
 
 from ._api import moments, path, solve, surrogate

@@ -8,7 +8,9 @@ import warnings
 
 import numpy as np
 
+from .._finish import unconverged_message, warn_unconverged
 from .._validation import check_bool, check_coef, check_max_iter, check_tol
+from ..backends.base import BackendResult
 from ..path import Path, _check_alphas
 from ..path import path as _local_path
 from ..penalty import Penalty
@@ -123,11 +125,10 @@ def _solution(coef, cert, p0, *, tol, n_iter, backend, solve_time, status, info)
                    status=final, n_iter=n_iter, backend=backend, solve_time=solve_time,
                    tol=tol, info=info)
     if not converged:
-        warnings.warn(
-            f"{backend} stopped with status {final!r}: relative duality gap "
-            f"{cert.rel_gap:.3g} > tol {tol:.3g}. Increase max_iter or loosen tol.",
-            convergence_warning(), stacklevel=3,
-        )
+        raw = BackendResult(coef=coef, n_iter=n_iter, status=final, info=info)
+        warnings.warn(unconverged_message(backend, final, raw, cert.rel_gap, tol,
+                                          np.asarray(coef).dtype),
+                      convergence_warning(), stacklevel=3)
     return sol
 
 
@@ -314,12 +315,8 @@ def _warn_path(res):
     bad = ~res.converged
     if np.any(bad):
         worst = int(np.argmax(res.rel_gaps))
-        warnings.warn(
-            f"path: {int(bad.sum())} of {len(res)} strengths stopped above tol {res.tol:.3g} "
-            f"(worst relative duality gap {res.rel_gaps[worst]:.3g} at alpha="
-            f"{res.alphas[worst]:.4g}). Increase max_iter or loosen tol.",
-            convergence_warning(), stacklevel=3,
-        )
+        warn_unconverged(f"path (worst at alpha={res.alphas[worst]:.4g})", int(bad.sum()),
+                         len(res), res.tol, res.rel_gaps[worst], stacklevel=2)
 
 
 def _admm_path(X, y, penalty, alphas, n_alphas, eps, fit_intercept, sample_weight, positive,

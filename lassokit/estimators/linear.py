@@ -281,7 +281,11 @@ class Ridge(LinearRegressorBase):
     weights ``sw`` **as given** (not rescaled). Divided by ``2 S``,
     ``S = sum_i sw_i`` (``S = n`` without weights), this is lassokit's
     objective with ``a2 = alpha / S``: ``lk.Ridge(alpha)`` solves
-    ``lk.ridge(X, y, alpha / n_samples)``.
+    ``lk.ridge(X, y, alpha / n_samples)`` (with weights,
+    ``lk.ridge(X, y, alpha / sw.sum(), sample_weight=sw)``), and
+    ``lk.ridge(X, y, a2)`` is ``lk.Ridge(alpha=a2 * n_samples)``. The command
+    line's ``lassokit fit --model ridge --alpha A`` means this estimator's
+    ``alpha``.
 
     Parameters
     ----------

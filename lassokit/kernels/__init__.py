@@ -18,4 +18,19 @@ cd_gram
     Coordinate descent on a precomputed (working-set) Gram matrix.
 admm
     The ADMM inner loop (see that module).
+_compile_notice
+    Says on stderr, once per kernel family, when numba compiles (a cold
+    cache) rather than loads them, and counts the seconds spent.
+
+Cold compile cost is kept down by compiling each kernel once per X dtype
+and storage: the adapters of :mod:`lassokit.backends._cd_ops` hand every
+argument with one fixed writability (a writable and a read-only array would
+compile a kernel twice), the certificate's dual has one explicit signature
+that every caller converts to, and kernels that only kernels call have no
+Python wrapper (``_common.HELPER``).
 """
+
+from . import _compile_notice
+
+# Before any kernel module runs: _common compiles (or loads) its dual at import.
+_compile_notice.install()

@@ -24,13 +24,15 @@ Bertrand & Massias (2021), AISTATS; Bertrand et al. (2022), NeurIPS
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH, anderson_point, cd_update, copy_into, penalty_value, ws_gap
+from ._common import (
+    FASTMATH, HELPER, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+)
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _cdot_col(X, j, xm, v):
     # sum_i (x_ij - xm) v_i, centred entry by entry (see the module doc).
     acc = 0.0
@@ -39,7 +41,7 @@ def _cdot_col(X, j, xm, v):
     return acc
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _cdot3_col(X, j, xm, s, v):
     acc = 0.0
     for i in range(X.shape[0]):
@@ -47,7 +49,7 @@ def _cdot3_col(X, j, xm, s, v):
     return acc
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _axpy_col(X, j, d, xm, r):
     # r -= d * (x_j - xm), the residual change when w_j moves by d.
     for i in range(X.shape[0]):
@@ -100,7 +102,7 @@ def residual(X, yc, w, supp, x_off, out):
             _axpy_col(X, j, w[j], x_off[j], out)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive):
     """One cyclic pass of exact coordinate minimization over the set.
 
@@ -121,7 +123,7 @@ def epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive):
             _axpy_col(X, j, new - wk, xo[k], r)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _fit_terms(r, yc, sw, has_sw):
     # ||r||_S^2 / n and <s r, yc> / n.
     n = r.shape[0]
@@ -139,7 +141,7 @@ def _fit_terms(r, yc, sw, has_sw):
     return rr / n, ry / n
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     # Gap of the working-set subproblem with the residual as dual point;
     # u (len(cols)) and sr (n) are work buffers.
@@ -155,7 +157,7 @@ def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, M, c,
                        w_acc, r_acc):
     # Anderson step on the set's coefficients; kept only if the objective drops.

@@ -19,13 +19,15 @@ Bertrand & Massias (2021), AISTATS (Anderson extrapolation).
 import numpy as np
 from numba import njit
 
-from ._common import FASTMATH, anderson_point, cd_update, copy_into, penalty_value, ws_gap
+from ._common import (
+    FASTMATH, HELPER, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+)
 
 # Checks without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _grad(G, b, w, u):
     m = b.shape[0]
     for j in range(m):
@@ -36,7 +38,7 @@ def _grad(G, b, w, u):
     return u
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _fit_terms(b, w, u, c0):
     # (||r||_S^2 / n, <s r, yc> / n); clipped at 0 against cancellation.
     wb = 0.0
@@ -47,7 +49,7 @@ def _fit_terms(b, w, u, c0):
     return max(c0 - wb - wu, 0.0), c0 - wb
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def epoch(G, w, u, lam, mu, L, positive):
     """One cyclic pass; ``u = b - G w`` is kept up to date in place."""
     m = w.shape[0]
@@ -61,7 +63,7 @@ def epoch(G, w, u, lam, mu, L, positive):
                 u[k] -= d * G[j, k]
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def gram_gap(G, b, c0, w, u, lam, mu, L, positive):
     """Duality gap of the Gram subproblem (recomputes ``u`` first)."""
     _grad(G, b, w, u)
@@ -69,7 +71,7 @@ def gram_gap(G, b, c0, w, u, lam, mu, L, positive):
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH)
+@njit(fastmath=FASTMATH, **HELPER)
 def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc):
     if not anderson_point(W, M, c, w_acc, positive):
         return False

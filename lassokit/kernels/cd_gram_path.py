@@ -20,7 +20,7 @@ import numpy as np
 from numba import njit
 
 from ._common import dual_objective
-from .cd_gram import inner_solve
+from .cd_gram import gram_gap, inner_solve
 
 
 @njit(cache=True, nogil=True)
@@ -47,6 +47,12 @@ def _certified_gap(G, b, c0, coef, lam, mu, positive, u):
     if not np.isfinite(dual):
         dual = 0.0
     return primal, dual
+
+
+@njit(cache=True, nogil=True)
+def start_gap(G, b, c0, w, lam, mu, L, positive):
+    """The Gram subproblem's gap at ``w`` (callable from Python, unlike ``gram_gap``)."""
+    return gram_gap(G, b, c0, w, np.empty(b.shape[0]), lam, mu, L, positive)
 
 
 @njit(cache=True, nogil=True)
@@ -88,8 +94,13 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs, floor
         for j in range(p):
             lam[j] = lam1[j] * (a * l1_ratio)
             mu[j] = mu1[j] * (a * (1.0 - l1_ratio))
-        ep, _ = inner_solve(G, b, c0, w, lam, mu, L, positive, 0.5 * tol_abs, floor,
-                            max_epochs, K, check_every)
+        # Already optimal (w = 0 at alpha_max): no epoch, which could move a
+        # coordinate whose |u_j| exceeds lam_j by a rounding error.
+        if gram_gap(G, b, c0, w, u, lam, mu, L, positive) <= 0.5 * tol_abs:
+            ep = 0
+        else:
+            ep, _ = inner_solve(G, b, c0, w, lam, mu, L, positive, 0.5 * tol_abs, floor,
+                                max_epochs, K, check_every)
         epochs[i] = ep
         finite = True
         for j in range(p):

@@ -22,14 +22,14 @@ import numpy as np
 from numba import njit
 
 from ._common import (
-    FASTMATH_SPARSE, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+    FASTMATH_SPARSE, HELPER, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
 )
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _dot(data, indices, indptr, j, v):
     acc = 0.0
     for t in range(indptr[j], indptr[j + 1]):
@@ -37,7 +37,7 @@ def _dot(data, indices, indptr, j, v):
     return acc
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _dot3(data, indices, indptr, j, s, v):
     acc = 0.0
     for t in range(indptr[j], indptr[j + 1]):
@@ -46,7 +46,7 @@ def _dot3(data, indices, indptr, j, s, v):
     return acc
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _axpy(data, indices, indptr, j, d, r_s):
     for t in range(indptr[j], indptr[j + 1]):
         r_s[indices[t]] -= d * data[t]
@@ -96,7 +96,7 @@ def residual(data, indices, indptr, yc, w, supp, x_off, out):
             out[i] += off
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _epoch(data, indices, indptr, n, cols, w, r_s, off, sw, has_sw, xo, lam, mu, L, positive):
     # One cyclic pass over the set on the split residual; returns the new offset.
     for k in range(cols.shape[0]):
@@ -116,7 +116,7 @@ def _epoch(data, indices, indptr, n, cols, w, r_s, off, sw, has_sw, xo, lam, mu,
     return off
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _fit_terms(r_s, off, yc, sw, has_sw):
     # ||r||_S^2 / n and <s r, yc> / n for r = r_s + off.
     n = r_s.shape[0]
@@ -130,7 +130,7 @@ def _fit_terms(r_s, off, yc, sw, has_sw):
     return rr / n, ry / n
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu, L,
              positive, u, buf):
     for i in range(n):
@@ -141,7 +141,7 @@ def _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, la
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
 
-@njit(cache=True, nogil=True, fastmath=FASTMATH_SPARSE)
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
                        positive, W, M, c, w_acc, r_acc):
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
