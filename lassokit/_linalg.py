@@ -45,6 +45,18 @@ def rmatvec(X, r):
     return out
 
 
+def _kernel_layout(X):
+    return (isinstance(X, np.ndarray) and X.ndim == 2 and X.flags.f_contiguous
+            and X.dtype in (np.float32, np.float64))
+
+
+def _ro(a):
+    # Read-only views: the kernels are compiled for read-only inputs only.
+    v = a.view()
+    v.flags.writeable = False
+    return v
+
+
 def centred_matvec(X, w, offset):
     """``(X - offset) @ w`` in float64, centred before the product for dense X.
 
@@ -58,6 +70,16 @@ def centred_matvec(X, w, offset):
     w = np.asarray(w, dtype=np.float64)
     if sp.issparse(X) or not np.any(offset):
         return matvec(X, w) - float(offset @ w)
+    if _kernel_layout(X):
+        # Column-major X (the coordinate-descent layout, and a Problem's own
+        # copy): the compiled residual kernel centres entry by entry in one
+        # pass over the support's columns, with no scratch.
+        from .kernels import cd_dense
+
+        out = np.empty(X.shape[0])
+        cd_dense.residual(_ro(X), _ro(np.zeros(X.shape[0])), _ro(w), np.flatnonzero(w),
+                          _ro(np.ascontiguousarray(offset, dtype=np.float64)), out)
+        return -out
     out = np.empty(X.shape[0], dtype=np.float64)
     for blk in _row_blocks(X):
         out[blk] = (X[blk] - offset) @ w
@@ -69,6 +91,15 @@ def centred_rmatvec(X, q, offset):
     q = np.asarray(q, dtype=np.float64)
     if sp.issparse(X) or not np.any(offset):
         return rmatvec(X, q) - offset * q.sum()
+    if _kernel_layout(X):
+        from .kernels import cd_dense
+
+        n, p = X.shape
+        out = np.empty(p)
+        qc = _ro(np.ascontiguousarray(q))
+        cd_dense.gradient(_ro(X), np.arange(p), qc, float(q.sum()),
+                          _ro(np.ascontiguousarray(offset, dtype=np.float64)), out)
+        return out * n  # the kernel returns the product divided by n
     out = np.zeros(X.shape[1], dtype=np.float64)
     for blk in _row_blocks(X):
         out += (X[blk] - offset).T @ q[blk]

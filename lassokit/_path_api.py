@@ -192,7 +192,7 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
 
 
 def _data_path(X, y, penalty, fit_intercept, sample_weight, positive, kwargs):
-    # The Problem lives only for this call: no checksum of X is needed.
+    # The Problem lives only for this call: no private copy of X is needed.
     problem = Problem._single_use(X, y, penalty, fit_intercept=fit_intercept,
                                   sample_weight=sample_weight, positive=positive)
     result = path(problem, **kwargs)

@@ -279,7 +279,6 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                     "lk.path(lk.lasso(X, y, 1.0), ...).")
         raise TypeError(f"path() takes one positional argument, problem, a lassokit.Problem; "
                         f"got {got}.{hint}")
-    problem._check_unchanged()
     if alphas is None:
         grid = alpha_grid(problem, n_alphas, eps)
     else:

@@ -15,6 +15,7 @@ _BUILTIN = (
     ("admm", "AdmmBackend"),
     ("osqp_backend", "OsqpBackend"),
     ("cvxpy_backend", "CvxpyBackend"),
+    ("gpu", "GpuBackend"),
 )
 
 for _module, _cls in _BUILTIN:
