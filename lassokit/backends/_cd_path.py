@@ -93,8 +93,10 @@ class GramPath:
             The coefficients (rounded to ``round_to``), epochs, the backend
             status and the sums of the returned coefficients.
         """
-        lam = np.ascontiguousarray(lam)
-        mu = np.ascontiguousarray(mu)
+        # Writable copies (p floats): the same kernel specialization as the
+        # compiled fold path's work buffers, not a second one.
+        lam = np.array(lam, dtype=np.float64)
+        mu = np.array(mu, dtype=np.float64)
         floor = _FLOOR * 0.5 * self.c0
         # Already optimal (w = 0 at alpha_max): no epoch, which could move a
         # coordinate whose |u_j| exceeds lam_j by a rounding error.
