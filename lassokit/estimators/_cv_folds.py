@@ -22,6 +22,7 @@ Both certify every strength with lassokit's certificate.
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg.blas as blas
 import scipy.sparse as sp
 
 from .._finish import settle
@@ -53,7 +54,15 @@ def gram_blocks_apply(backend_name, X, folds, gram_option):
             return False
     if not np.all(seen == 1):
         return False
-    return all(np.intersect1d(train, test).size == 0 for train, test in folds)
+    # Train is the complement of test: with the sizes above, it is enough
+    # that no training row repeats or lies in the test fold (O(n) masks;
+    # np.intersect1d sorted and hashed 0.15 s per fold at n = 200,000).
+    for train, test in folds:
+        mask = np.zeros(n, dtype=bool)
+        mask[train] = True
+        if np.count_nonzero(mask) != len(train) or mask[test].any():
+            return False
+    return True
 
 
 class FoldMoments:
@@ -108,8 +117,9 @@ class FoldMoments:
 
 
 def _moments(X, y, w, rows, mx, my):
+    """:class:`FoldMoments` of ``rows`` (``w=None``: unit weights, fewer temporaries)."""
     p = X.shape[1]
-    G = np.zeros((p, p))
+    G = np.zeros((p, p), order="F")
     sx, gxy = np.zeros(p), np.zeros(p)
     sy = syy = W = 0.0
     step = max(1, _BLOCK_ENTRIES // max(p, 1))
@@ -117,16 +127,28 @@ def _moments(X, y, w, rows, mx, my):
         idx = rows[start:start + step]
         B = X[idx]
         B = B.toarray() if sp.issparse(B) else np.asarray(B, dtype=np.float64)
-        B = B - mx
-        wb = w[idx]
+        B = B - mx  # a fresh C-ordered float64 block, centred entry by entry
         yb = y[idx] - my
-        Bw = B * wb[:, None]
-        G += Bw.T @ B
+        if w is None:
+            Bs, Bw, wb = B, B, None
+        else:
+            wb = w[idx]
+            Bw = B * wb[:, None]
+            Bs = B * np.sqrt(wb)[:, None]
+        # G += B^T W B as a symmetric rank-k update (half the flops of a
+        # gemm); a C-ordered block's transpose is Fortran-ordered, no copy.
+        G = blas.dsyrk(1.0, Bs.T, trans=0, beta=1.0, c=G, lower=0, overwrite_c=1)
         sx += Bw.sum(axis=0)
         gxy += Bw.T @ yb
-        W += float(wb.sum())
-        sy += float(wb @ yb)
-        syy += float((wb * yb) @ yb)
+        if wb is None:
+            W += float(idx.shape[0])
+            sy += float(yb.sum())
+            syy += float(yb @ yb)
+        else:
+            W += float(wb.sum())
+            sy += float(wb @ yb)
+            syy += float((wb * yb) @ yb)
+    G = np.triu(G) + np.triu(G, 1).T  # syrk filled the upper triangle
     return FoldMoments(W, sx, sy, G, gxy, syy, rows.shape[0])
 
 
@@ -146,7 +168,7 @@ def fold_moments(X, y, sw, folds, fit_intercept):
         my = float(w @ y) / wsum
     else:
         mx, my = np.zeros(X.shape[1]), 0.0
-    blocks = [_moments(X, y, w, np.asarray(test), mx, my) for _, test in folds]
+    blocks = [_moments(X, y, sw, np.asarray(test), mx, my) for _, test in folds]
     total = blocks[0]
     for blk in blocks[1:]:
         total = total + blk
