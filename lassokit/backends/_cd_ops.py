@@ -144,9 +144,21 @@ class DenseOps(_Ops):
 
     def __init__(self, X, design):
         super().__init__(design, X.dtype)
-        if not X.flags.f_contiguous:
-            X = np.asfortranarray(X)  # the one allowed conversion of X
-        self.X = _readonly(X)
+        self._given = X
+        self._X = None
+
+    @property
+    def X(self):
+        """X in column-major order, converted on first use (the one allowed conversion).
+
+        A path solved in feature space only needs the Gram matrix, which
+        :meth:`_cross` forms in any layout: a C-ordered X is then never
+        transposed (0.5 s for 200,000 x 200).
+        """
+        if self._X is None:
+            X = self._given
+            self._X = _readonly(X if X.flags.f_contiguous else np.asfortranarray(X))
+        return self._X
 
     def _norms_and_gradient(self, sq, sq_sum, L, u):
         cd_dense.norms_and_gradient(self.X, self.sw, self.has_sw, self.x_off, sq, sq_sum, L, u)
@@ -173,20 +185,28 @@ class DenseOps(_Ops):
     def _cross(self, ws, new_pos):
         # Xc_ws^T S Xc_new / n by row blocks: bounded memory, BLAS speed,
         # exact centring of each block (no x_off x_off^T cancellation).
-        X, n, m = self.X, self.n, ws.shape[0]
-        out = np.zeros((m, new_pos.shape[0]))
+        X = self._X if self._X is not None else self._given  # any layout will do
+        n, m = self.n, ws.shape[0]
+        full = new_pos.shape[0] == m
+        out = np.zeros((m, new_pos.shape[0]), order="F" if full else "C")
         step = max(1, _BLOCK_ENTRIES // max(m, 1))
         sqrt_s = np.sqrt(self.sw) if self.has_sw else None
         xo = self.x_off[ws]
-        full = new_pos.shape[0] == m
+        every = m == self.p  # ws is every column (sorted): no gather
         for start in range(0, n, step):
             blk = slice(start, min(n, start + step))
-            B = np.asarray(X[blk][:, ws], dtype=np.float64, order="F")
-            B -= xo
+            # One pass makes a fresh float64 block, centred, in X's layout.
+            B = (X[blk] if every else X[blk][:, ws]) - xo
             if sqrt_s is not None:
                 B *= sqrt_s[blk, None]
             if full:
-                out = blas.dsyrk(1.0, B, trans=1, beta=1.0, c=out, lower=0, overwrite_c=1)
+                # syrk reads a Fortran-ordered operand in place: B itself, or
+                # the transpose of a C-ordered B.
+                if B.flags.f_contiguous:
+                    out = blas.dsyrk(1.0, B, trans=1, beta=1.0, c=out, lower=0, overwrite_c=1)
+                else:
+                    out = blas.dsyrk(1.0, np.ascontiguousarray(B).T, trans=0, beta=1.0, c=out,
+                                     lower=0, overwrite_c=1)
             else:
                 out += B.T @ B[:, new_pos]
         if full:
