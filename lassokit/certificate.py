@@ -1,7 +1,7 @@
 """The objective, its duality gap and ``alpha_max``: defined once, used everywhere.
 
 Every backend, test and benchmark judges a solution with the functions of
-this module. The derivation is in ``docs/certificate.rst``; in short, with
+this module. The derivation is in the documentation's "The certificate" page; in short, with
 the intercept eliminated (weighted centring of X and y), normalized sample
 weights ``s`` and ``S = diag(s)``,
 

@@ -1,6 +1,6 @@
 """The declarative problem layer: what to solve, never how.
 
-See ``docs/objective.rst`` for the objective
+See the documentation's "The objective" page for the objective
 
     P(w, b) = 1/(2n) sum_i s_i (y_i - x_i^T w - b)^2
               + sum_j [ a1 v1_j |w_j| + (a2/2) v2_j w_j^2 ].
@@ -109,9 +109,10 @@ class Problem:
     Notes
     -----
     The Problem keeps its own read-only copy of X, made once here (same
-    memory layout, one memcpy), and of ``y`` and the sample weights: it caches statistics derived from them (column means,
-    the centred target), and writing into the caller's arrays afterwards
-    changes neither the data nor the answers. A read-only view would not be
+    memory layout, one memcpy), and of ``y`` and the sample weights: it
+    caches statistics derived from them (column means, the centred target),
+    and writing into the caller's arrays afterwards changes neither the data
+    nor the answers. A read-only view would not be
     enough, since the caller may still write through their own array. When
     X is converted anyway (another dtype, a list) the conversion is the
     copy. The one-shot entry points that build a Problem and solve it at
@@ -307,7 +308,7 @@ class Problem:
 
     # -- the math -------------------------------------------------------------------
     def objective(self, coef, intercept=0.0):
-        """The objective ``P(coef, intercept)`` (see ``docs/objective.rst``).
+        """The objective ``P(coef, intercept)``, as stated on the "The objective" docs page.
 
         Parameters
         ----------
@@ -337,7 +338,7 @@ class Problem:
 
         It is ``>= 0``, never below ``P(coef) - P*``, and 0 only at the optimum.
         The dual point is the residual, made feasible as derived in
-        ``docs/certificate.rst``.
+        the documentation's "The certificate" page.
 
         Parameters
         ----------

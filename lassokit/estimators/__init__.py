@@ -1,7 +1,7 @@
 """scikit-learn estimators backed by lassokit problems and backends.
 
 They take every constructor parameter of their scikit-learn 1.9 namesakes
-(same names and defaults) plus ``backend=``; see ``docs/estimators.rst`` for
+(same names and defaults) plus ``backend=``; see the documentation's "Estimators" page for
 the mapping of their parameters onto lassokit's objective.
 """
 

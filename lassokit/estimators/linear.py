@@ -5,7 +5,7 @@ constructor parameters, names and defaults, plus ``backend=``. ``fit``
 states the problem in lassokit's terms and delegates to
 :meth:`lassokit.Problem.solve`; ``tol`` is lassokit's relative duality gap.
 The parameter mapping and which scikit-learn parameters are only hints are
-tabulated in ``docs/estimators.rst``.
+tabulated in the documentation's "Estimators" page.
 """
 
 from __future__ import annotations
