@@ -84,7 +84,7 @@ class DeviceData:
         return float(xp.sum(sr * r)) / (2 * self.n), float(xp.sum(sr * self.yc)) / self.n, u, r
 
 
-def to_host(xp, a):
+def to_host(a):
     """A numpy array from either namespace."""
     return a.get() if hasattr(a, "get") else np.asarray(a)
 
@@ -101,7 +101,7 @@ def gram_statistics(data):
         sB = B * data.s[start:start + step, None]
         G += sB.T @ B
         b += sB.T @ data.yc[start:start + step]
-    return to_host(xp, G) / n, to_host(xp, b) / n
+    return to_host(G) / n, to_host(b) / n
 
 
 def _lipschitz(data, mu_max, seed=0):
@@ -170,8 +170,8 @@ def fista(data, design, w0, tol_abs, max_iter, dual):
         if it % _CHECK_EVERY == 0 or it == max_iter:
             fit, a, u, _ = data.sums(w)
             pen = float(xp.sum(lam * xp.abs(w)) + 0.5 * xp.sum(mu * w * w))
-            gap = fit + pen - dual(a, 2.0 * fit, to_host(xp, u))
+            gap = fit + pen - dual(a, 2.0 * fit, to_host(u))
             if gap <= tol_abs:
                 status = "success"
                 break
-    return to_host(xp, w), it, status
+    return to_host(w), it, status

@@ -121,7 +121,7 @@ class GpuBackend(Backend):
             w, n_iter, status = gs.fista(data, d, w0, 0.5 * tol_abs, max_iter, dual)
         # One pass each way on the device (float64): the certificate's sums.
         fit, a, u, r = data.sums(w)
-        sums = DualSums(fit, a, gs.to_host(xp, u),
-                        gs.to_host(xp, r) if d.unpenalized.size else None)
+        sums = DualSums(fit, a, gs.to_host(u),
+                        gs.to_host(r) if d.unpenalized.size else None)
         return BackendResult(coef=w, n_iter=n_iter, status=status, sums=sums,
                              info={"device": where, "route": route})

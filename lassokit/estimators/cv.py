@@ -25,8 +25,6 @@ kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
 from __future__ import annotations
 
 import numbers
-import time
-import warnings
 from typing import ClassVar
 
 import numpy as np
@@ -39,14 +37,11 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
-from .._finish import finish, warn_unconverged
-from .._polish import polish, polish_gram, with_tol
+from .._finish import warn_unconverged
 from .._validation import check_X
-from ..backends.base import BackendResult
 from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
-from ..solution import convergence_warning
 from ._base import (
     LinearRegressorBase,
     SparseCoefMixin,
@@ -62,6 +57,7 @@ from ._cv_folds import (
     session_fold,
     test_mse,
 )
+from ._cv_refit import refit_by_backend, refit_from_moments, refit_rounds
 from ._params import (
     ARRAY,
     BACKEND,
@@ -76,17 +72,6 @@ from ._params import (
     Interval,
     Options,
 )
-
-#: The scikit-learn default of ``max_iter``; at it, an unconverged refit
-#: resumes with 10x and then 100x the budget.
-_DEFAULT_MAX_ITER = 1000
-_REFIT_ROUNDS = 3
-
-
-def _tighter(tol):
-    # A refit whose support is not yet identified at tol is solved again to
-    # this gap (then finished exactly on its support).
-    return max(tol * 1e-5, 1e-13)
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
@@ -276,70 +261,21 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
     def _refit(self, base, alpha, l1_ratio, settings, moments):
         """The final model on all data, on the already validated X.
 
-        After Gram blocks the refit is solved in feature space from the total
-        moments and certified from the same sums (the moments stand in for
-        the pass over X that the data statistics would take); otherwise it
-        is a solve of the full problem by the backend. Either way it is then
-        finished exactly on its support (:mod:`lassokit._polish`), and at the
-        default ``max_iter`` an unconverged refit resumes with a larger
-        budget instead of stopping (the folds' budget is the user's knob;
-        the model handed out must be certified).
+        From the total moments after Gram blocks, otherwise by the backend;
+        see :mod:`lassokit.estimators._cv_refit`.
         """
         pen = Penalty(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
         tol, max_iter = settings["tol"], settings["max_iter"]
-        rounds = _REFIT_ROUNDS if self.max_iter == _DEFAULT_MAX_ITER else 1
+        rounds = refit_rounds(self.max_iter)
         if moments is None:
-            problem = base.replace(penalty=pen)
-            warm = None
-            for k in range(rounds):
-                with warnings.catch_warnings():
-                    if k < rounds - 1:
-                        warnings.simplefilter("ignore", convergence_warning())
-                    sol = problem.solve(self.backend, tol=tol, max_iter=max_iter * 10 ** k,
-                                        warm_start=warm, **settings["options"])
-                if sol.converged:
-                    break
-                warm = sol.coef
-            done = polish(problem, sol)
-            if not done.info.get("polished") and sol.converged:
-                # The support is not identified at tol yet: once more, tighter.
-                tight = problem.solve(self.backend, tol=_tighter(tol), max_iter=max_iter * 10,
-                                      warm_start=sol.coef, **settings["options"])
-                tight = polish(problem, tight)
-                if tight.dual_gap < done.dual_gap:
-                    done = with_tol(tight, tol, problem._design.p0)
-            self._store(done, base.dtype)
-            return
-        t0 = time.perf_counter()
-        d = moments.design(pen)
-        problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
-                                   sample_weight=base.sample_weight, positive=self.positive,
-                                   stats=(d.x_offset, d.y_offset, base.y - d.y_offset, d.p0))
-        w = np.zeros(d.p)
-        epochs = 0
-        for k in range(rounds):
-            coef, ep, status, sums = moments.gram.solve(d.lam, d.mu, w, tol * d.p0,
-                                                        max_iter * 10 ** k)
-            epochs += ep
-            if status == "success":
-                break
-        cand = polish_gram(moments.gram.G, moments.gram.b, d.lam, d.mu, d.positive, coef)
-        if cand is None and status == "success":
-            # The support is not identified at tol yet: once more, tighter (w
-            # holds the float64 iterate).
-            coef_t, ep, _, _ = moments.gram.solve(d.lam, d.mu, w, _tighter(tol) * d.p0,
-                                                  max_iter * 10)
-            epochs += ep
-            cand = polish_gram(moments.gram.G, moments.gram.b, d.lam, d.mu, d.positive, coef_t)
-        raw = BackendResult(coef=coef, n_iter=epochs, status=status, sums=sums,
-                            info={"mode": "feature space (CV moments)"})
-        sol = finish(problem, raw, "cd", tol, time.perf_counter() - t0, exact_sums=True)
-        if cand is not None:
-            done = finish(problem, BackendResult(coef=cand, n_iter=epochs, sums=moments.gram.sums(cand),
-                                                 info={**raw.info, "polished": True}),
-                          "cd", tol, time.perf_counter() - t0, exact_sums=True, warn=False)
-            if done.dual_gap < sol.dual_gap:
-                sol = done
+            sol = refit_by_backend(base.replace(penalty=pen), self.backend, tol, max_iter,
+                                   settings["options"], rounds)
+        else:
+            d = moments.design(pen)
+            problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
+                                       sample_weight=base.sample_weight, positive=self.positive,
+                                       stats=(d.x_offset, d.y_offset, base.y - d.y_offset, d.p0))
+            sol = refit_from_moments(problem, moments, d, tol, max_iter, rounds)
         self._store(sol, base.dtype)
 
     def _path_settings(self, base):
