@@ -170,3 +170,25 @@ def test_bad_parameters():
 @parametrize_with_checks([lk.LassoIC()])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_zeros_at_the_knots_are_certified_and_counted():
+    # At a LARS knot the entering feature is 0 exactly; the path leaves
+    # ~1e-9 there. LassoIC zeroes it only where the zeroed point is still
+    # certified, and df is the support of the coefficients it returns.
+    X, y = load_diabetes(return_X_y=True)
+    knots = LassoLarsIC(criterion="aic").fit(X, y).alphas_
+    ours = lk.LassoIC(criterion="aic", alphas=knots, tol=1e-12).fit(X, y)
+    P = ours.path_
+    prob = lk.lasso(X, y, 1.0)
+    for i, a in enumerate(P.alphas):
+        sub = prob.replace(penalty=lk.L1(float(a)))
+        # The stored gap bounds the true suboptimality (against a 1e-15 solve).
+        best = sub.solve("cd", tol=1e-15, max_iter=100_000).objective
+        excess = sub.certify(P.coefs[:, i]).objective - best
+        assert excess <= P.dual_gaps[i] + 1e-14 * prob._design.p0
+        assert P.rel_gaps[i] <= 1e-12
+    np.testing.assert_array_equal(ours.degrees_of_freedom_, np.count_nonzero(P.coefs, axis=0))
+    _, lars = _lars(X, y)
+    np.testing.assert_array_equal(ours.degrees_of_freedom_,
+                                  np.count_nonzero(np.abs(lars) > np.finfo(float).eps, axis=0))

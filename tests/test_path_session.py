@@ -26,6 +26,9 @@ SPECS = [
     Spec(mix="lasso", positive=True, sample_weight=True, n=80, p=12),
     Spec(mix="enet", feature_weights=True, n=80, p=12),              # unpenalized features
     Spec(mix="lasso", feature_weights=True, n=30, p=60, fit_intercept=False),
+    # The compiled residual-space grid (dense float64, p > n):
+    Spec(mix="lasso", positive=True, n=40, p=80),
+    Spec(mix="lasso", sample_weight=True, n=25, p=200),
 ]
 
 
@@ -152,3 +155,71 @@ def test_small_input_fixes():
     # Subnormal weights keep only a few bits, so only a finite, certified answer.
     got = lk.lasso(X, y, 0.05, sample_weight=np.linspace(1, 2, 30) * 1e-320).solve("cd")
     assert got.converged and np.isfinite(got.objective)
+
+
+@pytest.mark.parametrize("spec", [Spec(mix="lasso", n=30, p=200),
+                                  Spec(mix="enet", sample_weight=True, positive=True, n=40, p=90),
+                                  Spec(mix="enet", n=120, p=15)], ids=Spec.id)
+def test_compiled_grid_equals_step_by_step(spec, monkeypatch):
+    # The one-call grid (dense_path / gram_path) and the Python loop of
+    # steps are the same algorithm: same certified answers.
+    prob = make_problem(spec)
+    grid = lk.path(prob, n_alphas=20, tol=1e-9)
+    monkeypatch.setattr(CDPathSession, "solve_grid", lambda self, *a, **k: None)
+    steps = lk.path(prob, n_alphas=20, tol=1e-9)
+    assert grid.converged.all() and steps.converged.all()
+    assert_coef_close(grid.coefs, steps.coefs, 1e-5)
+    np.testing.assert_allclose(grid.intercepts, steps.intercepts, rtol=1e-6, atol=1e-9)
+
+
+def test_dense_grid_gaps_are_the_certificate_from_x():
+    # The compiled residual-space grid reports gaps over every feature
+    # (screened ones included); recomputed from X they agree.
+    prob = make_problem(Spec(mix="enet", n=30, p=300, sample_weight=True))
+    path = lk.path(prob, n_alphas=25, tol=1e-7)
+    p0 = prob._design.p0
+    r = prob.penalty.l1_ratio
+    for k in range(len(path)):
+        sub = prob.replace(penalty=prob.penalty.at(float(path.alphas[k]), r))
+        exact = sub.certify(path.coefs[:, k])
+        assert path.dual_gaps[k] == pytest.approx(exact.dual_gap, rel=1e-4, abs=1e-12 * p0)
+        assert path.intercepts[k] == pytest.approx(exact.intercept, rel=1e-9, abs=1e-12)
+
+
+def test_grid_non_finite_point_becomes_certified_zeros():
+    # What the compiled loop reports for a non-finite point (gap inf) is
+    # turned into zeros certified from X, as finish() does for one solve.
+    from lassokit.backends.session import GridResult
+    from lassokit.path import _from_grid
+
+    prob = make_problem(Spec(mix="lasso", n=30, p=20))
+    alphas = np.array([0.5, 0.1])
+    C = np.ones((20, 2))
+    C[3, 1] = np.nan
+    grid = GridResult(C, np.array([1.0, np.inf]), np.array([3, 4]), ["success", "stalled"])
+    out = [np.empty((20, 2)), np.zeros(2), np.empty(2), np.empty(2), np.zeros(2, int),
+           np.zeros(2, bool)]
+    _from_grid(prob, alphas, 1.0, grid, 1e-6, *out)
+    coefs, intercepts, gaps, _rel, iters, conv = out
+    assert np.all(coefs[:, 1] == 0) and not conv[1]
+    zero = prob.replace(penalty=lk.L1(0.1)).certify(np.zeros(20))
+    assert gaps[1] == pytest.approx(zero.dual_gap)
+    assert intercepts[1] == pytest.approx(zero.intercept)
+    np.testing.assert_array_equal(iters, [3, 4])
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_unshifted_gram_reads_x_in_place(order):
+    # No intercept, no weights, float64: the Gram is one syrk on X itself
+    # (either layout); it must give the residual-space path.
+    rng = np.random.default_rng(3)
+    X = np.array(rng.standard_normal((300, 12)) + 3.0, order=order)
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(300)
+    prob = lk.lasso(X, y, 1.0, fit_intercept=False)
+    a = lk.path(prob, n_alphas=15, tol=1e-10)
+    b = lk.path(prob, n_alphas=15, tol=1e-10, gram=False)
+    assert a.converged.all() and b.converged.all()
+    assert_coef_close(a.coefs, b.coefs, 1e-6)
+    G, _ = lk.backends.registry.get_backend("cd").open_path(
+        prob, tol=1e-6, max_iter=10, options={}).ops.gram(np.arange(12))
+    np.testing.assert_allclose(G, X.T @ X / 300, rtol=1e-12)

@@ -25,11 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificate import DualSums
-from ..kernels.cd_gram_path import start_gap
 from ._cd_ops import gram_solve, make_ops, vanishing
 from ._cd_solver import SolverState, run
 from .base import BackendResult
-from .session import PathSession
+from .session import GridResult, PathSession
 
 __all__ = ["CDPathSession", "GramPath", "use_feature_space"]
 
@@ -39,6 +38,8 @@ _PSPACE_MAX = 2048
 _PSPACE_RATIO = 2
 _ANDERSON_K = 5
 _FLOOR = 1e-10
+#: Status codes of :func:`lassokit.kernels.cd_dense_path.dense_path`.
+_STATUS = ("success", "max_iter", "stalled")
 
 
 def use_feature_space(n, p, design, gram):
@@ -98,13 +99,10 @@ class GramPath:
         lam = np.array(lam, dtype=np.float64)
         mu = np.array(mu, dtype=np.float64)
         floor = _FLOOR * 0.5 * self.c0
-        # Already optimal (w = 0 at alpha_max): no epoch, which could move a
-        # coordinate whose |u_j| exceeds lam_j by a rounding error.
-        gap = start_gap(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive)
-        ep = 0
-        if gap > 0.5 * tol_abs:
-            ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive,
-                                 0.5 * tol_abs, floor, max_iter, self.K, self.K or 10)
+        # (An already optimal w, e.g. 0 at alpha_max, runs no epoch.)
+        ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive,
+                             0.5 * tol_abs, floor, max_iter, self.K, self.K or 10,
+                             check_first=True)
         status = "success" if gap <= tol_abs else ("max_iter" if ep >= max_iter else "stalled")
         if self.round_to == np.float64:
             return w, ep, status, self.sums(w)
@@ -154,6 +152,62 @@ class CDPathSession(PathSession):
                   state=self.state, **self.options)
         self.w = np.array(raw.coef, dtype=np.float64)
         return raw
+
+    def solve_grid(self, alphas, l1_ratio, warm_start=None):
+        """The whole grid in one compiled call, when the problem allows it.
+
+        Feature space: :func:`lassokit.kernels.cd_gram_path.gram_path`;
+        residual space on dense float64 X:
+        :func:`lassokit.kernels.cd_dense_path.dense_path`. Both certify every
+        strength with the certificate's dual function. Returns None (the
+        path layer then steps strength by strength) with fully unpenalized
+        features, float32 or sparse X in residual space, or the solver's
+        ``verbose`` option.
+        """
+        d = self.problem._design
+        pen = self.problem.penalty
+        lam1, mu1 = type(pen)(1.0, 1.0, pen.l1_weights, pen.l2_weights).strengths(d.p)
+        r = float(l1_ratio)
+        if self.options["verbose"] or not np.all(alphas > 0) \
+                or np.any((r * lam1 == 0) & ((1.0 - r) * mu1 == 0)):
+            return None
+        if warm_start is not None:
+            self.w = np.array(warm_start, dtype=np.float64)
+            if d.positive:
+                np.maximum(self.w, 0.0, out=self.w)
+        k = alphas.shape[0]
+        coefs = np.empty((d.p, k))
+        gaps, epochs = np.empty(k), np.zeros(k, dtype=np.int64)
+        K = _ANDERSON_K if self.options["anderson"] else 0
+        tol_abs, floor = self.tol * d.p0, _FLOOR * d.p0
+        alphas = np.ascontiguousarray(alphas, dtype=np.float64)
+        lam1, mu1 = np.ascontiguousarray(lam1), np.ascontiguousarray(mu1)
+        if self.gram_path is not None:
+            from ..kernels.cd_gram_path import gram_path
+
+            g = self.gram_path
+            gram_path(g.G, g.b, g.c0, g.L, lam1, mu1, alphas, r, 1.0 - r, d.positive, tol_abs,
+                      floor, self.max_iter, g.K, g.K or 10, g.round_to != np.float64, True,
+                      self.w, coefs, gaps, epochs)
+            statuses = ["success" if gap <= tol_abs else
+                        ("max_iter" if ep >= self.max_iter else "stalled")
+                        for gap, ep in zip(gaps, epochs)]
+            return GridResult(coefs, gaps, epochs, statuses)
+        ops = self.ops
+        if ops.kind != "dense" or ops.dtype != np.float64:
+            return None
+        from ..kernels.cd_dense_path import dense_path
+
+        w = self.w
+        res = ops.residual(w, np.flatnonzero(w))
+        L, u = ops.norms_and_gradient(res)
+        codes = np.zeros(k, dtype=np.int64)
+        dense_path(ops.X, ops.x_off, ops.yc, ops.sw, ops.has_sw, L, lam1, mu1, alphas, r,
+                   d.positive, tol_abs, floor, self.max_iter, K, K or 10,
+                   self.options["ws_start"], self.options["working_set"],
+                   self.options["screening"], w, res, u, coefs, gaps, epochs, codes)
+        self.state = None  # the step-by-step state no longer matches w
+        return GridResult(coefs, gaps, epochs, [_STATUS[c] for c in codes])
 
     def close(self):
         """Drop the Gram matrices and the residual state."""

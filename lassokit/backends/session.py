@@ -10,7 +10,7 @@ finishing function every solve uses.
 
 from __future__ import annotations
 
-__all__ = ["PathSession"]
+__all__ = ["GridResult", "PathSession"]
 
 
 class PathSession:
@@ -65,3 +65,48 @@ class PathSession:
 
     def close(self):
         """Release what the session holds (Gram matrices, copies of X)."""
+
+    def solve_grid(self, alphas, l1_ratio, warm_start=None):
+        """Optionally solve and certify a whole grid in one call.
+
+        A session whose whole loop runs compiled (``"cd"`` on dense float64
+        X and in feature space) overrides this; the path layer then makes one
+        call instead of one :meth:`step` per strength. The gaps must be
+        lassokit's certificate of the returned coefficients, computed with
+        its own dual function.
+
+        Parameters
+        ----------
+        alphas : ndarray of shape (k,)
+            Decreasing overall strengths, all ``> 0``.
+        l1_ratio : float
+            The L1 share ``r`` of the penalty ``alpha * (r L1 + (1 - r) L2)``.
+        warm_start : ndarray of shape (n_features,), optional
+            Start of the first strength (zeros by default).
+
+        Returns
+        -------
+        GridResult or None
+            None when the session has no such loop for this problem (the
+            path layer then calls :meth:`step`).
+        """
+        return None
+
+
+class GridResult:
+    """What :meth:`PathSession.solve_grid` returns.
+
+    Attributes
+    ----------
+    coefs : ndarray of shape (n_features, k)
+        Coefficients, float64 (already rounded to float32 when X is float32).
+    dual_gaps : ndarray of shape (k,)
+        Certified absolute duality gaps (``inf`` where the point is not finite).
+    n_iters : ndarray of int of shape (k,)
+        Epochs per strength.
+    statuses : list of str
+        The backend statuses (``"success"``, ``"max_iter"``, ``"stalled"``).
+    """
+
+    def __init__(self, coefs, dual_gaps, n_iters, statuses):
+        self.coefs, self.dual_gaps, self.n_iters, self.statuses = coefs, dual_gaps, n_iters, statuses

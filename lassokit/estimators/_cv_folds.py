@@ -222,10 +222,10 @@ class MomentProblem:
         coefs = np.empty((self.p, k))
         gaps, epochs = np.empty(k), np.empty(k, dtype=np.int64)
         tol_abs = tol * self.p0
+        r = float(l1_ratio)
         gram_path(g.G, g.b, g.c0, g.L, np.ascontiguousarray(lam1), np.ascontiguousarray(mu1),
-                  np.ascontiguousarray(alphas, dtype=np.float64), float(l1_ratio),
-                  self.positive, tol_abs, _FLOOR * self.p0, int(max_iter), g.K, g.K or 10,
-                  g.round_to != np.float64, w, coefs, gaps, epochs)
+                  np.ascontiguousarray(alphas, dtype=np.float64), r, 1.0 - r, self.positive, tol_abs, _FLOOR * self.p0, int(max_iter), g.K, g.K or 10,
+                  g.round_to != np.float64, True, w, coefs, gaps, epochs)
         intercepts = (self.y_offset - self.x_offset @ coefs if self.fit_intercept
                       else np.zeros(k))
         rel = gaps / self.p0 if self.p0 > 0 else np.where(gaps == 0, 0.0, np.inf)

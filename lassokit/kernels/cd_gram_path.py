@@ -50,15 +50,15 @@ def _certified_gap(G, b, c0, coef, lam, mu, positive, u):
 
 
 @njit(cache=True, nogil=True)
-def start_gap(G, b, c0, w, lam, mu, L, positive):
-    """The Gram subproblem's gap at ``w`` (callable from Python, unlike ``gram_gap``)."""
-    return gram_gap(G, b, c0, w, np.empty(b.shape[0]), lam, mu, L, positive)
-
-
-@njit(cache=True, nogil=True)
-def gram_path(G, b, c0, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs, floor,
-              max_epochs, K, check_every, round32, w, coefs, gaps, epochs):
+def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
+              max_epochs, K, check_every, round32, check_first, w, coefs, gaps, epochs):
     """Solve and certify ``alphas`` in order, warm-starting from ``w``.
+
+    The one Python entry point to the Gram solver: single solves call it
+    with one strength (``alphas = [1]``, ``s1 = s2 = 1``). Each entry point
+    that calls :func:`~lassokit.kernels.cd_gram.inner_solve` compiles that
+    solver again into its own machine code (measured: ~1.7 s of the
+    README demo's cold compile for a second one), so there is one.
 
     Parameters
     ----------
@@ -66,7 +66,9 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs, floor
         The fold's Gram quantities (see :mod:`lassokit.kernels.cd_gram`).
     lam1, mu1 : ndarray of shape (p,)
         Per-feature strengths at unit alpha; point ``i`` uses
-        ``alphas[i] * l1_ratio * lam1`` and ``alphas[i] * (1 - l1_ratio) * mu1``.
+        ``lam1 * (alphas[i] * s1)`` and ``mu1 * (alphas[i] * s2)``.
+    s1, s2 : float
+        The L1 and L2 shares (``r`` and ``1 - r`` on a path).
     positive : bool
     tol_abs : float
         Absolute gap to certify (``tol * P(0, b0)``); the inner solver aims
@@ -76,6 +78,12 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs, floor
     round32 : bool
         Coefficients are rounded to float32 and certified as rounded; the
         unrounded point's dual value is also tried (it is feasible too).
+    check_first : bool
+        Skip a strength whose start already meets the target (no epoch,
+        which could move a coordinate whose ``|u_j|`` exceeds ``lam_j`` by a
+        rounding error). False for the working-set subproblems of a single
+        solve, whose caller decides from the full problem's gap and needs
+        every call to make progress.
     w : ndarray of shape (p,)
         Warm start, updated in place (left at the last point).
     coefs : ndarray of shape (p, n_alphas)
@@ -92,11 +100,11 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs, floor
     for i in range(alphas.shape[0]):
         a = alphas[i]
         for j in range(p):
-            lam[j] = lam1[j] * (a * l1_ratio)
-            mu[j] = mu1[j] * (a * (1.0 - l1_ratio))
+            lam[j] = lam1[j] * (a * s1)
+            mu[j] = mu1[j] * (a * s2)
         # Already optimal (w = 0 at alpha_max): no epoch, which could move a
         # coordinate whose |u_j| exceeds lam_j by a rounding error.
-        if gram_gap(G, b, c0, w, u, lam, mu, L, positive) <= 0.5 * tol_abs:
+        if check_first and gram_gap(G, b, c0, w, u, lam, mu, L, positive) <= 0.5 * tol_abs:
             ep = 0
         else:
             ep, _ = inner_solve(G, b, c0, w, lam, mu, L, positive, 0.5 * tol_abs, floor,
