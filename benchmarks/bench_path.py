@@ -25,10 +25,11 @@ compilation excluded; see ``bench_cd.py --startup-only`` for it).
 
 Usage::
 
-    python benchmarks/bench_path.py                 # both parts (~5-10 min)
+    python benchmarks/bench_path.py                 # every part (~5-10 min)
     python benchmarks/bench_path.py --part path --repeats 3
     python benchmarks/bench_path.py --part cv
     python benchmarks/bench_path.py --part path --case tall   # or sparse
+    python benchmarks/bench_path.py --part overhead           # us per strength, tiny data
 """
 
 from __future__ import annotations
@@ -232,9 +233,43 @@ def celer_manual_cv(X, y, cv, n_alphas=N_ALPHAS, eps=EPS):
     return _CVResult(best)
 
 
+def bench_overhead(repeats, n_alphas=1000):
+    """Python cost per strength of ``lk.path`` on tiny problems, in microseconds.
+
+    ``(t(n_alphas) - t(1)) / (n_alphas - 1)`` with ``t(k)`` the median time of
+    a whole ``lk.path`` call on a ``k``-strength grid: the fixed cost of a
+    call (validation, session, grid) cancels, what is left is the marginal
+    cost of one more strength, kernel work included (so an upper bound on the
+    overhead). Feature space (20 x 5) and residual space (8 x 30).
+    """
+    import time
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for n, p in ((20, 5), (8, 30)):
+        X = rng.standard_normal((n, p))
+        y = X[:, 0] + 0.1 * rng.standard_normal(n)
+        prob = lk.lasso(X, y, 1.0)
+        med = {}
+        for k in (1, n_alphas):
+            grid = lk.alpha_grid(prob, k, 1e-3)
+            lk.path(prob, alphas=grid)  # warm-up (JIT)
+            ts = []
+            for _ in range(max(repeats, 5) * 4):
+                t0 = time.perf_counter()
+                lk.path(prob, alphas=grid)
+                ts.append(time.perf_counter() - t0)
+            med[k] = float(np.median(ts))
+        per = (med[n_alphas] - med[1]) / (n_alphas - 1) * 1e6
+        print(f"tiny {n} x {p}: path of 1 strength {med[1] * 1e3:.3f} ms, of {n_alphas} "
+              f"{med[n_alphas] * 1e3:.2f} ms: {per:.1f} us per strength")
+        rows.append({"n": n, "p": p, "t1": med[1], "tk": med[n_alphas], "us_per_alpha": per})
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["path", "cv", "all"], default="all")
+    parser.add_argument("--part", choices=["path", "cv", "overhead", "all"], default="all")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--case", choices=sorted(CASES), default="small",
                         help="the path part's problem (CV uses bench_cv.py's cases)")
@@ -245,6 +280,8 @@ def main(argv=None):
         results["path"] = bench_path(args.repeats, args.case)
     if args.part in ("cv", "all"):
         results["cv"] = bench_cv(args.repeats)
+    if args.part in ("overhead", "all"):
+        results["overhead"] = bench_overhead(args.repeats)
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(results, fh, indent=2)

@@ -34,7 +34,7 @@ Bertrand & Massias (2021), "Anderson acceleration of coordinate descent", AISTAT
 import numpy as np
 from numba import njit
 
-from ._common import dual_objective
+from ._common import HELPER, dual_objective
 from .cd_dense import inner_solve
 
 # Outer-loop constants, as in lassokit/backends/_cd_solver.py (same meaning).
@@ -51,7 +51,7 @@ _OUTER_PATIENCE = 10
 SUCCESS, MAX_ITER, STALLED = 0, 1, 2
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _fit(r, yc, sw, has_sw):
     # ||r||_S^2 / n and <S r, yc> / n.
     n = r.shape[0]
@@ -64,7 +64,7 @@ def _fit(r, yc, sw, has_sw):
     return rr / n, ry / n
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _correlations(X, x_off, sr, feats, m, u):
     # u[j] = xc_j^T S r / n for j in feats[:m], centred entry by entry.
     n = X.shape[0]
@@ -77,13 +77,13 @@ def _correlations(X, x_off, sr, feats, m, u):
         u[j] = acc / n
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _weighted(r, sw, has_sw, sr):
     for i in range(r.shape[0]):
         sr[i] = sw[i] * r[i] if has_sw else r[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _penalty(w, lam, mu):
     # sqrt(mu) w before squaring, as Penalty.value: no underflow.
     total = 0.0
@@ -94,7 +94,7 @@ def _penalty(w, lam, mu):
     return total
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _gap(w, r, yc, sw, has_sw, u, lam, mu, feats, m, positive, ua, la, ma):
     # P(w) - D(c r) over the features feats[:m] (w is zero elsewhere).
     nb, a = _fit(r, yc, sw, has_sw)
@@ -110,13 +110,46 @@ def _gap(w, r, yc, sw, has_sw, u, lam, mu, feats, m, positive, ua, la, ma):
     return max(primal - dual, 0.0), scale
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _axpy(X, j, d, xm, r):
     for i in range(X.shape[0]):
         r[i] -= d * (X[i, j] - xm)
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
+def _kth_smallest(a, m, k, work):
+    # The k-th smallest of a[:m] (0-based) by quickselect on a copy in work.
+    # np.partition would do, but compiles np.unique, a sort and error
+    # formatting with it: ~3.5 s of this module's cold compile (measured).
+    for i in range(m):
+        work[i] = a[i]
+    lo = 0
+    hi = m - 1
+    while lo < hi:
+        pivot = work[(lo + hi) // 2]
+        i = lo
+        j = hi
+        while i <= j:
+            while work[i] < pivot:
+                i += 1
+            while work[j] > pivot:
+                j -= 1
+            if i <= j:
+                t = work[i]
+                work[i] = work[j]
+                work[j] = t
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            break
+    return work[k]
+
+
+@njit(**HELPER)
 def _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, feats):
     # r = yc - Xc w from X, u = Xc^T S r / n for every feature; feats = 0..p-1.
     n, p = X.shape
@@ -130,7 +163,7 @@ def _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, feats):
     _correlations(X, x_off, sr, feats, p, u)
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, max_epochs,
                 K, check_every, ws_start, working_set, screening, w, r, u, ibuf, fbuf):
     """One strength from ``(w, r, u)`` (exact correlations ``u`` of ``r``, all features).
@@ -143,6 +176,7 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
     ws = ibuf[1]
     ua, la, ma = fbuf[0], fbuf[1], fbuf[2]
     score = np.empty(p)
+    sel = np.empty(p)
     sr = np.empty(n)
     in_play = np.ones(p, dtype=np.bool_)
     for j in range(p):
@@ -232,7 +266,7 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
                 ws[k] = active[k]
             complete = True
         else:
-            thr = np.partition(score[:n_act], size - 1)[size - 1]
+            thr = _kth_smallest(score, n_act, size - 1, sel)
             below = 0
             for k in range(n_act):
                 if score[k] < thr:
