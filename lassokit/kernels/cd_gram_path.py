@@ -19,11 +19,11 @@ Bertrand & Massias (2021), AISTATS (Anderson extrapolation in ``inner_solve``).
 import numpy as np
 from numba import njit
 
-from ._common import dual_objective
+from ._common import HELPER, dual_objective
 from .cd_gram import gram_gap, inner_solve
 
 
-@njit(cache=True, nogil=True)
+@njit(**HELPER)
 def _certified_gap(G, b, c0, coef, lam, mu, positive, u):
     # P(coef) - D(c r(coef)) from the Gram sums; u receives b - G coef.
     m = b.shape[0]
