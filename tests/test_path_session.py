@@ -226,3 +226,24 @@ def test_unshifted_gram_reads_x_in_place(order):
     G, _ = lk.backends.registry.get_backend("cd").open_path(
         prob, tol=1e-6, max_iter=10, options={}).ops.gram(np.arange(12))
     np.testing.assert_allclose(G, X.T @ X / 300, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", ["mean 1e9", "1e10 apart"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_compiled_dense_grid_at_extreme_scales(scale, weighted):
+    # Columns with a mean of 1e9 and a spread of 1, or 1e10 apart in scale,
+    # weights of 1e300: every strength of the one-call grid is certified, and
+    # the certificate recomputed from X agrees.
+    rng = np.random.default_rng(1)
+    n, p = 40, 120
+    Z = rng.standard_normal((n, p))
+    y = Z[:, :3] @ np.array([1.0, -2.0, 0.5]) + 0.1 * rng.standard_normal(n)
+    X = Z + 1e9 if scale == "mean 1e9" else Z * np.where(np.arange(p) % 2, 1e5, 1e-5)
+    sw = rng.uniform(0.5, 2, n) * 1e300 if weighted else None
+    prob = lk.lasso(X, y, 1.0, sample_weight=sw)
+    path = lk.path(prob, n_alphas=20, tol=1e-8)
+    assert path.converged.all()
+    for k, a in enumerate(path.alphas):
+        exact = prob.replace(penalty=lk.L1(float(a))).certify(path.coefs[:, k])
+        assert exact.rel_gap <= 1e-8 * 1.01
+        assert exact.rel_gap == pytest.approx(path.rel_gaps[k], rel=1e-3, abs=1e-14)
