@@ -625,3 +625,25 @@ def test_gap_bounds_suboptimality_larger(spec):
     assert problem.dual_gap(ref.coef) <= REL_GAP_TOL * p0_of(problem)
     for coef in _candidate_coefs(ref.coef, spec.positive, seed=spec.seed).values():
         _check_gap_bounds_subopt(problem, coef, ref.objective)
+
+
+def test_duplicated_unpenalized_column_is_certified():
+    # Two identical unpenalized columns make the projection's least squares
+    # rank deficient; LAPACK's default cutoff kept the rounding-level
+    # singular value (2.09e-15 against eps * 8.96 = 1.99e-15 here) and the
+    # dual point came out garbage: a 4.6% gap at the optimum (the case
+    # hypothesis found in test_properties::test_duplicated_column).
+    from conftest import Spec, make_problem
+
+    prob = make_problem(Spec(mix="enet", fit_intercept=False, feature_weights=True, n=25, p=8,
+                             seed=483, design="random"))
+    pen = prob.penalty
+    X = np.hstack([prob.X, prob.X[:, [0]]])
+    v1, v2 = np.append(pen.l1_weights, pen.l1_weights[0]), np.append(pen.l2_weights,
+                                                                       pen.l2_weights[0])
+    assert v1[0] == 0 and v2[0] == 0  # feature 0 (and its copy) unpenalized
+    dup = prob.replace(X=X, penalty=lk.L1(pen.l1, v1) + lk.L2(pen.l2, v2))
+    sol = dup.solve("cd", tol=1e-10)
+    assert sol.converged and sol.rel_gap <= 1e-10
+    ref = dup.solve("cvxpy", tol=1e-6)
+    assert sol.objective <= ref.objective + 1e-9 * dup._design.p0

@@ -121,7 +121,18 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
             w[:] = 0.0
             continue
         primal, dual = _certified_gap(G, b, c0, coef, lam, mu, positive, u)
+        # Fully unpenalized features cannot be rescaled into feasibility:
+        # their KKT violation enters as the one-step decrease v^2 / (2 L),
+        # as in ws_gap, so the gap never reports them optimal when they are
+        # not (paths never come here with them; working-set solves can).
+        extra = 0.0
+        for j in range(p):
+            if lam[j] == 0.0 and mu[j] == 0.0 and L[j] > 0.0:
+                v = u[j]
+                if positive and coef[j] == 0.0 and v < 0.0:
+                    v = 0.0
+                extra += v * v / (2.0 * L[j])
         if round32:
             _, dual_w = _certified_gap(G, b, c0, w, lam, mu, positive, u)
             dual = max(dual, dual_w)
-        gaps[i] = max(primal - dual, 0.0)
+        gaps[i] = max(primal - dual, 0.0) + extra
