@@ -99,7 +99,10 @@ class LassoIC(LinearRegressorBase):
         The criterion at each of ``alphas_``.
     degrees_of_freedom_ : ndarray of int of shape (n_alphas,)
         Support size at each of ``alphas_`` (:meth:`lassokit.Path.support_sizes`:
-        entries at rounding level count as zero).
+        entries at rounding level count as zero). Coefficients whose removal
+        changes the objective by less than the certified gap are set to 0
+        first, where the zeroed point is still certified (``path_`` holds
+        the coefficients and gaps after that step).
     noise_variance_ : float
         The ``sigma^2`` used (given or estimated).
     coef_ : ndarray of shape (n_features,)
