@@ -68,18 +68,22 @@ def centred_matvec(X, w, offset):
     large next to its spread.
     """
     w = np.asarray(w, dtype=np.float64)
-    if sp.issparse(X) or not np.any(offset):
+    if sp.issparse(X):
         return matvec(X, w) - float(offset @ w)
     if _kernel_layout(X):
         # Column-major X (the coordinate-descent layout, and a Problem's own
         # copy): the compiled residual kernel centres entry by entry in one
-        # pass over the support's columns, with no scratch.
+        # pass over the support's columns only, with no scratch -- also
+        # without offsets, where a sparse solution then costs a fraction of
+        # a full ``X @ w``.
         from .kernels import cd_dense
 
         out = np.empty(X.shape[0])
         cd_dense.residual(_ro(X), _ro(np.zeros(X.shape[0])), _ro(w), np.flatnonzero(w),
                           _ro(np.ascontiguousarray(offset, dtype=np.float64)), out)
         return -out
+    if not np.any(offset):
+        return matvec(X, w)
     out = np.empty(X.shape[0], dtype=np.float64)
     for blk in _row_blocks(X):
         out[blk] = (X[blk] - offset) @ w

@@ -133,23 +133,27 @@ class Problem:
 
     @classmethod
     def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
-                    positive=False):
+                    positive=False, known_finite=False):
         """A validated Problem that is solved at once and never handed out (estimators).
 
         No private copy of X: nothing can write into X between its creation
-        and the solve.
+        and the solve. ``known_finite``: the caller has already proved every
+        entry of X finite (scikit-learn's ``validate_data``), so the
+        finiteness pass is not made twice.
         """
         new = object.__new__(cls)
-        new._setup(X, y, penalty, fit_intercept, sample_weight, positive, own_copy=False)
+        new._setup(X, y, penalty, fit_intercept, sample_weight, positive, own_copy=False,
+                   known_finite=known_finite)
         return new
 
-    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, own_copy):
+    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, own_copy,
+               known_finite=False):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
                 f"got {type(penalty).__name__}."
             )
-        self._X = check_X(X)
+        self._X = check_X(X, known_finite=known_finite)
         if own_copy:
             self._X = _private(self._X, X)
         n, p = self._X.shape

@@ -647,3 +647,28 @@ def test_duplicated_unpenalized_column_is_certified():
     assert sol.converged and sol.rel_gap <= 1e-10
     ref = dup.solve("cvxpy", tol=1e-6)
     assert sol.objective <= ref.objective + 1e-9 * dup._design.p0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("order", ["F", "C"])
+@pytest.mark.parametrize("offset", ["zero", "large"])
+def test_centred_products_match_plain_algebra(dtype, order, offset):
+    # The certificate's residual goes through the compiled support-only
+    # kernel for column-major X, with or without offsets; it must agree with
+    # a float64 (X - offset) @ w on any layout and a sparse w.
+    from lassokit import _linalg
+
+    rng = np.random.default_rng(7)
+    X = np.asarray(rng.standard_normal((40, 9)), dtype=dtype, order=order)
+    off = np.zeros(9) if offset == "zero" else X.astype(np.float64).mean(axis=0)
+    if offset == "large":
+        X = np.asarray(X + 1e6, dtype=dtype, order=order)
+        off = off + 1e6
+    w = np.zeros(9)
+    w[[1, 4, 8]] = [2.0, -0.5, 3.0]
+    Xc = X.astype(np.float64) - off
+    np.testing.assert_allclose(_linalg.centred_matvec(X, w, off), Xc @ w,
+                               rtol=1e-12, atol=1e-9 * np.abs(Xc).max())
+    q = rng.standard_normal(40)
+    np.testing.assert_allclose(_linalg.centred_rmatvec(X, q, off), Xc.T @ q,
+                               rtol=1e-10, atol=1e-9 * np.abs(Xc).max())

@@ -225,3 +225,14 @@ def test_predict_validates_X(lasso):
         sol.predict(np.zeros((2, P + 1)))
     with pytest.raises(ValueError, match=_named("X")):
         sol.predict(_with_nan(np.zeros((2, P))))
+
+
+@pytest.mark.parametrize("est", [lk.Lasso(alpha=0.1), lk.ElasticNet(alpha=0.1), lk.Ridge()])
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_estimators_still_reject_non_finite_X(est, bad):
+    # The estimators skip lassokit's own finiteness pass (scikit-learn's
+    # validation has just made it); non-finite X must still be refused.
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    X[4, 1] = bad
+    with pytest.raises(ValueError, match="NaN|inf"):
+        est.fit(X, np.ones(20))

@@ -194,7 +194,7 @@ class LassoIC(LinearRegressorBase):
         X, y = self._validate_train(X, y)
         n = X.shape[0]
         problem = Problem._single_use(X, y, L1(1.0), fit_intercept=self.fit_intercept,
-                                      positive=self.positive)
+                                      positive=self.positive, known_finite=True)
         # Estimated before the path so that an impossible estimate fails fast.
         if self.noise_variance is None:
             sigma2 = self._estimate_noise_variance(problem)

@@ -102,6 +102,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         problem = Problem._single_use(
             X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
             fit_intercept=self.fit_intercept, sample_weight=sw, positive=self.positive,
+            known_finite=True,
         )
         backend = self._resolve(problem)
         warm = None
@@ -396,7 +397,7 @@ default="auto"
         total = float(n) if sw is None else float(sw.sum())
         problem = Problem._single_use(X, y, Penalty(0.0, alpha / total),
                                       fit_intercept=self.fit_intercept, sample_weight=sw,
-                                      positive=self.positive)
+                                      positive=self.positive, known_finite=True)
         sol = problem.solve(self._resolve(problem), tol=solver_tol(self.tol),
                             max_iter=self.max_iter)
         self._store(sol, X.dtype)
