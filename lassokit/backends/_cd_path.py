@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificate import DualSums
+from ..kernels._common import PREDICT_AFTER, secant_start, secant_step
 from ._cd_ops import gram_solve, make_ops, vanishing
 from ._cd_solver import SolverState, run
 from .base import BackendResult
@@ -124,6 +125,10 @@ class CDPathSession(PathSession):
         self.w = np.zeros(d.p)
         self.gram_path = None
         self.state = None  # residual-mode state, made when first needed
+        # (strength, coef) of the last two residual-mode answers, and the
+        # epochs of the last: the secant predictor's data.
+        self._hist = []
+        self._last_epochs = 0
         if use_feature_space(d.n, d.p, d, self.options["gram"]):
             G, b = self.ops.gram(np.arange(d.p))
             L = np.diag(G).copy()
@@ -140,6 +145,7 @@ class CDPathSession(PathSession):
                 np.maximum(self.w, 0.0, out=self.w)
         d = sub._design
         if self.gram_path is not None and d.unpenalized.size == 0:
+            self._hist = []
             coef, ep, status, sums = self.gram_path.solve(d.lam, d.mu, self.w, self.tol * d.p0,
                                                           self.max_iter)
             return BackendResult(coef=coef.copy(), n_iter=ep, status=status, sums=sums,
@@ -148,10 +154,32 @@ class CDPathSession(PathSession):
             # Residual mode (or, in feature space, alpha = 0: every feature
             # unpenalized, so the certificate needs the residual from X).
             self.state = SolverState(self.ops)
-        raw = run(sub, tol=self.tol, max_iter=self.max_iter, warm_start=self.w,
+        strength = float(np.max(d.lam + d.mu)) if d.p else 0.0
+        start = self.w
+        if warm_start is None:
+            start = self._predict(strength, sub.positive)
+        raw = run(sub, tol=self.tol, max_iter=self.max_iter, warm_start=start,
                   state=self.state, **self.options)
         self.w = np.array(raw.coef, dtype=np.float64)
+        self._hist = ([] if warm_start is not None else self._hist[-1:]) + [(strength, self.w)]
+        self._last_epochs = raw.n_iter
         return raw
+
+    def _predict(self, strength, positive):
+        """The secant prediction of the next answer (``kernels._common.secant_start``).
+
+        Used after a slow strength only (``PREDICT_AFTER`` epochs), as in the
+        compiled grid of ``cd_dense_path``; otherwise the last answer.
+        """
+        if len(self._hist) < 2 or self._last_epochs < PREDICT_AFTER:
+            return self.w
+        (s0, w0), (s1, w1) = self._hist
+        t = secant_step(s0, s1, strength) if w1 is self.w else 0.0
+        if t == 0.0:
+            return self.w
+        pred = np.empty_like(w1)
+        secant_start(w1, w0, t, bool(positive), pred)
+        return pred
 
     def solve_grid(self, alphas, l1_ratio, warm_start=None):
         """The whole grid in one compiled call, when the problem allows it.
@@ -175,6 +203,7 @@ class CDPathSession(PathSession):
             self.w = np.array(warm_start, dtype=np.float64)
             if d.positive:
                 np.maximum(self.w, 0.0, out=self.w)
+        self._hist = []
         k = alphas.shape[0]
         coefs = np.empty((d.p, k))
         gaps, epochs = np.empty(k), np.zeros(k, dtype=np.int64)

@@ -38,6 +38,48 @@ _DUAL_SIGNATURE = types.UniTuple(types.float64, 2)(
     types.float64, types.float64, _VEC, _VEC, _VEC, types.boolean)
 
 
+#: A path strength starts from the secant prediction (:func:`secant_start`)
+#: only after one that took at least this many epochs: the prediction costs
+#: a pass over X for its residual and correlations, which only slow
+#: strengths repay.
+PREDICT_AFTER = 50
+
+
+@njit(cache=True, nogil=True)
+def secant_step(s0, s1, s2):
+    """The secant step ``t`` from strengths ``s0 > s1`` to ``s2``, or 0 if none applies.
+
+    ``t`` is the ratio of the log-steps, ``log(s1/s2) / log(s0/s1)``, taken
+    only on a decreasing grid and when at most 2 (a longer extrapolation is
+    not trusted).
+    """
+    if not (s0 > s1 > s2 > 0.0):
+        return 0.0
+    t = np.log(s1 / s2) / np.log(s0 / s1)
+    return t if 0.0 < t <= 2.0 else 0.0
+
+
+@njit(cache=True, nogil=True)
+def secant_start(w1, w0, t, positive, out):
+    """``out = w1 + t (w1 - w0)``: the next point of a path, predicted.
+
+    Between knots the Lasso/Elastic Net solution moves smoothly in
+    ``log(alpha)``; the first-order (secant) predictor of path-following
+    methods starts the next strength closer to its optimum than ``w1``. A
+    coordinate that the line would carry across zero, or that is zero in
+    ``w1``, starts at zero: the predicted support is the current one.
+    ``out`` may be ``w1`` itself.
+    """
+    for j in range(w1.shape[0]):
+        a = w1[j]
+        v = a + t * (a - w0[j])
+        if (a > 0.0 and v <= 0.0) or (a < 0.0 and v >= 0.0) or a == 0.0:
+            v = 0.0
+        if positive and v < 0.0:
+            v = 0.0
+        out[j] = v
+
+
 @njit(**HELPER)
 def copy_into(src, dst):
     """``dst[i] = src[i]`` for every ``i`` (1-D arrays of one length).
@@ -49,6 +91,43 @@ def copy_into(src, dst):
     """
     for i in range(src.shape[0]):
         dst[i] = src[i]
+
+
+@njit(**HELPER)
+def next_check(prev, gap, tol_in, since, check_every):
+    """Epochs from this gap check to the next one of an inner solve.
+
+    A check costs about one epoch over the set: as much as the epochs
+    between checks when convergence is slow (hundreds of epochs per
+    strength near the end of a p >> n path). The linear rate observed since
+    the last check (``prev`` -> ``gap`` in ``since`` epochs) predicts the
+    epochs still needed to reach ``tol_in``; the next check comes after half
+    of them, in whole periods of ``check_every``, at most 8 periods later,
+    so that a steady rate is never overshot.
+    """
+    if not (prev < np.inf and 0.0 < gap < prev and tol_in > 0.0):
+        return check_every
+    need = np.log(tol_in / gap) / np.log(gap / prev) * since
+    periods = min(max(int(0.5 * need / check_every), 1), 8)
+    return periods * check_every
+
+
+@njit(**HELPER)
+def support_of(w, out):
+    """Write the positions of ``w``'s non-zeros into ``out``; return their count.
+
+    Inner solvers sweep every coordinate of their set once per gap-check
+    period and only these between sweeps (glmnet's active-set cycling,
+    Friedman et al. 2010): near the end of a p >> n path a third of a large
+    set is zeros that stay at zero, and each costs a column's dot product
+    per epoch.
+    """
+    k = 0
+    for i in range(w.shape[0]):
+        if w[i] != 0.0:
+            out[k] = i
+            k += 1
+    return k
 
 
 @njit(**HELPER)

@@ -25,7 +25,8 @@ import numpy as np
 from numba import njit
 
 from ._common import (
-    FASTMATH, HELPER, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+    FASTMATH, HELPER, anderson_point, cd_update, copy_into, next_check, penalty_value,
+    support_of, ws_gap,
 )
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
@@ -103,14 +104,15 @@ def residual(X, yc, w, supp, x_off, out):
 
 
 @njit(fastmath=FASTMATH, **HELPER)
-def epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive):
-    """One cyclic pass of exact coordinate minimization over the set.
+def epoch(X, cols, sel, n_sel, w, r, sw, has_sw, xo, lam, mu, L, positive):
+    """One cyclic pass of exact coordinate minimization over positions ``sel[:n_sel]``.
 
-    Updates ``w`` (local) and ``r`` in place; the residual is touched only
-    for coordinates that move.
+    Updates ``w`` (local to the set) and ``r`` in place; the residual is
+    touched only for coordinates that move.
     """
     n = X.shape[0]
-    for k in range(cols.shape[0]):
+    for t in range(n_sel):
+        k = sel[t]
         j = cols[k]
         if has_sw:
             uk = _cdot3_col(X, j, xo[k], sw, r) / n
@@ -220,8 +222,19 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
     gap = np.inf
     best = np.inf
     stall = 0
+    every = np.arange(m)
+    supp = np.empty(m, dtype=np.int64)
+    n_supp = 0
+    next_at = check_every
+    last_check = 0
     for ep in range(1, max_epochs + 1):
-        epoch(X, cols, w, r, sw, has_sw, xo, lam, mu, L, positive)
+        # Full sweeps every check_every epochs, the set's non-zeros between
+        # (see kernels._common.support_of).
+        if (ep - 1) % check_every == 0 or n_supp == 0:
+            epoch(X, cols, every, m, w, r, sw, has_sw, xo, lam, mu, L, positive)
+            n_supp = support_of(w, supp)
+        else:
+            epoch(X, cols, supp, n_supp, w, r, sw, has_sw, xo, lam, mu, L, positive)
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
@@ -230,10 +243,13 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
                                    c, w_acc, r_acc)
                 copy_into(w, W[0])
                 pos = 0
-        if ep % check_every == 0 or ep == max_epochs:
-            gap = _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, r_acc)
+        if ep == next_at or ep == max_epochs:
+            prev, gap = gap, _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive,
+                                      u, r_acc)
             if gap <= tol_in:
                 return ep, gap
+            next_at = ep + next_check(prev, gap, tol_in, ep - last_check, check_every)
+            last_check = ep
             if gap < 0.999 * best:
                 best = gap
                 stall = 0

@@ -22,7 +22,8 @@ import numpy as np
 from numba import njit
 
 from ._common import (
-    FASTMATH_SPARSE, HELPER, anderson_point, cd_update, copy_into, penalty_value, ws_gap,
+    FASTMATH_SPARSE, HELPER, anderson_point, cd_update, copy_into, next_check, penalty_value,
+    support_of, ws_gap,
 )
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
@@ -97,9 +98,12 @@ def residual(data, indices, indptr, yc, w, supp, x_off, out):
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
-def _epoch(data, indices, indptr, n, cols, w, r_s, off, sw, has_sw, xo, lam, mu, L, positive):
-    # One cyclic pass over the set on the split residual; returns the new offset.
-    for k in range(cols.shape[0]):
+def _epoch(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, has_sw, xo, lam, mu, L,
+           positive):
+    # One cyclic pass over the set's positions sel[:n_sel] on the split
+    # residual; returns the new offset.
+    for t in range(n_sel):
+        k = sel[t]
         j = cols[k]
         if has_sw:
             dot = _dot3(data, indices, indptr, j, sw, r_s)
@@ -195,9 +199,21 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
     best = np.inf
     stall = 0
     done = max_epochs
+    next_at = check_every
+    last_check = 0
+    every = np.arange(m)
+    supp = np.empty(m, dtype=np.int64)
+    n_supp = 0
     for ep in range(1, max_epochs + 1):
-        off = _epoch(data, indices, indptr, n, cols, w, r_s, off, sw, has_sw, xo, lam, mu, L,
-                     positive)
+        # Full sweeps every check_every epochs, the set's non-zeros between
+        # (see kernels._common.support_of).
+        if (ep - 1) % check_every == 0 or n_supp == 0:
+            off = _epoch(data, indices, indptr, n, cols, every, m, w, r_s, off, sw, has_sw, xo,
+                         lam, mu, L, positive)
+            n_supp = support_of(w, supp)
+        else:
+            off = _epoch(data, indices, indptr, n, cols, supp, n_supp, w, r_s, off, sw, has_sw,
+                         xo, lam, mu, L, positive)
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
@@ -206,12 +222,14 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
                                             has_sw, xo, lam, mu, positive, W, M, c, w_acc, r_acc)
                 copy_into(w, W[0])
                 pos = 0
-        if ep % check_every == 0 or ep == max_epochs:
-            gap = _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, lam,
-                           mu, L, positive, u, r_acc)
+        if ep == next_at or ep == max_epochs:
+            prev, gap = gap, _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw,
+                                      has_sw, xo, lam, mu, L, positive, u, r_acc)
             if gap <= tol_in:
                 done = ep
                 break
+            next_at = ep + next_check(prev, gap, tol_in, ep - last_check, check_every)
+            last_check = ep
             # At the floating-point floor (gaps below ``floor``) the gap stops
             # decreasing: give up.
             if gap < 0.999 * best:
