@@ -12,6 +12,7 @@ Usage::
 
     python benchmarks/bench_path_once.py --case sparse
     python benchmarks/bench_path_once.py --case sparse --tols scikit-learn=3.16e-7 celer=1e-8
+    python benchmarks/bench_path_once.py --case sparse --only skglm --tols skglm=1e-8
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", choices=sorted(CASES), default="sparse")
     parser.add_argument("--tols", nargs="*", default=[], metavar="NAME=TOL")
+    parser.add_argument("--only", nargs="*", default=None, metavar="NAME",
+                        help="run only these solvers (e.g. --only skglm --tols skglm=1e-8)")
     args = parser.parse_args(argv)
     tols = dict(DEFAULT_TOLS)
     for item in args.tols:
@@ -51,6 +54,8 @@ def main(argv=None):
     problems = [base.replace(penalty=lk.L1(float(a))) for a in grid]
     solvers = {"lassokit": lambda tol: lk.path(base, alphas=grid, backend="cd", tol=tol).coefs}
     solvers.update(path_competitors(X, y, grid))
+    if args.only is not None:
+        solvers = {k: v for k, v in solvers.items() if k in args.only}
     lk.path(base, alphas=grid[:2])  # JIT warm-up
     print(f"100-alpha Lasso path, {CASES[args.case].describe()}; one run each")
     with one_thread():
