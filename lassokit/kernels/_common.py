@@ -112,6 +112,23 @@ def next_check(prev, gap, tol_in, since, check_every):
     return periods * check_every
 
 
+#: Inner solvers sweep the whole working set every this many gap-check
+#: periods (of ``check_every`` epochs) and only its non-zeros in the epochs
+#: between. At the end of a p >> n path, where a third of the set is zeros
+#: that stay zero and solves take hundreds of epochs, every fourth period
+#: took 10-15% less time than every period (100-alpha path on sparse
+#: 20,000 x 100,000 data, interleaved runs). Dense and sparse solvers share
+#: the schedule, so that one problem stored either way follows the same
+#: iterates.
+FULL_PERIODS = 4
+
+
+@njit(**HELPER)
+def full_sweep(ep, check_every):
+    """Whether epoch ``ep`` (counted from 1) of an inner solve sweeps the whole set."""
+    return (ep - 1) % (FULL_PERIODS * check_every) == 0
+
+
 @njit(**HELPER)
 def support_of(w, out):
     """Write the positions of ``w``'s non-zeros into ``out``; return their count.

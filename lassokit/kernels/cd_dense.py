@@ -25,8 +25,8 @@ import numpy as np
 from numba import njit
 
 from ._common import (
-    FASTMATH, HELPER, anderson_point, cd_update, copy_into, next_check, penalty_value,
-    support_of, ws_gap,
+    FASTMATH, HELPER, anderson_point, cd_update, copy_into, full_sweep,
+    next_check, penalty_value, support_of, ws_gap,
 )
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
@@ -228,9 +228,8 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
     next_at = check_every
     last_check = 0
     for ep in range(1, max_epochs + 1):
-        # Full sweeps every check_every epochs, the set's non-zeros between
-        # (see kernels._common.support_of).
-        if (ep - 1) % check_every == 0 or n_supp == 0:
+        # The whole set or its non-zeros (kernels._common.full_sweep).
+        if full_sweep(ep, check_every) or n_supp == 0:
             epoch(X, cols, every, m, w, r, sw, has_sw, xo, lam, mu, L, positive)
             n_supp = support_of(w, supp)
         else:

@@ -22,15 +22,17 @@ import numpy as np
 from numba import njit
 
 from ._common import (
-    FASTMATH_SPARSE, HELPER, anderson_point, cd_update, copy_into, next_check, penalty_value,
-    support_of, ws_gap,
+    FASTMATH_SPARSE, HELPER, anderson_point, cd_update, copy_into, full_sweep,
+    next_check, penalty_value, support_of, ws_gap,
 )
 
 # Gap checks below the floor without a new best gap before an inner solve gives up.
 _PATIENCE = 20
 
 
-@njit(fastmath=FASTMATH_SPARSE, **HELPER)
+# Inlined in numba's IR: left as calls, the epoch ran 20% slower on columns
+# of ~20 non-zeros (per-call overhead and the column bounds read twice).
+@njit(fastmath=FASTMATH_SPARSE, inline="always", **HELPER)
 def _dot(data, indices, indptr, j, v):
     acc = 0.0
     for t in range(indptr[j], indptr[j + 1]):
@@ -38,7 +40,7 @@ def _dot(data, indices, indptr, j, v):
     return acc
 
 
-@njit(fastmath=FASTMATH_SPARSE, **HELPER)
+@njit(fastmath=FASTMATH_SPARSE, inline="always", **HELPER)
 def _dot3(data, indices, indptr, j, s, v):
     acc = 0.0
     for t in range(indptr[j], indptr[j + 1]):
@@ -47,7 +49,7 @@ def _dot3(data, indices, indptr, j, s, v):
     return acc
 
 
-@njit(fastmath=FASTMATH_SPARSE, **HELPER)
+@njit(fastmath=FASTMATH_SPARSE, inline="always", **HELPER)
 def _axpy(data, indices, indptr, j, d, r_s):
     for t in range(indptr[j], indptr[j + 1]):
         r_s[indices[t]] -= d * data[t]
@@ -98,26 +100,50 @@ def residual(data, indices, indptr, yc, w, supp, x_off, out):
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
-def _epoch(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, has_sw, xo, lam, mu, L,
-           positive):
-    # One cyclic pass over the set's positions sel[:n_sel] on the split
-    # residual; returns the new offset.
+def _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, lam, mu, L,
+                 positive):
     for t in range(n_sel):
         k = sel[t]
         j = cols[k]
-        if has_sw:
-            dot = _dot3(data, indices, indptr, j, sw, r_s)
-        else:
-            dot = _dot(data, indices, indptr, j, r_s)
-        uk = dot / n + off * xo[k]
         wk = w[k]
-        new = cd_update(wk, L[k], uk, lam[k], mu[k], positive)
+        new = cd_update(wk, L[k], _dot(data, indices, indptr, j, r_s) / n + off * xo[k], lam[k],
+                        mu[k], positive)
         if new != wk:
             d = new - wk
             w[k] = new
             _axpy(data, indices, indptr, j, d, r_s)
             off += d * xo[k]
     return off
+
+
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
+def _epoch_weighted(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, xo, lam, mu, L,
+                    positive):
+    for t in range(n_sel):
+        k = sel[t]
+        j = cols[k]
+        wk = w[k]
+        new = cd_update(wk, L[k], _dot3(data, indices, indptr, j, sw, r_s) / n + off * xo[k],
+                        lam[k], mu[k], positive)
+        if new != wk:
+            d = new - wk
+            w[k] = new
+            _axpy(data, indices, indptr, j, d, r_s)
+            off += d * xo[k]
+    return off
+
+
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
+def _epoch(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, has_sw, xo, lam, mu, L,
+           positive):
+    # One cyclic pass over the set's positions sel[:n_sel] on the split
+    # residual; returns the new offset. One loop per case rather than a test
+    # of has_sw per coordinate: that test cost 9% of an epoch.
+    if has_sw:
+        return _epoch_weighted(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, xo,
+                               lam, mu, L, positive)
+    return _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, lam, mu, L,
+                        positive)
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
@@ -147,17 +173,42 @@ def _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, la
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
-                       positive, W, M, c, w_acc, r_acc):
+                       positive, W, M, c, w_acc, r_acc, R, offs, use_hist):
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
     if not anderson_point(W, M, c, w_acc, positive):
         return False, off
-    copy_into(r_s, r_acc)
-    off_acc = off
-    for k in range(cols.shape[0]):
-        d = w_acc[k] - w[k]
-        if d != 0.0:
-            _axpy(data, indices, indptr, cols[k], d, r_acc)
-            off_acc += d * xo[k]
+    K = c.shape[0]
+    if use_hist:
+        # The residual is affine in w and sum(c) = 1, so the combination's
+        # residual is the same combination of the stored residuals: K n
+        # flops instead of an axpy per moved column.
+        n = r_acc.shape[0]
+        off_acc = 0.0
+        for i in range(n):
+            r_acc[i] = 0.0
+        for t in range(K):
+            ct = c[t]
+            off_acc += ct * offs[t + 1]
+            for i in range(n):
+                r_acc[i] += ct * R[t + 1, i]
+        if positive:
+            # Coordinates clipped at 0 moved past the combination.
+            for k in range(cols.shape[0]):
+                if w_acc[k] == 0.0:
+                    raw = 0.0
+                    for t in range(K):
+                        raw += c[t] * W[t + 1, k]
+                    if raw != 0.0:
+                        _axpy(data, indices, indptr, cols[k], -raw, r_acc)
+                        off_acc -= raw * xo[k]
+    else:
+        copy_into(r_s, r_acc)
+        off_acc = off
+        for k in range(cols.shape[0]):
+            d = w_acc[k] - w[k]
+            if d != 0.0:
+                _axpy(data, indices, indptr, cols[k], d, r_acc)
+                off_acc += d * xo[k]
     nb_old, _ = _fit_terms(r_s, off, yc, sw, has_sw)
     nb_new, _ = _fit_terms(r_acc, off_acc, yc, sw, has_sw)
     p_old = 0.5 * nb_old + penalty_value(w, lam, mu)
@@ -204,10 +255,19 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
     every = np.arange(m)
     supp = np.empty(m, dtype=np.int64)
     n_supp = 0
+    # Residual history for Anderson steps when storing K residuals costs
+    # less than one pass over the set's non-zeros.
+    nnz = 0
+    for k in range(m):
+        nnz += indptr[cols[k] + 1] - indptr[cols[k]]
+    use_hist = K > 0 and K * n < nnz
+    R = np.empty((Kb + 1, n if use_hist else 1))
+    offs = np.zeros(Kb + 1)
+    if use_hist:
+        copy_into(r_s, R[0])
     for ep in range(1, max_epochs + 1):
-        # Full sweeps every check_every epochs, the set's non-zeros between
-        # (see kernels._common.support_of).
-        if (ep - 1) % check_every == 0 or n_supp == 0:
+        # The whole set or its non-zeros (kernels._common.full_sweep).
+        if full_sweep(ep, check_every) or n_supp == 0:
             off = _epoch(data, indices, indptr, n, cols, every, m, w, r_s, off, sw, has_sw, xo,
                          lam, mu, L, positive)
             n_supp = support_of(w, supp)
@@ -217,10 +277,17 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
+            if use_hist:
+                copy_into(r_s, R[pos])
+                offs[pos] = off
             if pos == K:
                 _, off = _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw,
-                                            has_sw, xo, lam, mu, positive, W, M, c, w_acc, r_acc)
+                                            has_sw, xo, lam, mu, positive, W, M, c, w_acc,
+                                            r_acc, R, offs, use_hist)
                 copy_into(w, W[0])
+                if use_hist:
+                    copy_into(r_s, R[0])
+                    offs[0] = off
                 pos = 0
         if ep == next_at or ep == max_epochs:
             prev, gap = gap, _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw,
