@@ -19,14 +19,14 @@ Outer loop (readable Python, ``_cd_solver.py``), per iteration:
    residual updates on X or on a compact copy of the set's columns, or the
    set's Gram matrix when that is cheaper (``n >> m``) — Anderson
    extrapolation every 5 epochs, to a fraction of the current gap (or to
-   ``tol`` when the set holds every violator and is cheap). Every
-   twentieth epoch sweeps the whole set, the others only its non-zeros
-   (glmnet's active-set cycling). On sparse X, when ``K n`` is below the
-   set's non-zeros, the residuals of the last ``K + 1`` iterates are kept
-   and the extrapolated point's residual is their affine combination, not
-   an update per moved column: at the end of a p >> n path, where nearly
-   every extrapolation is rejected, an attempt then costs a fraction of an
-   epoch instead of one. The set's gap is
+   ``tol`` when the set holds every violator and is cheap). Every fifth
+   epoch sweeps the whole set, the others only its non-zeros (glmnet's
+   active-set cycling); past 50 epochs, every twentieth. On sparse X, when
+   ``K n`` is below the set's non-zeros, the residuals of the last
+   ``K + 1`` iterates are kept and the extrapolated point's residual is
+   their affine combination, not an update per moved column: at the end of
+   a p >> n path, where nearly every extrapolation is rejected, an attempt
+   then costs a fraction of an epoch instead of one. The set's gap is
    checked every period until two checks show a decrease, then after half
    the epochs that the observed rate says are still needed (whole periods,
    at most 8): on slow subproblems a check costs as much as an epoch.
