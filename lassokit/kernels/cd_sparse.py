@@ -99,6 +99,9 @@ def residual(data, indices, indptr, yc, w, supp, x_off, out):
             out[i] += off
 
 
+# _epoch_plain and _epoch_weighted differ in their dot product only. Kept as
+# two written-out loops: the shared update as an inlined helper made the
+# epoch 20% slower (1.70 against 1.40 ms on an 18,000-column support).
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, lam, mu, L,
                  positive):
