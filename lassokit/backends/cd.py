@@ -31,10 +31,12 @@ Outer loop (readable Python, ``_cd_solver.py``), per iteration:
    the epochs that the observed rate says are still needed (whole periods,
    at most 8): on slow subproblems a check costs as much as an epoch.
 
-Along a path, a strength that follows one of at least 50 epochs starts from
-the secant prediction ``w_k + t (w_k - w_{k-1})`` (``t`` the ratio of the
-log-steps; coordinates that would cross zero start at zero) instead of
-``w_k``; its residual and correlations are then recomputed from X.
+Along a path on sparse X (stepped strength by strength), a strength that
+follows one of at least 50 epochs starts from the secant prediction
+``w_k + t (w_k - w_{k-1})`` (``t`` the ratio of the log-steps; coordinates
+that would cross zero start at zero) instead of ``w_k``; its residual and
+correlations are then recomputed from X. Dense X starts from ``w_k``:
+there the prediction cost epochs (see the path docs).
 
 Measured and dropped (not worth their cost on the benchmark problems, see
 ``benchmarks/README.md``): dual extrapolation of the residual in the inner

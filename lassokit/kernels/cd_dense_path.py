@@ -34,7 +34,7 @@ Bertrand & Massias (2021), "Anderson acceleration of coordinate descent", AISTAT
 import numpy as np
 from numba import njit
 
-from ._common import HELPER, PREDICT_AFTER, dual_objective, secant_start, secant_step
+from ._common import HELPER, dual_objective
 from .cd_dense import inner_solve
 
 # Outer-loop constants, as in lassokit/backends/_cd_solver.py (same meaning).
@@ -369,13 +369,6 @@ def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, positiv
             # strength leaves r and u exact (u over every feature) for the next.
             _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, ibuf[0])
             fresh = False
-        elif i >= 2 and epochs[i - 1] >= PREDICT_AFTER and np.isfinite(gaps[i - 2]):
-            # After a slow strength, start from the secant prediction (as the
-            # stepping session does); its r and u are recomputed from X.
-            t = secant_step(alphas[i - 2], alphas[i - 1], alphas[i])
-            if t > 0.0:
-                secant_start(coefs[:, i - 1], coefs[:, i - 2], t, positive, w)
-                _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, ibuf[0])
         a = alphas[i]
         for j in range(p):
             lam[j] = lam1[j] * (a * l1_ratio)
