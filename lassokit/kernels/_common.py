@@ -38,10 +38,10 @@ _DUAL_SIGNATURE = types.UniTuple(types.float64, 2)(
     types.float64, types.float64, _VEC, _VEC, _VEC, types.boolean)
 
 
-#: A path strength starts from the secant prediction (:func:`secant_start`)
-#: only after one that took at least this many epochs: the prediction costs
-#: a pass over X for its residual and correlations, which only slow
-#: strengths repay.
+#: A path strength on sparse X starts from the secant prediction
+#: (:func:`secant_start`) only after one that took at least this many epochs:
+#: the prediction costs a pass over X for its residual and correlations,
+#: which only slow strengths repay (on dense X it cost epochs: not used).
 PREDICT_AFTER = 50
 
 

@@ -175,35 +175,44 @@ def _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, la
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
+def _history_residual(data, indices, indptr, cols, xo, positive, W, R, offs, c, w_acc, r_acc):
+    # The residual is affine in w and sum(c) = 1, so the extrapolated point's
+    # residual is the same combination of the stored residuals (K n flops
+    # instead of an axpy per moved column); coordinates that positivity
+    # clipped at 0 moved past the combination and are corrected one by one.
+    # Writes r_acc; returns its offset.
+    K = c.shape[0]
+    off_acc = 0.0
+    for i in range(r_acc.shape[0]):
+        r_acc[i] = 0.0
+    for t in range(K):
+        ct = c[t]
+        off_acc += ct * offs[t + 1]
+        for i in range(r_acc.shape[0]):
+            r_acc[i] += ct * R[t + 1, i]
+    if not positive:
+        return off_acc
+    for k in range(cols.shape[0]):
+        if w_acc[k] != 0.0:
+            continue
+        raw = 0.0
+        for t in range(K):
+            raw += c[t] * W[t + 1, k]
+        if raw != 0.0:
+            _axpy(data, indices, indptr, cols[k], -raw, r_acc)
+            off_acc -= raw * xo[k]
+    return off_acc
+
+
+@njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
                        positive, W, M, c, w_acc, r_acc, R, offs, use_hist):
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
     if not anderson_point(W, M, c, w_acc, positive):
         return False, off
-    K = c.shape[0]
     if use_hist:
-        # The residual is affine in w and sum(c) = 1, so the combination's
-        # residual is the same combination of the stored residuals: K n
-        # flops instead of an axpy per moved column.
-        n = r_acc.shape[0]
-        off_acc = 0.0
-        for i in range(n):
-            r_acc[i] = 0.0
-        for t in range(K):
-            ct = c[t]
-            off_acc += ct * offs[t + 1]
-            for i in range(n):
-                r_acc[i] += ct * R[t + 1, i]
-        if positive:
-            # Coordinates clipped at 0 moved past the combination.
-            for k in range(cols.shape[0]):
-                if w_acc[k] == 0.0:
-                    raw = 0.0
-                    for t in range(K):
-                        raw += c[t] * W[t + 1, k]
-                    if raw != 0.0:
-                        _axpy(data, indices, indptr, cols[k], -raw, r_acc)
-                        off_acc -= raw * xo[k]
+        off_acc = _history_residual(data, indices, indptr, cols, xo, positive, W, R, offs, c,
+                                    w_acc, r_acc)
     else:
         copy_into(r_s, r_acc)
         off_acc = off
