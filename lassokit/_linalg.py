@@ -127,16 +127,22 @@ def weighted_column_means(X, sw):
     a spread of its own; after the correction the error is ``~eps |m|``.
     """
     n = X.shape[0]
-    weights = np.ones(n) if sw is None else sw
-    m = rmatvec(X, weights) / n
+    # Weights divided by n before the sums: every partial sum is then bounded
+    # by max|x_ij| and cannot overflow (entries near 1.8e308 gave an
+    # infinite mean, hence a NaN intercept).
+    weights = np.full(n, 1.0 / n) if sw is None else sw / n
+    m = rmatvec(X, weights)
     if sp.issparse(X):
         return m
     corr = np.zeros_like(m)
     step = max(1, _CORR_ENTRIES // max(X.shape[1], 1))
-    for start in range(0, n, step):
-        blk = slice(start, min(n, start + step))
-        corr += weights[blk] @ (X[blk] - m)
-    return m + corr / n
+    with np.errstate(over="ignore", invalid="ignore"):
+        # x - m can reach 2 max|x| (mixed signs): an overflow there only
+        # loses the correction, never the mean.
+        for start in range(0, n, step):
+            blk = slice(start, min(n, start + step))
+            corr += weights[blk] @ (X[blk] - m)
+    return m + corr if np.all(np.isfinite(corr)) else m
 
 
 def column_sq_norms(X, sw=None, offset=None):

@@ -172,6 +172,17 @@ def check_sample_weight(sample_weight, n):
         return None
     if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
         sample_weight = np.full(n, float(sample_weight))
+    try:
+        shape = np.shape(sample_weight)
+    except (TypeError, ValueError):
+        shape = None  # ragged: check_vector says what is wrong with it
+    if shape is not None and len(shape) != 1:
+        # scikit-learn's _check_sample_weight refuses 2-D weights, (n, 1)
+        # included; so do the estimators, and a Problem agrees with them.
+        raise ValueError(
+            f"sample_weight must be a number or one-dimensional of shape ({n},), got shape "
+            f"{shape}."
+        )
     sw = np.array(check_vector(sample_weight, n, "sample_weight"), dtype=np.float64)
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative.")
@@ -213,6 +224,98 @@ def check_max_iter(max_iter):
         raise ValueError(f"max_iter must be an integer >= 1 or None, got {max_iter}.")
     # Compiled kernels count iterations in int64: a larger budget means "no limit".
     return int(min(max_iter, np.iinfo(np.int64).max // 2))
+
+
+def check_alphas(alphas, name="alphas"):
+    """Validate explicit strengths: a non-empty 1-D sequence of finite real numbers >= 0.
+
+    Returns
+    -------
+    ndarray of shape (k,)
+        A float64 copy, sorted into decreasing order.
+
+    Notes
+    -----
+    Nothing is converted that would change what was meant: a 2-D grid is not
+    flattened, strings are not parsed, complex numbers are not cast to their
+    real part and booleans are not strengths. An int (scikit-learn's "number
+    of alphas") is the caller's to handle before this.
+    """
+    expected = f"{name} must be a 1-D sequence of finite non-negative real numbers"
+    if isinstance(alphas, (str, bytes)):
+        raise TypeError(f"{expected}, got the string {alphas!r}.")
+    if sp.issparse(alphas):
+        raise TypeError(f"{expected}, got a scipy.sparse matrix.")
+    try:
+        arr = np.asarray(alphas)
+    except (TypeError, ValueError) as exc:  # ragged nested lists
+        raise ValueError(f"{expected}; could not convert {name}: {exc}") from exc
+    if arr.ndim == 0:
+        item = arr.item()
+        if isinstance(item, bool) or not isinstance(item, numbers.Real):
+            raise TypeError(f"{expected}, got {type(alphas).__name__}.")
+        raise ValueError(f"{expected}, got the single number {item!r}; for one strength "
+                         f"pass {name}=[{item!r}].")
+    if arr.ndim != 1:
+        raise ValueError(f"{expected}, got shape {arr.shape}.")
+    if arr.size == 0:
+        raise ValueError(f"{expected}; got an empty sequence.")
+    if arr.dtype.kind == "O":
+        for i, a in enumerate(arr):
+            if isinstance(a, (bool, np.bool_)) or not isinstance(a, numbers.Real):
+                raise TypeError(f"{expected}; {name}[{i}] is a {type(a).__name__}.")
+    elif arr.dtype.kind not in "iuf":
+        what = "complex" if arr.dtype.kind == "c" else f"dtype {arr.dtype}"
+        raise TypeError(f"{expected}, got {what} ({name}={alphas!r}).")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr) | (arr < 0)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        raise ValueError(f"{expected}; {name}[{i}] is {float(arr[i])!r}.")
+    return np.sort(arr)[::-1].copy()
+
+
+def check_dual_points(dual_points, n):
+    """Validate extra dual candidates: an iterable of length-``n`` real vectors (or None).
+
+    Returns
+    -------
+    tuple of ndarray
+        The float64 vectors, None entries dropped. Non-finite entries are
+        kept: the certificate ignores a candidate whose dual value is NaN.
+    """
+    if isinstance(dual_points, np.ndarray) and dual_points.ndim == 1:
+        raise TypeError(
+            "dual_points must be a sequence of vectors of length n_samples; got one "
+            "1-D array: wrap a single point as dual_points=[q]."
+        )
+    try:
+        points = list(dual_points)
+    except TypeError:
+        raise TypeError(
+            "dual_points must be a sequence of vectors of length n_samples, got "
+            f"{type(dual_points).__name__}."
+        ) from None
+    out = []
+    for i, q in enumerate(points):
+        if q is None:
+            continue
+        name = f"dual_points[{i}]"
+        try:
+            arr = np.asarray(q)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} could not be converted to a numeric array: {exc}") from exc
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be a real vector (a residual), got dtype {arr.dtype}.")
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            arr = arr[:, 0]
+        if arr.ndim != 1 or arr.shape[0] != n:
+            raise ValueError(
+                f"{name} must be a vector of length n_samples={n} (a residual), "
+                f"got shape {arr.shape}."
+            )
+        out.append(arr.astype(np.float64, copy=False))
+    return tuple(out)
 
 
 def check_coef(coef, p, name="coef"):

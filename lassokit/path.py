@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from ._finish import finish, trusts_sums, warn_unconverged
-from ._validation import check_bool, check_coef, check_max_iter, check_tol
+from ._validation import check_alphas, check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
 from .problem import Problem
 
@@ -192,8 +192,8 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
     ----------
     problem : Problem
     n_alphas : int, default=100
-    eps : float, default=1e-3
-        ``alpha_min / alpha_max``.
+    eps : float in (0, 1], default=1e-3
+        ``alpha_min / alpha_max`` (1: every point at ``alpha_max``).
 
     Returns
     -------
@@ -201,17 +201,22 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
     """
     if isinstance(n_alphas, bool) or not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
         raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}.")
-    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps < 1:
-        # eps >= 1 would give an increasing (or constant) grid.
-        raise ValueError(f"eps must be a number in (0, 1), got {eps!r}.")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps <= 1:
+        # eps = 1 is scikit-learn's grid at alpha_max alone (its own tests use
+        # it with one alpha); eps > 1 would give an increasing grid.
+        raise ValueError(f"eps must be a number in (0, 1] (alpha_min / alpha_max), got {eps!r}.")
     r = problem.penalty.l1_ratio
     if r == 0:
         raise ValueError(
             "the default alpha grid needs an L1 term (l1_ratio > 0); pass alphas= explicitly."
         )
     a_max = problem.alpha_max() / r
-    if a_max <= _TINY_ALPHA:
-        return np.full(int(n_alphas), _TINY_ALPHA)
+    # scikit-learn's floor, in the target's units (alpha scales with y): a
+    # target of 1e-170 has an alpha_max of ~1e-170 that is anything but "y
+    # fitted by the unpenalized part".
+    tiny = _TINY_ALPHA * problem._target_scale
+    if a_max <= tiny:
+        return np.full(int(n_alphas), tiny)
     return np.geomspace(a_max, a_max * eps, num=int(n_alphas))
 
 
@@ -236,7 +241,7 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
         Strengths (sorted into decreasing order). Default: :func:`alpha_grid`.
     n_alphas : int, default=100
         Grid size when ``alphas`` is None.
-    eps : float, default=1e-3
+    eps : float in (0, 1], default=1e-3
         ``alpha_min / alpha_max`` when ``alphas`` is None.
     backend : str or Backend, default="cd"
         Any backend that can take the problem.
@@ -312,6 +317,11 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
     -------
     Path
     """
+    c = problem._target_scale
+    if c != 1.0:
+        return _rescaled_path(problem, c, alphas, l1_ratio, backend=backend, tol=tol,
+                              max_iter=max_iter, coef_init=coef_init,
+                              strong_rules=strong_rules, verbose=verbose, options=options)
     be = resolve_backend(backend, problem)
     tol = check_tol(tol)
     max_iter = check_max_iter(max_iter)
@@ -359,6 +369,27 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
                 backend=be.name, tol=tol, solve_time=time.perf_counter() - start)
 
 
+def _rescaled_path(problem, c, alphas, l1_ratio, *, coef_init, **kw):
+    """:func:`run_path` in units where ``max|yc| ~ 1`` (see ``lassokit._rescale``), mapped back.
+
+    In those units the L1 strength is ``alpha r / c`` and the L2 strength
+    ``alpha (1 - r)``: the same penalties as overall strengths
+    ``alpha (r / c + 1 - r)`` with the L1 share ``(r / c) / (r / c + 1 - r)``.
+    """
+    r = problem.penalty.l1_ratio if l1_ratio is None else float(l1_ratio)
+    factor = r / c + (1.0 - r)
+    r_scaled = (r / c) / factor if factor > 0 else r
+    w0 = None if coef_init is None else check_coef(coef_init, problem.n_features,
+                                                    "coef_init") / c
+    inner = run_path(problem._rescaled(), alphas * factor, coef_init=w0, l1_ratio=r_scaled,
+                     **kw)
+    coefs = (inner.coefs.astype(np.float64) * c).astype(problem.dtype)
+    return Path(alphas=alphas, coefs=coefs, intercepts=inner.intercepts * c,
+                dual_gaps=inner.dual_gaps * c * c, rel_gaps=inner.rel_gaps,
+                n_iters=inner.n_iters, converged=inner.converged, l1_ratio=r,
+                backend=inner.backend, tol=inner.tol, solve_time=inner.solve_time)
+
+
 def _from_grid(problem, alphas, r, grid, tol, coefs, intercepts, gaps, rel, iters, conv):
     """Fill the path's arrays from a session's :class:`~lassokit.backends.session.GridResult`.
 
@@ -379,7 +410,7 @@ def _from_grid(problem, alphas, r, grid, tol, coefs, intercepts, gaps, rel, iter
     intercepts[:] = d.y_offset - d.x_offset @ C if d.fit_intercept else 0.0
     rel[:] = gaps / d.p0 if d.p0 > 0 else np.where(gaps == 0, 0.0, np.inf)
     iters[:] = grid.n_iters
-    conv[:] = (gaps <= tol * d.p0) & ~bad
+    conv[:] = (gaps <= tol * d.p0) & np.isfinite(gaps) & ~bad
 
 
 def _check_alphas(alphas):
@@ -388,12 +419,4 @@ def _check_alphas(alphas):
         # be one strength.
         raise TypeError(f"alphas must be an array-like of strengths, got the int {alphas!r}; "
                         f"for a grid of {alphas} strengths pass n_alphas={alphas}.")
-    try:
-        arr = np.array(alphas, dtype=np.float64).ravel()
-    except (TypeError, ValueError) as exc:
-        raise TypeError("alphas must be an array-like of numbers.") from exc
-    if arr.size == 0:
-        raise ValueError("alphas must not be empty.")
-    if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-        raise ValueError("alphas must be finite and >= 0.")
-    return np.sort(arr)[::-1].copy()
+    return check_alphas(alphas)

@@ -72,6 +72,11 @@ class Penalty:
         self._v1 = _check_weights(l1_weights, "l1_weights")
         self._v2 = _check_weights(l2_weights, "l2_weights")
 
+    def __reduce__(self):
+        # Rebuilt through __init__, so a copy's or an unpickled penalty's
+        # weights are read-only private arrays like the original's.
+        return (Penalty, (self._l1, self._l2, self._v1, self._v2))
+
     # -- read-only attributes -------------------------------------------------
     @property
     def l1(self):
@@ -146,8 +151,23 @@ class Penalty:
         -------
         Penalty
             Same per-feature weights.
+
+        Raises
+        ------
+        ValueError
+            When ``alpha`` is negative or not finite, or ``l1_ratio`` is
+            outside ``[0, 1]`` (named here, not as the derived ``l1``/``l2``).
         """
-        r = self.l1_ratio if l1_ratio is None else float(l1_ratio)
+        alpha = _check_alpha(alpha, "alpha")
+        if l1_ratio is None:
+            r = self.l1_ratio
+        else:
+            if isinstance(l1_ratio, (bool, np.bool_)) or not isinstance(l1_ratio, numbers.Real):
+                raise TypeError(f"l1_ratio must be a real number in [0, 1] (the L1 share), "
+                                f"got {type(l1_ratio).__name__}.")
+            r = float(l1_ratio)
+            if not 0.0 <= r <= 1.0:
+                raise ValueError(f"l1_ratio must be a number in [0, 1] (the L1 share), got {r!r}.")
         return Penalty(alpha * r, alpha * (1.0 - r), self._v1, self._v2)
 
     def __eq__(self, other):

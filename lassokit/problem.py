@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from . import _linalg
 from ._finish import finish, trusts_sums
+from ._rescale import target_scale
 from ._validation import (
     check_bool,
     check_coef,
@@ -27,7 +28,7 @@ from ._validation import (
     check_X,
 )
 from .backends.registry import resolve_backend
-from .certificate import certify, compute_alpha_max, primal_value
+from .certificate import Certificate, certify, compute_alpha_max, primal_value
 from .penalty import L1, L2, Penalty
 from .solution import Solution
 
@@ -64,7 +65,9 @@ def _private(X, original):
     validated X still shares memory with it.
     """
     if sp.issparse(X):
-        if sp.issparse(original) and (X is original or np.shares_memory(X.data, original.data)):
+        # A DOK matrix has no .data (check_X converted it: nothing is shared).
+        if sp.issparse(original) and (X is original or (
+                hasattr(original, "data") and np.shares_memory(X.data, original.data))):
             X = X.copy()
         for a in (X.data, X.indices, X.indptr):
             a.flags.writeable = False
@@ -85,6 +88,37 @@ def _private(X, original):
         X = np.array(X, order="K", copy=True)
     X.flags.writeable = False
     return X
+
+
+def _freeze(X):
+    """Make X's buffers (a sparse matrix's data, indices and indptr) read-only."""
+    if sp.issparse(X):
+        for name in ("data", "indices", "indptr", "row", "col", "offsets"):
+            a = getattr(X, name, None)
+            if isinstance(a, np.ndarray):
+                a.flags.writeable = False
+    else:
+        X.flags.writeable = False
+
+
+def _centred(y, sw, n):
+    """``(mean, y - mean)`` of ``y`` (weighted by ``sw``), centred to the last digit.
+
+    One pass leaves the mean wrong by up to ``n eps |mean|``: with an offset
+    of 1e15 that is a constant of ~0.1 left in ``yc``, whose square entered
+    every objective and gap (the intercept cannot absorb it once ``yc`` is
+    taken as centred). A second, corrective pass on the residuals
+    ``y - m`` (computed exactly where ``y`` is close to ``m``: Sterbenz)
+    brings the error down to ``~eps |mean|``.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    m = float(np.mean(y) if sw is None else (sw @ y) / n)
+    yc = y - m
+    corr = float(np.mean(yc) if sw is None else (sw @ yc) / n)
+    if corr != 0.0:
+        m += corr
+        yc = y - m
+    return m, yc
 
 
 class Problem:
@@ -194,6 +228,26 @@ class Problem:
                                 sample_weight=self._sample_weight, positive=self._positive,
                                 stats=(x_offset[idx], y_offset, yc, p0))
 
+    # -- copies and pickles ------------------------------------------------------
+    def __getstate__(self):
+        # Derived quantities are not carried: a copy computes its own, from
+        # the data it holds.
+        state = {k: v for k, v in self.__dict__.items()
+                 if k in ("_X", "_y", "_penalty", "_fit_intercept", "_positive",
+                          "_sample_weight")}
+        return state
+
+    def __setstate__(self, state):
+        # copy.deepcopy and pickle build new arrays, writable by default:
+        # writing into them would make every later certificate describe data
+        # the problem no longer holds. They are frozen like the originals.
+        self.__dict__.update(state)
+        _freeze(self._X)
+        for arr in (self._y, self._sample_weight):
+            if arr is not None:
+                arr.flags.writeable = False
+        self._stats_cache = None
+
     # -- read-only attributes ---------------------------------------------------
     X = property(lambda self: self._X, doc="The design matrix (read-only).")
     y = property(lambda self: self._y, doc="The target (read-only, float64).")
@@ -248,6 +302,7 @@ class Problem:
             new = Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
                                    sample_weight=self._sample_weight, positive=self._positive,
                                    stats=self._stats_cache)
+            new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
             return new
         new = Problem(
             fields["X"],
@@ -281,13 +336,39 @@ class Problem:
         n, p = self._X.shape
         if self._fit_intercept:
             x_offset = _linalg.weighted_column_means(self._X, sw)
-            y_offset = float(np.mean(self._y) if sw is None else (sw @ self._y) / n)
+            y_offset, yc = _centred(self._y, sw, n)
         else:
             x_offset, y_offset = np.zeros(p), 0.0
-        yc = np.asarray(self._y, dtype=np.float64) - y_offset
+            yc = np.asarray(self._y, dtype=np.float64)
         syc = yc if sw is None else sw * yc
         p0 = 0.5 * float(syc @ yc) / n
         return x_offset, y_offset, yc, p0
+
+    @property
+    def _target_scale(self):
+        """The power of two the target is solved in units of (1.0 almost always; see ``_rescale``)."""
+        if getattr(self, "_scale_cache", None) is None:
+            _, _, yc, _ = self._stats
+            self._scale_cache = target_scale(yc, self._sample_weight, self.n_samples)
+        return self._scale_cache
+
+    def _rescaled(self):
+        """This problem with ``y / c`` and ``a1 / c`` (``c = _target_scale``): same solution / c."""
+        c = self._target_scale
+        x_offset, y_offset, yc, _ = self._stats
+        yc_s = yc / c
+        s_yc = yc_s if self._sample_weight is None else self._sample_weight * yc_s
+        pen = self._penalty
+        y_s = self._y / c
+        y_s.flags.writeable = False
+        new = Problem._trusted(self._X, y_s, Penalty(pen.l1 / c, pen.l2, pen.l1_weights,
+                                                     pen.l2_weights),
+                               fit_intercept=self._fit_intercept,
+                               sample_weight=self._sample_weight, positive=self._positive,
+                               stats=(x_offset, y_offset / c, yc_s,
+                                      0.5 * float(s_yc @ yc_s) / self.n_samples))
+        new._scale_cache = 1.0
+        return new
 
     @cached_property
     def _design(self):
@@ -331,6 +412,9 @@ class Problem:
             raise ValueError("intercept must be finite.")
         if not self._fit_intercept and intercept != 0.0:
             raise ValueError("intercept must be 0.0 on a problem with fit_intercept=False.")
+        c = self._target_scale
+        if c != 1.0:
+            return self._rescaled().objective(coef / c, intercept / c) * c * c
         d = self._design
         # Residual of the uncentred model: y - X w - b, rewritten in centred terms.
         shift = d.y_offset - float(d.x_offset @ coef) - intercept
@@ -352,8 +436,7 @@ class Problem:
         -------
         float
         """
-        coef = check_coef(coef, self.n_features)
-        return certify(self._design, self._X, coef).dual_gap
+        return self.certify(coef).dual_gap
 
     def alpha_max(self):
         """Smallest L1 strength ``a1`` at which ``coef = 0`` is optimal.
@@ -367,6 +450,9 @@ class Problem:
         -------
         float
         """
+        c = self._target_scale
+        if c != 1.0:
+            return self._rescaled().alpha_max() * c
         return compute_alpha_max(self._design, self._X, self._penalty.l1_weights)
 
     def certify(self, coef, dual_points=()):
@@ -382,7 +468,18 @@ class Problem:
         -------
         Certificate
         """
+        from ._validation import check_dual_points  # named errors, not numpy's matmul text
+
         coef = check_coef(coef, self.n_features)
+        dual_points = check_dual_points(dual_points, self.n_samples)
+        c = self._target_scale
+        if c != 1.0:
+            # Computed in units where max|yc| ~ 1, reported in the caller's
+            # (objective and gap scale with c^2, the relative gap not at all).
+            inner = self._rescaled().certify(
+                coef / c, [None if q is None else np.asarray(q, dtype=np.float64) / c
+                           for q in dual_points])
+            return Certificate.rescaled(inner, c)
         return certify(self._design, self._X, coef, dual_points)
 
     # -- solving --------------------------------------------------------------------
@@ -426,16 +523,22 @@ class Problem:
             w0 = check_coef(warm_start, self.n_features, "warm_start")
             if self._positive:
                 w0 = np.maximum(w0, 0.0)
+        # Targets at the edges of the float range are solved in units where
+        # max|yc| ~ 1 and mapped back (see lassokit._rescale).
+        c = self._target_scale
+        target = self if c == 1.0 else self._rescaled()
         start = time.perf_counter()
         raw = be.solve(
-            self,
+            target,
             tol=tol,
             max_iter=be.default_max_iter if max_iter is None else max_iter,
-            warm_start=w0,
+            warm_start=None if w0 is None else w0 / c,
             **options,
         )
         elapsed = time.perf_counter() - start
-        sol = finish(self, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be))
+        sol = finish(target, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be))
+        if c != 1.0:
+            sol = sol.rescaled(c, self.dtype)
         if verbose:
             print(sol)
         return sol

@@ -95,6 +95,37 @@ class Solution:
         self.tol = float(tol)
         self.info = dict(info or {})
 
+    def __setstate__(self, state):
+        # Copies and unpickled solutions get a read-only coef too: writing
+        # into it would leave objective and dual_gap describing other numbers.
+        self.__dict__.update(state)
+        coef = np.array(self.coef, copy=True)
+        coef.flags.writeable = False
+        self.coef = coef
+
+    def rescaled(self, c, dtype):
+        """This solution for the target ``c`` times larger (see ``lassokit._rescale``).
+
+        Parameters
+        ----------
+        c : float
+            A power of two.
+        dtype : numpy dtype
+            The problem's float dtype.
+
+        Returns
+        -------
+        Solution
+            Coefficients and intercept times ``c``, objective and gap times
+            ``c**2``; relative gap, status and iteration counts unchanged.
+        """
+        coef = (np.asarray(self.coef, dtype=np.float64) * c).astype(dtype)
+        return Solution(coef=coef, intercept=self.intercept * c,
+                        objective=self.objective * c * c, dual_gap=self.dual_gap * c * c,
+                        rel_gap=self.rel_gap, converged=self.converged, status=self.status,
+                        n_iter=self.n_iter, backend=self.backend, solve_time=self.solve_time,
+                        tol=self.tol, info={**self.info, "target_scale": c})
+
     @property
     def support(self):
         """ndarray of int: indices of the non-zero coefficients."""

@@ -19,7 +19,9 @@ also exposed as fixtures of the same name for files that prefer fixtures.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -56,6 +58,10 @@ VERIFY_TOL = 1e-6
 #: Float64 rounding of an objective value, relative to max(1, P(0, b0)): the
 #: floor of the objective excess used in :func:`coef_error_bound`.
 OBJ_ROUNDING = 1e-13
+#: Relative duality gap every :func:`reference_solve` answer is checked to
+#: reach: far below :data:`SUBOPT_SLACK`, so a reference's own suboptimality
+#: never decides a test (seen: <= 3e-13 across the suite).
+REF_GAP_TOL = 1e-11
 
 
 def coef_scale(ref):
@@ -81,6 +87,49 @@ def assert_obj_close(obj, ref, tol=REL_OBJ_TOL):
         f"objective {obj!r} vs reference {ref!r}: relative difference "
         f"{abs(obj - ref) / max(1.0, abs(ref)):.3e} > {tol:g}"
     )
+
+
+# ---------------------------------------------------------------------------
+# References must be converged: a reference that stopped short of its tol is
+# not the optimum, and a test that compares to it is wrong (issue 21, item 8).
+# ---------------------------------------------------------------------------
+
+
+def converged_ref(ref):
+    """Return a lassokit reference after checking it converged.
+
+    Takes a :class:`lassokit.Solution` (certified ``optimal``), a
+    :class:`lassokit.Path` (every strength converged) or a fitted lassokit
+    estimator (its ``solution_``). For scikit-learn references, fit inside
+    :func:`sklearn_converged`.
+    """
+    sol = getattr(ref, "solution_", ref)
+    conv = np.asarray(sol.converged)
+    assert conv.all(), (
+        f"the reference did not converge ({int(conv.size - conv.sum())} of {conv.size} "
+        f"unconverged): raise its max_iter or loosen its tol to one it reaches: {sol!r}"
+    )
+    status = getattr(sol, "status", "optimal")
+    assert status == "optimal", f"reference status {status!r}: {sol!r}"
+    return ref
+
+
+@contextlib.contextmanager
+def sklearn_converged():
+    """Inside this block a ``ConvergenceWarning`` is an error.
+
+    scikit-learn warns exactly when a solver stops short of its ``tol``
+    (coordinate descent: gap above tol at max_iter; lbfgs / sparse_cg: not
+    converged), so a scikit-learn reference computed in this block is a
+    converged one or the test fails saying so. lassokit's
+    ``ConvergenceWarning`` subclasses scikit-learn's, so lassokit references
+    in the block are held to the same rule.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        yield
 
 
 # ---------------------------------------------------------------------------
@@ -404,7 +453,27 @@ def reference_solve(X, y, lam, mu, *, fit_intercept=True, sample_weight=None, po
         po = ref_objective(Xd, y, pc, pi, lam, mu, s)
         if po <= best[2]:
             best = (pc, pi, po)
+    _check_reference_converged(Xd, y, s, lam, mu, best[0], fit_intercept, positive, prob.status)
     return Reference(*best)
+
+
+def _check_reference_converged(Xd, y, s, lam, mu, coef, fit_intercept, positive, status):
+    """A reference is converged, or the test using it fails saying so.
+
+    The gap is lassokit's certificate of the same problem (scale by hand:
+    ``P(0, b0)``); a reference whose polish failed and whose interior-point
+    answer stopped short would otherwise stand in for ``P*`` silently.
+    """
+    p = Xd.shape[1]
+    prob = lk.Problem(Xd, y, lk.L1(1.0, lam) + lk.L2(1.0, mu), fit_intercept=fit_intercept,
+                      sample_weight=s, positive=positive)
+    b0 = ref_intercept(Xd, y, np.zeros(p), s, fit_intercept)
+    p0 = ref_objective(Xd, y, np.zeros(p), b0, lam, mu, s)
+    gap = float(prob.dual_gap(coef))
+    assert gap <= REF_GAP_TOL * p0 or gap == 0.0, (
+        f"the CVXPY reference is not converged: relative gap {gap / p0 if p0 else gap:.3e} > "
+        f"{REF_GAP_TOL:g} (CVXPY status {status!r})"
+    )
 
 
 def _kkt_polish(Xd, y, s, lam, mu, coef, fit_intercept, positive):

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 import sklearn
 import sklearn.linear_model as sk
-from conftest import assert_coef_close, make_data, make_sample_weight
+from conftest import (
+    assert_coef_close,
+    converged_ref,
+    make_data,
+    make_sample_weight,
+    sklearn_converged,
+)
 from sklearn.model_selection import GroupKFold, KFold
 
 import lassokit as lk
@@ -20,9 +26,12 @@ MSE_RTOL = 1e-6
 
 
 def _sk(cls, X, y, sw=None, **kw):
+    """A scikit-learn reference, fitted tight and checked converged (its
+    ConvergenceWarning is an error; other warnings are ignored)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cls(**kw, **SK_TIGHT).fit(X, y, sample_weight=sw)
+        with sklearn_converged():
+            return cls(**kw, **SK_TIGHT).fit(X, y, sample_weight=sw)
 
 
 def _data(storage="dense", weighted=False, seed=0, n=60, p=20):
@@ -89,7 +98,7 @@ def test_explicit_alphas_are_sorted_and_l1_ratio_zero_needs_them():
 def test_refit_is_the_single_estimator_at_alpha_():
     X, y, sw = _data(weighted=True)
     cv = lk.LassoCV(alphas=10, cv=3, **LK_TIGHT).fit(X, y, sample_weight=sw)
-    single = lk.Lasso(alpha=cv.alpha_, **LK_TIGHT).fit(X, y, sample_weight=sw)
+    single = converged_ref(lk.Lasso(alpha=cv.alpha_, **LK_TIGHT).fit(X, y, sample_weight=sw))
     assert_coef_close(cv.coef_, single.coef_, 1e-9)
     np.testing.assert_array_equal(cv.sparse_coef_.toarray().ravel(), cv.coef_)
 
@@ -112,7 +121,8 @@ def test_joblib_dask_backend():
     from joblib import parallel_config
 
     X, y, _ = _data()
-    ref = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
+    with sklearn_converged():  # folds and refit of the reference converged
+        ref = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
                             dashboard_address=None), parallel_config(backend="dask"):
         est = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
@@ -127,7 +137,8 @@ def test_groups_reach_the_splitter_through_metadata_routing():
     with sklearn.config_context(enable_metadata_routing=True):
         ours = lk.LassoCV(alphas=8, cv=GroupKFold(3), **LK_TIGHT).fit(X, y, groups=groups)
     folds = list(GroupKFold(3).split(X, y, groups))
-    expected = lk.LassoCV(alphas=8, cv=folds, **LK_TIGHT).fit(X, y)
+    with sklearn_converged():  # folds and refit of the reference converged
+        expected = lk.LassoCV(alphas=8, cv=folds, **LK_TIGHT).fit(X, y)
     np.testing.assert_array_equal(ours.mse_path_, expected.mse_path_)
 
 

@@ -8,7 +8,14 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sk
-from conftest import COEF_TOL, assert_coef_close, make_data, make_sample_weight
+from conftest import (
+    COEF_TOL,
+    assert_coef_close,
+    converged_ref,
+    make_data,
+    make_sample_weight,
+    sklearn_converged,
+)
 
 import lassokit as lk
 
@@ -26,12 +33,17 @@ ESTIMATORS = {
 
 
 def _sk_fit(cls, params, X, y, sw, **kw):
+    """A scikit-learn reference: checked converged (its ConvergenceWarning is
+    an error), or a direct solve with nothing to converge (Ridge)."""
     extra = {} if cls is sk.Ridge else SK_TIGHT
     if cls is sk.Ridge and sp.issparse(X):
-        extra = dict(solver="sparse_cg", tol=1e-14, max_iter=100_000)
+        # Sparse X would take sparse_cg, which never reports stopping short
+        # when max_iter is given: the same numbers, dense, by Cholesky.
+        X, extra = X.toarray(), dict(solver="cholesky")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return cls(**params, **extra, **kw).fit(X, y, sample_weight=sw)
+        with sklearn_converged():
+            return cls(**params, **extra, **kw).fit(X, y, sample_weight=sw)
 
 
 def _data(storage="dense", dtype=np.float64, weighted=False, seed=0):
@@ -60,8 +72,9 @@ def test_options_match_sklearn(name, kw):
     lk_cls, sk_cls, params = ESTIMATORS[name]
     if name == "ridge" and kw.get("positive"):
         kw = dict(kw, tol=1e-12)  # an iterative backend: ask for an accurate one
-        ref = sk.Ridge(**params, positive=True, solver="lbfgs", tol=1e-14,
-                       max_iter=100_000).fit(*_data()[:2])
+        with sklearn_converged():
+            ref = sk.Ridge(**params, positive=True, solver="lbfgs", tol=1e-14,
+                           max_iter=100_000).fit(*_data()[:2])
     else:
         ref = _sk_fit(sk_cls, params, *_data()[:2], None, **kw)
     X, y, _ = _data()
@@ -86,6 +99,7 @@ def test_float32_in_float32_out(name, storage):
     X64 = X.astype(np.float64)
     assert est.predict(X64).dtype == np.float64
     ref = lk_cls(**params, **({} if name == "ridge" else dict(tol=1e-10))).fit(X64, y)
+    converged_ref(ref)
     assert_coef_close(est.coef_, ref.coef_, F32_COEF_TOL)
 
 
@@ -174,7 +188,8 @@ def test_classic_example_by_changing_only_the_import():
     # Each fit is certified to tol: never worse than an accurate scikit-learn fit by more.
     for a, c in zip(alphas[::7], coefs[::7]):
         prob = lk.lasso(X, y, a)
-        sk_coef = sk.Lasso(alpha=a, **SK_TIGHT).fit(X, y).coef_
+        with sklearn_converged():
+            sk_coef = sk.Lasso(alpha=a, **SK_TIGHT).fit(X, y).coef_
         p0 = prob.objective(np.zeros(8), float(np.mean(y)))
         excess = prob.objective(c, prob.certify(c).intercept) - prob.objective(
             sk_coef, prob.certify(sk_coef).intercept)
@@ -217,7 +232,7 @@ def test_warm_start_reuses_coef():
 
 def test_fit_leaves_params_untouched_and_hints_reach_the_optimum():
     X, y, _ = _data()
-    ref = lk.Lasso(alpha=0.05, **LK_TIGHT).fit(X, y).coef_
+    ref = converged_ref(lk.Lasso(alpha=0.05, **LK_TIGHT).fit(X, y)).coef_
     for hints in (dict(selection="random", random_state=0), dict(precompute=True),
                   dict(precompute=np.eye(X.shape[1])), dict(copy_X=False)):
         est = lk.Lasso(alpha=0.05, **LK_TIGHT, **hints)

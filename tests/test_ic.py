@@ -162,7 +162,7 @@ def test_bad_parameters():
     with pytest.raises(ValueError, match="'noise_variance'"):
         lk.LassoIC(noise_variance=0.0).fit(X, y)
     with pytest.raises(ValueError, match="'eps'"):
-        lk.LassoIC(eps=1.0).fit(X, y)
+        lk.LassoIC(eps=1.5).fit(X, y)  # eps = 1 is allowed: the grid at alpha_max
     with pytest.raises(TypeError, match="'alphas'"):
         lk.LassoIC(alphas=5).fit(X, y)
 

@@ -11,9 +11,11 @@ from conftest import (
     SUBOPT_SLACK,
     Spec,
     assert_coef_close,
+    converged_ref,
     make_data,
     make_problem,
     reference_solve,
+    sklearn_converged,
     strengths,
 )
 
@@ -62,12 +64,15 @@ def test_path_matches_sklearn_paths():
     X, y = make_data(40, 25, seed=5)
     y = y - y.mean()
     grid = np.geomspace(1.0, 0.005, 12)
-    path = lk.path(lk.lasso(X, y, 1.0, fit_intercept=False), alphas=grid, tol=1e-12)
-    _, ref, _ = sk.lasso_path(X, y, alphas=grid, tol=1e-14, max_iter=1_000_000)
+    path = converged_ref(lk.path(lk.lasso(X, y, 1.0, fit_intercept=False), alphas=grid,
+                                 tol=1e-12))
+    with sklearn_converged():
+        _, ref, _ = sk.lasso_path(X, y, alphas=grid, tol=1e-14, max_iter=1_000_000)
     assert_coef_close(path.coefs, ref, 1e-6)
-    enet = lk.path(lk.elastic_net(X, y, 1.0, l1_ratio=0.4, fit_intercept=False), alphas=grid,
-                   tol=1e-12)
-    _, ref, _ = sk.enet_path(X, y, l1_ratio=0.4, alphas=grid, tol=1e-14, max_iter=1_000_000)
+    enet = converged_ref(lk.path(lk.elastic_net(X, y, 1.0, l1_ratio=0.4, fit_intercept=False),
+                                 alphas=grid, tol=1e-12))
+    with sklearn_converged():
+        _, ref, _ = sk.enet_path(X, y, l1_ratio=0.4, alphas=grid, tol=1e-14, max_iter=1_000_000)
     assert_coef_close(enet.coefs, ref, 1e-6)
 
 
@@ -99,7 +104,7 @@ def test_strong_rule_misses_are_repaired_by_the_kkt_check():
     raw = session._solve_screened(sub, np.zeros(30), np.zeros(30), lam)
     cert = sub.certify(raw.coef)
     assert cert.dual_gap <= 1e-10 * _p0(sub)
-    ref = sub.solve("cvxpy", tol=1e-10)
+    ref = converged_ref(sub.solve("cvxpy", tol=1e-10))
     assert_coef_close(raw.coef, ref.coef, 1e-4)
 
 
@@ -117,7 +122,7 @@ def test_bounded_certificate_is_valid_and_never_below_the_exact_one():
 def test_any_backend_and_coef_init():
     prob = make_problem(Spec(mix="enet", n=25, p=10))
     grid = np.geomspace(2.0, 0.02, 5) * prob.penalty.l1
-    ref = lk.path(prob, alphas=grid, backend="cd", tol=1e-10)
+    ref = converged_ref(lk.path(prob, alphas=grid, backend="cd", tol=1e-10))
     for backend in ("cvxpy", "admm"):
         if backend not in lk.available_backends():
             continue

@@ -13,7 +13,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import sklearn.linear_model as sk  # noqa: E402
-from conftest import assert_coef_close, make_data  # noqa: E402
+from conftest import (  # noqa: E402
+    assert_coef_close,
+    converged_ref,
+    make_data,
+    sklearn_converged,
+)
 
 import lassokit as lk  # noqa: E402
 
@@ -32,7 +37,8 @@ def test_lasso_path_matches_sklearns_default_grid_and_coefs():
     # an intercept, both libraries solve the same uncentred problem.
     X, y = make_data(40, 15, seed=3)
     ours = lk.lasso_path(X, y, fit_intercept=False, n_alphas=12, tol=1e-12)
-    alphas, coefs, _ = sk.lasso_path(X, y, alphas=12, tol=1e-14, max_iter=1_000_000)
+    with sklearn_converged():
+        alphas, coefs, _ = sk.lasso_path(X, y, alphas=12, tol=1e-14, max_iter=1_000_000)
     np.testing.assert_allclose(ours.alphas, alphas, rtol=1e-12)
     assert_coef_close(ours.coefs, coefs, SK_COEF_TOL)
     assert np.all(ours.intercepts == 0)
@@ -44,8 +50,10 @@ def test_enet_path_matches_sklearn_with_positive():
     grid = np.geomspace(2.0, 0.01, 9)
     ours = lk.enet_path(X, y, l1_ratio=0.3, alphas=grid[::-1], fit_intercept=False,
                         positive=True, tol=1e-12)
-    _, coefs, _ = sk.enet_path(X, y, l1_ratio=0.3, alphas=grid, positive=True, tol=1e-14,
-                               max_iter=1_000_000)
+    with sklearn_converged():
+        _, coefs, _ = sk.enet_path(X, y, l1_ratio=0.3, alphas=grid, positive=True, tol=1e-14,
+                                   max_iter=1_000_000)
+    assert ours.converged.all()
     np.testing.assert_array_equal(ours.alphas, grid)  # sorted decreasing
     assert_coef_close(ours.coefs, coefs, SK_COEF_TOL)
     assert np.all(ours.coefs >= 0) and ours.l1_ratio == pytest.approx(0.3)
@@ -60,9 +68,11 @@ def test_intercept_is_fitted_unpenalized_like_sklearns_estimators(l1_ratio):
     else:
         ours = lk.enet_path(X, y, l1_ratio=l1_ratio, n_alphas=6, eps=1e-2, sample_weight=sw,
                             tol=1e-12)
+    assert ours.converged.all()
     for k in (1, 3, 5):
-        ref = sk.ElasticNet(alpha=ours.alphas[k], l1_ratio=l1_ratio, tol=1e-14,
-                            max_iter=1_000_000).fit(X, y, sample_weight=sw)
+        with sklearn_converged():
+            ref = sk.ElasticNet(alpha=ours.alphas[k], l1_ratio=l1_ratio, tol=1e-14,
+                                max_iter=1_000_000).fit(X, y, sample_weight=sw)
         assert_coef_close(ours.coefs[:, k], ref.coef_, SK_COEF_TOL)
         assert ours.intercepts[k] == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-6)
         # The unpenalized intercept is the weighted mean residual of the slopes.
@@ -79,7 +89,7 @@ def test_lasso_path_is_lk_path_of_the_stated_problem():
     X, y = make_data(30, 8, seed=1)
     weights = np.array([0.0, 1, 1, 2, 1, 1, 0.5, 1])
     ours = lk.lasso_path(X, y, n_alphas=5, weights=weights, tol=1e-10)
-    ref = lk.path(lk.Problem(X, y, lk.L1(1.0, weights)), n_alphas=5, tol=1e-10)
+    ref = converged_ref(lk.path(lk.Problem(X, y, lk.L1(1.0, weights)), n_alphas=5, tol=1e-10))
     np.testing.assert_array_equal(ours.alphas, ref.alphas)
     np.testing.assert_allclose(ours.coefs, ref.coefs, rtol=0, atol=1e-12)
     assert ours.coefs[0, 0] != 0  # unpenalized feature is in from the start

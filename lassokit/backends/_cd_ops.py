@@ -47,7 +47,12 @@ def vanishing(L, x_off):
     per entry; anything above ``(64 eps x_off_j)^2`` is a real spread, however
     large the mean (timestamps, prices: std / mean of 1e-12 is still data).
     """
-    return L <= (64.0 * np.finfo(np.float64).eps * x_off) ** 2
+    # Compared as norms, not squares: (64 eps x_off)^2 overflows to inf for
+    # |x_off| > 1e152 and then classed a column with one entry of 1e306 as
+    # constant (its coefficient frozen at 0, its correlation ignored by the
+    # solver's own gap: a false "optimal"). An infinite L (squares past the
+    # float range) is a spread, never a constant.
+    return np.sqrt(L) <= 64.0 * np.finfo(np.float64).eps * np.abs(x_off)
 
 
 def make_ops(X, design):

@@ -45,7 +45,7 @@ import numpy as np
 from .. import _linalg
 from ..certificate import DualSums, certify, residual
 from ..penalty import Penalty
-from .base import BackendResult
+from .base import BackendResult, as_result, real_coef
 from .session import PathSession
 
 __all__ = ["GenericPathSession"]
@@ -171,10 +171,11 @@ class GenericPathSession(PathSession):
     def _call(self, sub, w0):
         raw = self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter, warm_start=w0,
                                  **self.options)
-        if isinstance(raw, dict):
-            raw = BackendResult(**raw)
-        coef = np.asarray(raw.coef, dtype=np.float64).ravel()
-        if coef.shape != (sub.n_features,) or not np.all(np.isfinite(coef)):
+        # The checks of a single solve (lassokit._finish.settle), so that
+        # paths and CV report a bad return exactly as solve() does.
+        raw = as_result(raw, self.backend.name)
+        coef = real_coef(raw.coef, sub.n_features)
+        if coef is None:
             coef = np.zeros(sub.n_features)
             raw = BackendResult(coef=coef, n_iter=raw.n_iter, status="error", info=raw.info)
         if sub.positive:

@@ -33,7 +33,8 @@ def _pow2(value, min_exponent):
     when its exponent is below ``min_exponent`` in magnitude."""
     if not np.isfinite(value) or value <= 0.0:
         return 1.0
-    k = int(np.round(np.log2(value)))
+    # 2**1024 is not a float (values near 1.8e308 round up to it).
+    k = min(int(np.round(np.log2(value))), 1023)
     return float(np.ldexp(1.0, k)) if abs(k) > min_exponent else 1.0
 
 

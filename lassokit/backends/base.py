@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Backend", "BackendResult", "Capabilities"]
+__all__ = ["Backend", "BackendResult", "Capabilities", "as_result", "real_coef"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,62 @@ class BackendResult:
     dual_points: tuple = ()
     info: dict = field(default_factory=dict)
     sums: object = None
+
+
+def as_result(raw, name):
+    """What a backend's ``solve`` returned, as a :class:`BackendResult`.
+
+    Parameters
+    ----------
+    raw : BackendResult or dict
+        A dict holds the fields of a :class:`BackendResult`.
+    name : str
+        The backend's name, for the error.
+
+    Returns
+    -------
+    BackendResult
+
+    Raises
+    ------
+    TypeError
+        For anything else (``None`` from a ``solve`` that forgot to return,
+        a bare array), naming the backend: every caller (single solves,
+        paths, cross-validation) says the same.
+    """
+    if isinstance(raw, dict):
+        try:
+            raw = BackendResult(**raw)
+        except TypeError as exc:
+            raise TypeError(f"backend {name!r} returned a dict that is not a BackendResult: "
+                            f"{exc}") from None
+    if not isinstance(raw, BackendResult):
+        raise TypeError(
+            f"backend {name!r} returned {type(raw).__name__}; "
+            "expected a BackendResult or a dict with coef, intercept and n_iter."
+        )
+    return raw
+
+
+def real_coef(coef, p):
+    """``coef`` as a float64 vector of ``p`` finite reals, or None when it is not one.
+
+    Nothing is cast that would change the point: complex coefficients are
+    refused, not stripped of their imaginary part (which would certify a
+    point the backend never returned), and strings are not parsed. A
+    ``(p, 1)`` array is accepted (raveled).
+    """
+    try:
+        arr = np.asarray(coef)
+        if arr.dtype.kind not in "biufO" or (
+                arr.dtype.kind == "O" and any(np.iscomplexobj(a) for a in arr.flat)):
+            return None
+        arr = arr.astype(np.float64, copy=False).ravel()
+    except (TypeError, ValueError):
+        return None
+    if arr.shape != (p,) or not np.all(np.isfinite(arr)):
+        return None
+    return arr
 
 
 class Backend:

@@ -227,10 +227,7 @@ def _as_vector(v, n, row_chunks, name):
     if v is None:
         raise ValueError(f"{name} must not be None.")
     if not isinstance(v, da.Array):
-        arr = np.asarray(v)
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.")
-        v = da.from_array(arr, chunks=(row_chunks,) + arr.shape[1:])
+        v = np.asarray(v)
     if v.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric, got dtype {v.dtype}.")
     if v.ndim == 2 and v.shape[1] == 1:
@@ -242,6 +239,10 @@ def _as_vector(v, n, row_chunks, name):
         )
     if v.shape[0] != n:
         raise ValueError(f"{name} has length {v.shape[0]}, expected {n} (one per sample).")
+    if not isinstance(v, da.Array):
+        # Wrapped after the shape checks: chunking a vector of another length
+        # fails inside dask ("Chunks do not add up to shape").
+        return da.from_array(v, chunks=(row_chunks,))
     if v.chunks[0] != row_chunks:
         v = v.rechunk((row_chunks,))
     return v

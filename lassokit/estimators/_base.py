@@ -66,6 +66,20 @@ def raw_sample_weight(sample_weight, n_samples):
     return sw
 
 
+def is_column(y):
+    """Whether ``y`` is a column vector of shape (n_samples, 1).
+
+    scikit-learn's ``Lasso``, ``ElasticNet`` and ``Ridge`` then report
+    ``intercept_`` of shape (1,) (``coef_`` stays (n_features,)); read
+    before validation ravels ``y``. Anything without a shape is not a column.
+    """
+    try:
+        shape = np.shape(y)
+    except (TypeError, ValueError):
+        return False
+    return len(shape) == 2 and shape[1] == 1
+
+
 def solver_tol(tol):
     """scikit-learn allows ``tol=0`` ("run to max_iter"); lassokit needs ``tol > 0``."""
     return float(tol) if tol > 0 else np.finfo(np.float64).tiny
@@ -117,10 +131,19 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
     # -- results ----------------------------------------------------------------
-    def _store(self, solution, dtype):
-        """Copy a Solution into the fitted attributes (outputs in ``dtype``)."""
+    def _store(self, solution, dtype, column=False):
+        """Copy a Solution into the fitted attributes (outputs in ``dtype``).
+
+        ``column``: ``y`` was (n_samples, 1), so ``intercept_`` has shape (1,)
+        as scikit-learn's (see :func:`is_column`).
+        """
         self.coef_ = np.array(solution.coef, dtype=dtype)
-        self.intercept_ = dtype.type(solution.intercept) if self.fit_intercept else 0.0
+        if not self.fit_intercept:
+            self.intercept_ = 0.0
+        elif column:
+            self.intercept_ = np.array([solution.intercept], dtype=dtype)
+        else:
+            self.intercept_ = dtype.type(solution.intercept)
         self.n_iter_ = int(solution.n_iter)
         self.dual_gap_ = float(solution.dual_gap)
         self.backend_ = solution.backend
@@ -141,7 +164,8 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, accept_sparse=_SPARSE_FORMATS,
                           dtype=_FLOAT_DTYPES)
-        out = _linalg.matvec(X, self.coef_) + float(self.intercept_)
+        # intercept_ may be a scalar or, after a column-vector y, of shape (1,).
+        out = _linalg.matvec(X, self.coef_) + float(np.ravel(self.intercept_)[0])
         return out.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
 
 

@@ -34,10 +34,46 @@ from ..path import run_path
 from ..penalty import Penalty
 from ..problem import Problem, _Design
 
-__all__ = ["FoldMoments", "fold_moments", "gram_blocks_apply", "session_fold"]
+__all__ = ["FoldMoments", "check_folds", "fold_moments", "gram_blocks_apply", "session_fold"]
 
 #: Rows per block while forming moments (bounded float64 scratch: 32 MB).
 _BLOCK_ENTRIES = 1 << 22
+
+
+def check_folds(folds, sample_weight):
+    """Refuse a fold whose training or test part is empty or has no weight.
+
+    Such a fold carries no information: a test part without weight has a
+    weighted mean squared error of 0/0, a training part without weight has
+    nothing to fit. scikit-learn 1.9 fails on both too, with a
+    ``ZeroDivisionError`` or an ``UnboundLocalError``; skipping the fold
+    instead would change, unsaid, the number of folds that ``mse_path_`` and
+    the one-standard-error rule count. The message names the fold, ``cv``
+    and ``sample_weight``.
+
+    Parameters
+    ----------
+    folds : list of (train, test) index arrays (or boolean masks)
+    sample_weight : ndarray of shape (n_samples,) or None
+        The weights as given (non-negative).
+    """
+    for k, (train, test) in enumerate(folds):
+        for part, idx in (("training", train), ("test", test)):
+            idx = np.asarray(idx)
+            if idx.dtype == bool:
+                idx = np.flatnonzero(idx)
+            if idx.size == 0:
+                raise ValueError(
+                    f"cv fold {k} has an empty {part} set; use a cv splitter (or a list of "
+                    f"(train, test) indices) whose every fold has samples on both sides."
+                )
+            if sample_weight is not None and not sample_weight[idx].sum() > 0:
+                raise ValueError(
+                    f"cv fold {k}: every sample of its {part} set has sample_weight 0, so the "
+                    f"fold has {'no test error' if part == 'test' else 'nothing to fit'}; use "
+                    "a cv splitter whose every fold holds positive weight on both sides (e.g. "
+                    "KFold(shuffle=True)), or leave the zero-weight samples out."
+                )
 
 
 def gram_blocks_apply(backend_name, X, folds, gram_option):

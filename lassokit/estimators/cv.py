@@ -38,7 +38,7 @@ from sklearn.utils.metadata_routing import (
 )
 
 from .._finish import warn_unconverged
-from .._validation import check_X
+from .._validation import check_alphas, check_X
 from ..path import alpha_grid
 from ..penalty import Penalty
 from ..problem import Problem
@@ -52,6 +52,7 @@ from ._base import (
 from ._cv_folds import (
     MomentProblem,
     _normalized,
+    check_folds,
     fold_moments,
     gram_blocks_apply,
     session_fold,
@@ -76,7 +77,9 @@ from ._params import (
 __all__ = ["ElasticNetCV", "LassoCV"]
 
 _CV_CONSTRAINTS = {
-    "eps": [Interval(numbers.Real, 0, None, "neither")],
+    # (0, 1]: eps = 1 is the grid at alpha_max, as in scikit-learn; scikit-learn
+    # also takes eps > 1 and returns an increasing grid, refused here.
+    "eps": [Interval(numbers.Real, 0, 1, "right")],
     "alphas": [POS_INT, ARRAY],
     "fit_intercept": [BOOL],
     "precompute": [Options("auto"), BOOL, ARRAY],
@@ -151,16 +154,8 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
                 grids.append(alpha_grid(base.replace(penalty=Penalty(r, 1.0 - r)),
                                         n_alphas=int(self.alphas), eps=float(self.eps)))
             return np.array(grids)
-        alphas = np.asarray(self.alphas)
-        if alphas.ndim != 1 or alphas.size == 0:
-            raise ValueError(f"alphas must be an int or a non-empty 1-D array, got {self.alphas!r}.")
-        for i, a in enumerate(alphas):
-            if isinstance(a, (bool, np.bool_)) or not isinstance(a, (numbers.Real, np.number)):
-                raise TypeError(f"alphas[{i}] must be a real number, got {type(a).__name__}.")
-            if not np.isfinite(a) or a < 0:
-                raise ValueError(f"alphas[{i}] == {a!r}, must be a finite number >= 0.")
-        grid = np.sort(alphas.astype(np.float64))[::-1]
-        return np.tile(grid, (len(l1_ratios), 1))
+        # The validator of lk.path: complex alphas are refused, not cast.
+        return np.tile(check_alphas(self.alphas), (len(l1_ratios), 1))
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
@@ -171,7 +166,9 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         y : array-like of shape (n_samples,)
         sample_weight : float or array-like of shape (n_samples,), default=None
             Used for fitting and for the weighted test MSE of each fold; the
-            criterion is the unweighted mean of the fold MSEs.
+            criterion is the unweighted mean of the fold MSEs. Every fold
+            needs a positive total weight in its training and in its test
+            part (else a ``ValueError`` names the fold).
         **params
             Metadata for the CV splitter (e.g. ``groups``); needs
             ``sklearn.set_config(enable_metadata_routing=True)``.
@@ -205,6 +202,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
                                 sample_weight=sw_n, positive=self.positive)
         grids = self._grids(base, l1_ratios)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
+        check_folds(folds, sw)
         settings = self._path_settings(base)
         if gram_blocks_apply(settings["backend_name"], X, folds,
                              settings["options"].get("gram", "auto")):
@@ -312,8 +310,9 @@ class LassoCV(_LinearModelCV):
 
     Parameters
     ----------
-    eps : float, default=1e-3
-        ``alpha_min / alpha_max`` of the default grid.
+    eps : float in (0, 1], default=1e-3
+        ``alpha_min / alpha_max`` of the default grid (1: every point at
+        ``alpha_max``; unlike scikit-learn, ``eps > 1`` is refused).
     alphas : int or array-like, default=100
         Number of grid points, or the grid itself.
     fit_intercept : bool, default=True

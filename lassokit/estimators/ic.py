@@ -70,7 +70,7 @@ class LassoIC(LinearRegressorBase):
         fit_intercept``; otherwise fitting is a ``ValueError``.
     n_alphas : int, default=100
         Grid size when ``alphas`` is None.
-    eps : float in (0, 1), default=1e-3
+    eps : float in (0, 1], default=1e-3
         ``alpha_min / alpha_max`` of the default grid (unlike scikit-learn's
         ``LassoLarsIC(eps=...)``, a machine-precision regularization of
         LARS).
@@ -152,7 +152,7 @@ class LassoIC(LinearRegressorBase):
         "fit_intercept": [BOOL],
         "noise_variance": [Interval(numbers.Real, 0, None, "neither"), NONE],
         "n_alphas": [POS_INT],
-        "eps": [Interval(numbers.Real, 0, 1, "neither")],
+        "eps": [Interval(numbers.Real, 0, 1, "right")],
         "alphas": [NONE, ARRAY],
         "positive": [BOOL],
         "tol": [NONNEG_REAL],

@@ -22,6 +22,7 @@ from ._base import (
     LinearRegressorBase,
     SparseCoefMixin,
     backend_hints,
+    is_column,
     raw_sample_weight,
     solver_tol,
 )
@@ -79,7 +80,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32, never copied or modified.
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, 1)
             Target.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, rescaled to sum to n_samples (a scalar is
@@ -92,6 +93,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         self
         """
         self._check_params()
+        column = is_column(y)
         X, y = self._validate_train(X, y)
         n, p = X.shape
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
@@ -118,7 +120,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
                             warm_start=warm, **hints)
         # Exact on the support found: the same model whatever the storage,
         # weighting or backend (see lassokit._polish).
-        self._store(polish(problem, sol), X.dtype)
+        self._store(polish(problem, sol), X.dtype, column)
         return self
 
 
@@ -171,7 +173,8 @@ class ElasticNet(_ElasticNetBase):
     coef_ : ndarray of shape (n_features,)
         In the dtype of the training X.
     sparse_coef_ : scipy.sparse.csr_matrix of shape (1, n_features)
-    intercept_ : float
+    intercept_ : float or ndarray of shape (1,)
+        Of shape (1,) when ``y`` was a column (n_samples, 1), as in scikit-learn.
     n_iter_ : int
         Backend iterations.
     dual_gap_ : float
@@ -313,7 +316,8 @@ default="auto"
     Attributes
     ----------
     coef_ : ndarray of shape (n_features,)
-    intercept_ : float
+    intercept_ : float or ndarray of shape (1,)
+        Of shape (1,) when ``y`` was a column (n_samples, 1), as in scikit-learn.
     n_iter_ : int
     dual_gap_ : float
         Certified gap of the section-1 problem (``a2 = alpha / S``).
@@ -373,7 +377,7 @@ default="auto"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        y : array-like of shape (n_samples,) or (n_samples, 1)
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, used as given (a scalar ``c`` acts like
             dividing ``alpha`` by ``c``, as in scikit-learn).
@@ -391,6 +395,7 @@ default="auto"
                 "to 'auto' or 'lbfgs', or set positive=False."
             )
         alpha = self._alpha()
+        column = is_column(y)
         X, y = self._validate_train(X, y)
         n = X.shape[0]
         sw = raw_sample_weight(sample_weight, n)
@@ -400,6 +405,6 @@ default="auto"
                                       positive=self.positive, known_finite=True)
         sol = problem.solve(self._resolve(problem), tol=solver_tol(self.tol),
                             max_iter=self.max_iter)
-        self._store(sol, X.dtype)
+        self._store(sol, X.dtype, column)
         self.solver_ = sol.backend
         return self
