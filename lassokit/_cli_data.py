@@ -2,9 +2,11 @@
 
 Tables are read with pandas when it is installed (CSV, TSV, Parquet) and
 with the standard library's ``csv`` module otherwise (CSV and TSV only), so
-the command line works with lassokit's core dependencies. Every problem with
-a file is a :class:`~lassokit.cli.CLIError` whose message names the file and
-the column.
+the command line works with lassokit's core dependencies; either way
+``.gz``, ``.bz2``, ``.xz`` and ``.zip`` files are decompressed. Every
+problem with a file -- a damaged compressed stream, a column name used
+twice -- is a :class:`~lassokit.cli.CLIError` (exit status 2) whose message
+names the file and the column.
 
 Models are plain JSON (never pickle): the coefficients by feature name, the
 intercept, the penalty and the certificate of the fit.
@@ -12,10 +14,16 @@ intercept, the penalty and the certificate of the fit.
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
+import io
 import json
+import lzma
 import math
 import os
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +37,10 @@ MODEL_FORMAT_VERSION = 1
 _PARQUET = (".parquet", ".pq")
 _TEXT = (".csv", ".tsv", ".txt")
 _MISSING = {"", "na", "nan", "null", "none", "n/a", "<na>"}
+_OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+#: What a damaged or truncated compressed file raises while it is read
+#: (gzip.BadGzipFile and bz2's "Invalid data stream" are OSErrors).
+_DAMAGED = (OSError, EOFError, zlib.error, lzma.LZMAError, zipfile.BadZipFile)
 
 
 class Table:
@@ -61,13 +73,14 @@ class Table:
                 f"its columns are: {shown}"
             )
 
-    def numeric(self, names, *, dropna=False):
-        """The named columns as a float64 matrix (rows with gaps dropped if asked).
+    def floats(self, names):
+        """The named columns as a float64 matrix, every row kept, gaps as NaN.
+
+        Non-numeric and infinite values are refused (:class:`CLIError`).
 
         Returns
         -------
-        matrix : ndarray of shape (n_kept, len(names))
-        kept : ndarray of bool, shape (n_rows,)
+        ndarray of shape (n_rows, len(names))
         """
         self.require(names)
         cols, bad = [], []
@@ -85,6 +98,17 @@ class Table:
         if not np.all(np.isfinite(matrix[~np.isnan(matrix)])):
             inf_cols = [n for n, c in zip(names, cols) if np.any(np.isinf(c))]
             raise CLIError(f"infinite values in column(s) {', '.join(map(repr, inf_cols))}")
+        return matrix
+
+    def numeric(self, names, *, dropna=False):
+        """The named columns as a float64 matrix (rows with gaps dropped if asked).
+
+        Returns
+        -------
+        matrix : ndarray of shape (n_kept, len(names))
+        kept : ndarray of bool, shape (n_rows,)
+        """
+        matrix = self.floats(names)
         gaps = np.isnan(matrix)
         kept = ~gaps.any(axis=1)
         if not kept.all() and not dropna:

@@ -116,8 +116,11 @@ def _centred(y, sw, n):
     yc = y - m
     corr = float(np.mean(yc) if sw is None else (sw @ yc) / n)
     if corr != 0.0:
+        # Subtracted from the small residuals, not folded into m first: at
+        # 1e15 the corrected mean rounds back to m (its ulp is 0.125) and
+        # the constant would stay in yc.
+        yc -= corr
         m += corr
-        yc = y - m
     return m, yc
 
 
@@ -341,7 +344,10 @@ class Problem:
             x_offset, y_offset = np.zeros(p), 0.0
             yc = np.asarray(self._y, dtype=np.float64)
         syc = yc if sw is None else sw * yc
-        p0 = 0.5 * float(syc @ yc) / n
+        with np.errstate(over="ignore", under="ignore"):
+            # Out of range only for targets that are solved rescaled (or
+            # refused): see lassokit._rescale.
+            p0 = 0.5 * float(syc @ yc) / n
         return x_offset, y_offset, yc, p0
 
     @property

@@ -22,14 +22,17 @@ from ..certificate import certify
 from .base import Backend, BackendResult, Capabilities
 
 #: Sparse X with at most this many features is solved from its p x p Gram.
-#: The Gram costs p^2 float64 (32 MB at 2048) and its Cholesky p^3 / 3 flops
-#: (about 3 GFLOP, a fraction of a second), the same limit as the "cd"
-#: backend's feature-space solves. Conjugate gradients cost a few passes over
-#: the non-zeros per digit instead and need no p x p memory, so they stay for
-#: wider X -- but they stop at the certificate, and a relative gap of tol only
-#: pins the coefficients to about sqrt(tol) (4e-7 from scikit-learn's
-#: Cholesky at tol = 1e-12), where the Gram gives them to rounding.
-_GRAM_MAX_FEATURES = 2048
+#: Conjugate gradients stop at the certificate, and a relative gap of tol
+#: pins the coefficients to only about sqrt(tol) (4e-7 from scikit-learn's
+#: Cholesky at tol = 1e-12, 1e-2 at Ridge's default 1e-4); the Gram gives
+#: them to rounding. Its price: p^2 float64 (8 MB at 1024), a Cholesky of
+#: p^3 / 3 flops (0.36 GFLOP, tens of ms) and a sparse product of
+#: sum_i nnz(row i)^2 flops. Measured on random sparse X, it is at most a few
+#: times the cost of conjugate gradients up to p = 1024 (0.03-0.3 s against
+#: 0.01-0.06 s at n = 2e4-2e5); at p = 2048 the Cholesky alone took 0.3 s and
+#: the product seconds on rows of 600 non-zeros, where CG took 0.1 s. Wider X
+#: keeps conjugate gradients, which need no p x p memory.
+_GRAM_MAX_FEATURES = 1024
 #: Steps of iterative refinement after the Gram's Cholesky solve (each: two
 #: passes over the non-zeros); the first usually reaches rounding level.
 _REFINE_STEPS = 3
