@@ -100,8 +100,10 @@ class Table:
             raise CLIError(f"infinite values in column(s) {', '.join(map(repr, inf_cols))}")
         return matrix
 
-    def numeric(self, names, *, dropna=False):
+    def numeric(self, names, *, dropna=False, fix="use --dropna to drop those rows"):
         """The named columns as a float64 matrix (rows with gaps dropped if asked).
+
+        ``fix`` ends the message that refuses gaps without ``dropna``.
 
         Returns
         -------
@@ -116,8 +118,7 @@ class Table:
             gap_cols = [n for n, g in zip(names, gaps.T) if g.any()]
             raise CLIError(
                 f"missing values in {self.source}: column(s) {', '.join(map(repr, gap_cols))}, "
-                f"{plural(int((~kept).sum()), 'row')}, first at data row {first + 1}; "
-                "use --dropna to drop those rows"
+                f"{plural(int((~kept).sum()), 'row')}, first at data row {first + 1}; {fix}"
             )
         matrix = matrix[kept]
         if matrix.shape[0] == 0:
@@ -165,8 +166,9 @@ def read_table(path):
     if not os.access(p, os.R_OK):
         raise CLIError(f"cannot read {path}: permission denied")
     suffixes = [s.lower() for s in p.suffixes]
+    packed = None
     if suffixes and suffixes[-1] in (".gz", ".bz2", ".xz", ".zip"):
-        suffixes = suffixes[:-1]
+        packed = suffixes.pop()
     suffix = suffixes[-1] if suffixes else ""
     if suffix not in _PARQUET + _TEXT:
         raise CLIError(f"cannot tell the format of {path}: use a .csv, .tsv or .parquet file")
@@ -190,12 +192,43 @@ def read_table(path):
     if pd is not None:
         try:
             frame = pd.read_csv(p, sep=sep)
+            # pandas renames a repeated name ("y", "y.1"): the header as
+            # written is read once more, one row, to refuse it instead.
+            header = pd.read_csv(p, sep=sep, header=None, nrows=1, dtype=str,
+                                 keep_default_na=False).iloc[0].tolist()
         except pd.errors.EmptyDataError:
             raise CLIError(f"{path} is empty") from None
         except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
             raise CLIError(f"cannot read {path} as {_kind(sep)}: {_first_line(exc)}") from None
+        except _DAMAGED as exc:
+            raise CLIError(_damaged(path, packed, exc)) from None
+        _check_unique([str(h) for h in header], str(path))
         return _from_frame(frame, str(path))
-    return _read_text(p, sep, str(path))
+    return _read_text(p, sep, str(path), packed)
+
+
+def _damaged(path, packed, exc):
+    what = f"the {packed} data is damaged or truncated" if packed else "read error"
+    return f"cannot read {path}: {what} ({_first_line(exc)})"
+
+
+def _check_unique(names, source):
+    """Refuse a column name used twice: which column would --target or --features mean?
+
+    Blank names (e.g. a written index column) are left to the reader, which
+    names them by position.
+    """
+    seen, repeated = set(), []
+    for name in names:
+        if name.strip() and name in seen and name not in repeated:
+            repeated.append(name)
+        seen.add(name)
+    if repeated:
+        verb = "appears" if len(repeated) == 1 else "appear"
+        raise CLIError(
+            f"{source} has duplicate column names: {', '.join(map(repr, repeated))} {verb} "
+            "more than once; give every column a unique name"
+        )
 
 
 def _kind(sep):
@@ -213,27 +246,42 @@ def _from_frame(frame, source):
     if frame.shape[0] == 0:
         raise CLIError(f"{source} has a header but no data rows")
     columns = [str(c) for c in frame.columns]
-    if len(set(columns)) != len(columns):
-        raise CLIError(f"{source} has duplicate column names")
+    _check_unique(columns, source)
     by_name = dict(zip(columns, frame.columns))
     return Table(columns, lambda name: frame[by_name[name]].to_numpy(), source, frame.shape[0])
 
 
-def _read_text(path, sep, source):
+def _read_bytes(path, packed, source):
+    """The file's bytes, decompressed (``packed``: its compression suffix or None)."""
+    if packed != ".zip":
+        with _OPENERS.get(packed, open)(path, "rb") as fh:
+            return fh.read()
+    with zipfile.ZipFile(path) as zf:
+        members = [m for m in zf.namelist() if not m.endswith("/")]
+        if len(members) != 1:
+            raise CLIError(f"{source} holds {len(members)} files; a .zip data file must hold "
+                           "exactly one")
+        return zf.read(members[0])
+
+
+def _read_text(path, sep, source, packed=None):
     """Fallback reader without pandas: header row, then rows of equal length."""
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.reader(fh, delimiter=sep))
+        text = _read_bytes(path, packed, source).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sep))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CLIError(f"cannot read {source} as {_kind(sep)}: {_first_line(exc)}") from None
+    except _DAMAGED as exc:
+        raise CLIError(_damaged(source, packed, exc)) from None
     rows = [r for r in rows if r]
     if not rows:
         raise CLIError(f"{source} is empty")
     header, body = [h.strip() for h in rows[0]], rows[1:]
     if not body:
         raise CLIError(f"{source} has a header but no data rows")
-    if len(set(header)) != len(header):
-        raise CLIError(f"{source} has duplicate column names")
+    _check_unique(header, source)
+    # Blank names as pandas gives them, so that no two columns share a name.
+    header = [h or f"Unnamed: {j}" for j, h in enumerate(header)]
     for i, row in enumerate(body, start=2):
         if len(row) != len(header):
             raise CLIError(

@@ -9,8 +9,8 @@ import time
 import numpy as np
 
 from ._cli_data import (
-    check_writable, fmt, load_xy, plural, read_model, read_table, report_dropped, table,
-    write_csv, write_model,
+    check_writable, fmt, load_xy, plural, read_model, read_table, table, write_csv,
+    write_model,
 )
 from ._cli_progress import Progress, progress_enabled
 from .cli import EXIT_CHECK_FAILED, EXIT_OK, CLIError
@@ -123,6 +123,15 @@ def _cross_validate(args, X, y, show):
         est = lk.LassoCV(**kw)
     else:
         ratios = _l1_ratios(args, many=True)
+        if min(ratios) == 0:
+            # The grid starts at alpha_max, where the L1 term first zeroes every
+            # coefficient: without an L1 term there is none (ElasticNetCV's own
+            # message would suggest its alphas=, which fit does not offer).
+            raise CLIError(
+                "--cv needs every --l1-ratio > 0: the alpha grid starts where the L1 term "
+                "zeroes every coefficient, and l1_ratio=0 has no L1 term; give --l1-ratio "
+                "values > 0 (e.g. 0.01), or --model ridge --alpha A for a pure L2 fit"
+            )
         est = lk.ElasticNetCV(l1_ratio=ratios if len(ratios) > 1 else ratios[0], **kw)
     start, compiled = time.perf_counter(), compile_seconds()
     with Progress(f"{args.cv}-fold cross-validation", enabled=show):
@@ -203,22 +212,45 @@ def run_predict(args):
     target = model.get("target")
     with_target = isinstance(target, str) and target in tab.columns and target not in features
     cols = features + ([target] if with_target else [])
-    matrix, kept = tab.numeric(cols, dropna=args.dropna)
     if args.dropna:
-        report_dropped(args.command, kept)
-    X = matrix[:, :len(features)]
-    pred = X @ model["coef"] + model["intercept"]
+        # Rows stay aligned with the input: a row with a gap in the model's
+        # features gets NaN, not a missing line (a gap in the target alone
+        # only leaves the row out of the score).
+        matrix = tab.floats(cols)
+        ok = ~np.isnan(matrix[:, :len(features)]).any(axis=1)
+        if not ok.any():
+            raise CLIError(f"every row of {tab.source} has missing values in the model's "
+                           "features: nothing to predict")
+        _report_unpredicted(ok)
+    else:
+        matrix, _ = tab.numeric(cols, fix="use --dropna to predict NaN for those rows")
+        ok = np.ones(matrix.shape[0], dtype=bool)
+    pred = np.full(matrix.shape[0], np.nan)
+    pred[ok] = matrix[ok, :len(features)] @ model["coef"] + model["intercept"]
     write_csv(args.output, ["prediction"], [pred])
     if args.output is not None:
         msg = f"{plural(pred.size, 'prediction')} written to {args.output}"
-        if with_target:
-            y = matrix[:, -1]
-            mse = float(np.mean((y - pred) ** 2))
+        if not ok.all():
+            msg = (f"{plural(pred.size, 'row')} written to {args.output} "
+                   f"({plural(int(ok.sum()), 'prediction')}, NaN for the rest)")
+        # Scored on the rows with both a prediction and a target.
+        scored = ok & ~np.isnan(matrix[:, -1]) if with_target else None
+        if scored is not None and scored.any():
+            y = matrix[scored, -1]
+            mse = float(np.mean((y - pred[scored]) ** 2))
             var = float(np.var(y))
             r2 = 1.0 - mse / var if var > 0 else float("nan")
             msg += f"; against column {target!r}: mean squared error {mse:.6g}, R^2 {r2:.4f}"
         print(msg)
     return EXIT_OK
+
+
+def _report_unpredicted(ok):
+    """Say on stderr how many rows ``predict --dropna`` could not predict (stdout may be data)."""
+    missing = int(ok.size - np.count_nonzero(ok))
+    print(f"lassokit predict: --dropna: {missing} of {plural(ok.size, 'row')} have missing "
+          "values in the model's features; their prediction is NaN (rows stay aligned with "
+          "the input)", file=sys.stderr)
 
 
 # -- path ----------

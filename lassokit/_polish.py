@@ -33,6 +33,10 @@ _MAX_SUPPORT = 1000
 _MAX_COND = 1e12
 #: Row blocks of at most this many float64 entries while forming the system.
 _BLOCK_ENTRIES = 1 << 22
+#: Rounding floor of a certificate, relative to ``P(0, b0)``: a gap is
+#: ``P - D`` with both near ``p0``, each off by a few eps * p0. Below it two
+#: gaps cannot be told apart.
+_GAP_FLOOR = 64 * np.finfo(np.float64).eps
 
 
 def _system(design, X, S):
@@ -94,7 +98,11 @@ def polish(problem, sol):
     d = problem._design
     coef = np.asarray(sol.coef, dtype=np.float64)
     S = np.union1d(np.flatnonzero(coef), d.unpenalized)
-    if S.size == 0 or S.size > min(d.n, _MAX_SUPPORT) or sol.status == "error":
+    # More features in S than samples leave the data-fit part of H singular;
+    # an L2 term on every feature of S (Elastic Net) still makes H positive
+    # definite, and the conditioning test below decides.
+    wide = S.size > d.n and not np.all(d.mu[S] > 0)
+    if S.size == 0 or S.size > _MAX_SUPPORT or wide or sol.status == "error":
         return sol
     X = problem.X
     H, rhs = _system(d, X, S)
@@ -105,7 +113,13 @@ def polish(problem, sol):
     new[S] = w
     new = new.astype(problem.dtype)
     cert = certify(d, X, new)
-    if not cert.dual_gap < sol.dual_gap:
+    # Kept when certified better; or when its gap is at the rounding floor,
+    # where the iterate's gap may read lower by noise alone but the support
+    # optimum is the exact point (dense and sparse, weighted and repeated
+    # rows then agree to rounding), as long as it stays converged.
+    at_floor = cert.dual_gap <= _GAP_FLOOR * d.p0 and (
+        cert.dual_gap <= sol.tol * d.p0 or not sol.converged)
+    if not (cert.dual_gap < sol.dual_gap or at_floor):
         return sol
     converged = cert.dual_gap <= sol.tol * d.p0
     return Solution(coef=new, intercept=cert.intercept, objective=cert.objective,

@@ -245,7 +245,7 @@ def build_parser():
         "predict", "predict with a saved model",
         "Predict with a model written by 'lassokit fit --output'. The data file needs the "
         "model's feature columns (by name; other columns are ignored). Predictions go to "
-        "--output as CSV, or to stdout.",
+        "--output as CSV, or to stdout, one line per input row in the input's order.",
         [],
     )
     p.add_argument("model", metavar="MODEL.json", help="a model written by 'lassokit fit'")
@@ -253,7 +253,8 @@ def build_parser():
     p.add_argument("--output", "-o", metavar="FILE.csv", help="write predictions here (CSV)")
     p.add_argument(
         "--dropna", action="store_true",
-        help="drop rows with missing values in the feature columns (default: refuse them)",
+        help="predict NaN for rows with missing values in the feature columns, keeping every "
+        "row aligned with the input (default: refuse them)",
     )
 
     # path
@@ -270,7 +271,7 @@ def build_parser():
     p.add_argument(
         "--eps", type=lambda t: _number(t, low=0.0, low_open=True, high=1.0), default=1e-3,
         metavar="E",
-        help="smallest alpha / alpha_max (default: %(default)g)",
+        help="smallest alpha / alpha_max, in (0, 1] (default: %(default)g)",
     )
     p.add_argument(
         "--alphas", type=float_list(pos_float), metavar="A1,A2,...",

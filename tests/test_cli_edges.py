@@ -72,7 +72,7 @@ def test_blank_header_cells_are_not_duplicates(tmp_path, capsys):
 # -- corrupt compressed files ----------
 
 
-def _compressed_files(tmp_path):
+def _compressed_files():
     X, y = _data(20)
     raw = _write_csv_bytes(X, y)
     gz = gzip.compress(raw)
@@ -97,7 +97,7 @@ def _write_csv_bytes(X, y):
                                   "truncated.csv.bz2", "truncated.csv.xz"])
 def test_corrupt_compressed_file_is_a_usage_error(name, reader, tmp_path, capsys):
     path = tmp_path / name
-    path.write_bytes(_compressed_files(tmp_path)[name])
+    path.write_bytes(_compressed_files()[name])
     code, out, err = run(["fit", str(path), "-t", "target", "-a", "0.1"], capsys)
     assert_one_line_error(code, err, "fit")
     assert "internal error" not in err
@@ -177,3 +177,20 @@ def test_fit_cv_with_l1_ratio_zero_suggests_cli_options(tmp_path, capsys):
     assert "alphas=" not in err
     assert "--l1-ratio" in err and "--model ridge" in err
     assert code == cli.EXIT_USAGE and out == ""
+
+
+# -- --eps agrees with the Python API: (0, 1] ----------
+
+
+def test_path_eps_one_is_the_grid_at_alpha_max(tmp_path, capsys):
+    X, y = _data(30)
+    path = _write_csv(tmp_path / "d.csv", X, y)
+    out_csv = tmp_path / "path.csv"
+    code, _, err = run(["path", path, "-t", "target", "--eps", "1", "--n-alphas", "2",
+                        "-o", str(out_csv)], capsys)
+    assert code == 0, err
+    table = np.array(list(csv.reader(out_csv.open()))[1:], dtype=float)
+    assert table[0, 0] == table[1, 0] > 0 and np.all(table[:, 3:] == 0.0)
+    code, _, err = run(["path", path, "-t", "target", "--eps", "1.5"], capsys)
+    assert_one_line_error(code, err, "path")
+    assert "<= 1" in err

@@ -239,3 +239,28 @@ def test_relaxed_dual_stays_a_lower_bound():
         w = ref.coef + shift
         cert = pr.certify(w)
         assert cert.dual_gap >= cert.objective - ref.objective - 1e-13
+
+
+@pytest.mark.parametrize("c", [1e-170, 1e100])
+@pytest.mark.parametrize("precompute", ["auto", False])
+def test_cross_validation_at_scaled_targets(c, precompute):
+    # Fold errors of 1e-340 underflowed to 0 and every alpha tied: LassoCV
+    # chose alpha_max. The choice must not depend on the target's units.
+    X, y = _data(2, 60, 6)
+    ref = lk.LassoCV(cv=3, precompute=precompute).fit(X, y)
+    got = lk.LassoCV(cv=3, precompute=precompute).fit(X, y * c)
+    assert got.alpha_ / c == pytest.approx(ref.alpha_, rel=1e-9)
+    assert got.alpha_1se_ / c == pytest.approx(ref.alpha_1se_, rel=1e-9)
+    np.testing.assert_allclose(got.coef_ / c, ref.coef_, atol=1e-9)
+    assert got.solution_.converged
+    enet = lk.ElasticNetCV(cv=3, l1_ratio=[0.5, 1.0], precompute=precompute).fit(X, y * c)
+    assert enet.solution_.converged
+
+
+def test_cross_validation_refuses_data_whose_errors_overflow():
+    X, y = _data()
+    X[0, 0] = 1e306
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="not finite for any alpha"):
+            lk.LassoCV(cv=3).fit(X, y)

@@ -109,6 +109,46 @@ def _standard_errors(mse):
     return mse.std(axis=1, ddof=1) / np.sqrt(n_folds)
 
 
+def _restated(y, l1_ratios, grids, c):
+    """``y / c`` and each ``(l1_ratio, alphas)`` restated for it (``c = 1``: unchanged).
+
+    At ``(alpha, r)`` the L1 strength ``alpha r`` becomes ``alpha r / c`` and
+    the L2 strength ``alpha (1 - r)`` stays: overall strengths times
+    ``r / c + 1 - r`` at the L1 share ``(r / c) / (r / c + 1 - r)``.
+    """
+    if c == 1.0:
+        return y, l1_ratios, grids
+    ratios = np.asarray(l1_ratios, dtype=np.float64)
+    factors = ratios / c + (1.0 - ratios)
+    return y / c, list((ratios / c) / factors), np.asarray(grids) * factors[:, None]
+
+
+def _max_abs(X):
+    data = X.data if hasattr(X, "tocsc") else X
+    return float(np.max(np.abs(data))) if data.size else 0.0
+
+
+#: Mean CV errors within this relative distance of the minimum are ties.
+_TIE = 1e-9
+
+
+def _first_minimum(curve):
+    """Index of the largest alpha whose mean CV error ties the minimum to rounding.
+
+    In the interpolating regime (p > n) the curve is flat at its floor:
+    dozens of alphas share one test error up to ~1e-12, and a strict
+    ``argmin`` picked among them by rounding noise (a fit with integer
+    sample weights and the same fit on repeated rows chose alphas 1.7x
+    apart). A tie goes to the largest alpha, the sparsest model, as a strict
+    argmin over a decreasing grid does for exact ties.
+    """
+    curve = np.asarray(curve, dtype=np.float64)
+    best = float(np.min(curve))
+    if not np.isfinite(best):
+        return int(np.argmin(curve))
+    return int(np.flatnonzero(curve <= best + _TIE * abs(best))[0])
+
+
 def _one_standard_error_alpha(grid, mean, se):
     """The largest alpha whose mean MSE is within one standard error of the minimum.
 
@@ -204,13 +244,21 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         check_folds(folds, sw)
         settings = self._path_settings(base)
+        # A target at the edge of the float range (see lassokit._rescale) is
+        # cross-validated in units where max|yc| ~ 1: the folds see y / c and
+        # the same penalties restated there; the refit solves it in the
+        # caller's units (Problem.solve rescales by itself).
+        c = base._target_scale
+        y_fit, ratios_fit, grids_fit = _restated(y, l1_ratios, grids, c)
         if gram_blocks_apply(settings["backend_name"], X, folds,
                              settings["options"].get("gram", "auto")):
-            out, refit = self._gram_blocks(X, y, sw_n, folds, l1_ratios, grids, settings)
+            out, refit = self._gram_blocks(X, y_fit, sw_n, folds, ratios_fit, grids_fit,
+                                           settings)
+            refit = refit if c == 1.0 else None
         else:
             jobs = (
-                delayed(session_fold)(X, y, sw, train, test, r, grid, settings)
-                for r, grid in zip(l1_ratios, grids)
+                delayed(session_fold)(X, y_fit, sw, train, test, r, grid, settings)
+                for r, grid in zip(ratios_fit, grids_fit)
                 for train, test in folds
             )
             out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
@@ -218,13 +266,24 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         self._warn_unconverged(out)
         mse = np.reshape([o[0] for o in out], (len(l1_ratios), len(folds), -1))
         mean_mse = mse.mean(axis=1)
-        self.mse_path_ = np.squeeze(np.moveaxis(mse, 2, 1))
         se = _standard_errors(mse)
-        self.mse_se_path_ = se if len(l1_ratios) > 1 else se[0]
-        best = np.inf
+        # Reported in the caller's units (c^2 may underflow them towards 0);
+        # alpha is chosen on the rescaled errors.
+        self.mse_path_ = np.squeeze(np.moveaxis(mse, 2, 1)) * c * c
+        self.mse_se_path_ = (se if len(l1_ratios) > 1 else se[0]) * c * c
+        if not np.any(np.isfinite(mean_mse)):
+            # Predictions overflowed (entries near the float maximum): no
+            # alpha can be chosen, and picking one silently would be a guess.
+            raise ValueError(
+                f"{type(self).__name__}: the cross-validated error is not finite for any "
+                f"alpha (products and squares of the data overflow float64: max |X| = "
+                f"{_max_abs(X):.3g}, max |y| = {float(np.max(np.abs(y))):.3g}). Rescale X "
+                "(e.g. standardize its columns) or y."
+            )
+        best, best_row = np.inf, None
         for j, (r, grid, curve) in enumerate(zip(l1_ratios, grids, mean_mse)):
-            i = int(np.argmin(curve))
-            if curve[i] < best:
+            i = _first_minimum(np.where(np.isfinite(curve), curve, np.inf))
+            if best_row is None or curve[i] < best:
                 best, best_alpha, best_ratio, best_row = curve[i], float(grid[i]), float(r), j
         self.alpha_, self.l1_ratio_ = best_alpha, best_ratio
         self.alpha_1se_ = _one_standard_error_alpha(grids[best_row], mean_mse[best_row],
@@ -340,7 +399,11 @@ class LassoCV(_LinearModelCV):
     Attributes
     ----------
     alpha_ : float
-        The chosen strength: the minimizer of the mean test MSE over folds.
+        The chosen strength: the minimizer of the mean test MSE over folds
+        (errors within a relative 1e-9 of the minimum are ties, which go to
+        the largest such alpha: on a flat curve rounding does not choose).
+        Targets beyond ``1e+-60`` are cross-validated rescaled, so ``alpha_``
+        scales with y (``mse_path_`` with its square, and may underflow).
     alpha_1se_ : float
         The one-standard-error rule (glmnet's ``lambda.1se``): the largest
         alpha of the grid whose mean test MSE is at most the minimum mean MSE
