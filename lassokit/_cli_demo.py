@@ -27,6 +27,22 @@ def _describe(maker, kw, n_samples):
     return text
 
 
+def backends_line():
+    """``available backends: ...``, naming any left out as emulated and why."""
+    import lassokit as lk
+
+    from .backends.registry import get_backend
+
+    names = lk.available_backends()
+    line = f"available backends: {', '.join(names)}"
+    # "gpu" without a CUDA device is not listed as a GPU: say so, not nothing.
+    left_out = [f"{n} ({get_backend(n).emulated()})"
+                for n in lk.available_backends(emulated=True) if n not in names]
+    if left_out:
+        line += f"; left out: {', '.join(left_out)}"
+    return line
+
+
 def run_demo(args):
     """``lassokit demo``."""
     import lassokit as lk
@@ -38,7 +54,7 @@ def run_demo(args):
     show = progress_enabled(args.progress)
     print(f"lassokit {lk.__version__} demo: scikit-learn's diabetes data, "
           f"{X.shape[0]} samples x {X.shape[1]} features")
-    print(f"available backends: {', '.join(lk.available_backends())}")
+    print(backends_line())
     print("objective: 1/(2n) ||y - Xw - b||^2 + alpha*l1_ratio*||w||_1 "
           "+ alpha*(1-l1_ratio)/2*||w||^2")
     all_ok, solutions = True, []

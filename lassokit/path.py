@@ -284,6 +284,9 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                     "lk.path(lk.lasso(X, y, 1.0), ...).")
         raise TypeError(f"path() takes one positional argument, problem, a lassokit.Problem; "
                         f"got {got}.{hint}")
+    # One session, one reading of the data: the grid and every strength
+    # share the statistics derived here (see Problem's notes).
+    problem = problem._pinned()
     if alphas is None:
         grid = alpha_grid(problem, n_alphas, eps)
     else:
@@ -317,6 +320,7 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
     -------
     Path
     """
+    problem = problem._pinned() if problem._live else problem
     c = problem._target_scale
     if c != 1.0:
         return _rescaled_path(problem, c, alphas, l1_ratio, backend=backend, tol=tol,

@@ -121,17 +121,42 @@ class Penalty:
             return self  # lets sum([L1(1), L2(2)]) work
         return self.__add__(other)
 
+    def __mul__(self, factor):
+        # ``2 * L1(0.1)`` reads as the math does; numbers only, as scaled().
+        if isinstance(factor, (bool, np.bool_)) or not isinstance(factor, numbers.Real):
+            what = "a penalty" if isinstance(factor, Penalty) else type(factor).__name__
+            raise TypeError(
+                f"a penalty can only be multiplied by a number (its scale factor), got {what}; "
+                "add penalties with +."
+            )
+        factor = _check_alpha(factor, "the factor multiplying a penalty")
+        return Penalty(self._l1 * factor, self._l2 * factor, self._v1, self._v2)
+
+    __rmul__ = __mul__
+    # numpy scalars (np.float64(2) * L1(0.1)) defer to __rmul__ instead of
+    # making a 0-d object array.
+    __array_ufunc__ = None
+
     def scaled(self, factor):
         """Return the penalty multiplied by ``factor`` (weights unchanged).
+
+        ``factor * penalty`` and ``penalty * factor`` are the same.
 
         Parameters
         ----------
         factor : float
-            A non-negative multiplier of both strengths.
+            A finite, non-negative multiplier of both strengths.
 
         Returns
         -------
         Penalty
+
+        Raises
+        ------
+        TypeError
+            When ``factor`` is not a real number (booleans included).
+        ValueError
+            When ``factor`` is negative or not finite.
         """
         factor = _check_alpha(factor, "factor")
         return Penalty(self._l1 * factor, self._l2 * factor, self._v1, self._v2)

@@ -58,36 +58,23 @@ class _Design:
     p0: float
 
 
-def _private(X, original):
-    """``X`` (validated) as an array only lassokit can write: copied unless converted already.
+def _view(a):
+    """A read-only float64 view of ``a`` (a converted copy when it is not float64)."""
+    v = np.asarray(a, dtype=np.float64).view()
+    v.flags.writeable = False
+    return v
 
-    ``original`` is what the caller passed: a copy is needed when the
-    validated X still shares memory with it.
-    """
-    if sp.issparse(X):
-        # A DOK matrix has no .data (check_X converted it: nothing is shared).
-        if sp.issparse(original) and (X is original or (
-                hasattr(original, "data") and np.shares_memory(X.data, original.data))):
-            X = X.copy()
-        for a in (X.data, X.indices, X.indptr):
-            a.flags.writeable = False
-        return X
-    # check_X returns a view of what the caller holds (an ndarray, a
-    # DataFrame's block) unless it had to convert; lists never share.
-    shared = not isinstance(original, (list, tuple))
-    if shared and not isinstance(original, np.ndarray):
-        try:
-            shared = np.may_share_memory(X, np.asarray(original))
-        except (TypeError, ValueError):
-            shared = True
-    elif shared:
-        shared = np.may_share_memory(X, original)
-    if shared:
-        # Same layout: a straight memcpy (a transposing copy of a C-ordered
-        # 200,000 x 200 X took 0.5 s, the memcpy 0.06 s).
-        X = np.array(X, order="K", copy=True)
-    X.flags.writeable = False
-    return X
+
+def _sparse_view(X):
+    """A CSR/CSC matrix on read-only views of ``X``'s buffers (COO etc. are converted)."""
+    if X.format not in ("csr", "csc"):
+        X = X.tocsc()
+    parts = []
+    for a in (X.data, X.indices, X.indptr):
+        v = a.view()
+        v.flags.writeable = False
+        parts.append(v)
+    return type(X)(tuple(parts), shape=X.shape, copy=False)
 
 
 def _freeze(X):
@@ -145,16 +132,19 @@ class Problem:
 
     Notes
     -----
-    The Problem keeps its own read-only copy of X, made once here (same
-    memory layout, one memcpy), and of ``y`` and the sample weights: it
-    caches statistics derived from them (column means, the centred target),
-    and writing into the caller's arrays afterwards changes neither the data
-    nor the answers. A read-only view would not be
-    enough, since the caller may still write through their own array. When
-    X is converted anyway (another dtype, a list) the conversion is the
-    copy. The one-shot entry points that build a Problem and solve it at
-    once -- the estimators, :func:`lassokit.lasso_path`,
-    :func:`lassokit.enet_path` and cross-validation -- make no copy.
+    A Problem is a description: it refers to the caller's ``X``, ``y`` and
+    ``sample_weight`` (no copy when they already are float arrays; a
+    converted copy otherwise), through read-only views, and keeps nothing
+    derived from them between calls. Every :meth:`solve`, path,
+    certificate, :meth:`objective` or :meth:`alpha_max` reads the arrays as
+    they are at that moment and derives what it needs (column means, the
+    centred target, normalized weights) afresh, so no answer can describe
+    data the problem no longer holds: writing into your arrays after
+    building a Problem changes the problem, and the next solve certifies
+    the new one. Copies, deep copies and pickles behave alike (a deep copy
+    or an unpickled Problem holds its own read-only arrays). The entries of
+    X are checked finite once, here; NaN written into X later makes a solve
+    end with status ``"error"``, never an ``"optimal"`` answer.
 
     Examples
     --------
@@ -166,41 +156,43 @@ class Problem:
     """
 
     def __init__(self, X, y, penalty, *, fit_intercept=True, sample_weight=None, positive=False):
-        self._setup(X, y, penalty, fit_intercept, sample_weight, positive, own_copy=True)
+        self._setup(X, y, penalty, fit_intercept, sample_weight, positive)
 
     @classmethod
     def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
                     positive=False, known_finite=False):
         """A validated Problem that is solved at once and never handed out (estimators).
 
-        No private copy of X: nothing can write into X between its creation
-        and the solve. ``known_finite``: the caller has already proved every
+        ``known_finite``: the caller has already proved every
         entry of X finite (scikit-learn's ``validate_data``), so the
         finiteness pass is not made twice.
         """
         new = object.__new__(cls)
-        new._setup(X, y, penalty, fit_intercept, sample_weight, positive, own_copy=False,
+        new._setup(X, y, penalty, fit_intercept, sample_weight, positive,
                    known_finite=known_finite)
         return new
 
-    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, own_copy,
-               known_finite=False):
+    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, known_finite=False):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
                 f"got {type(penalty).__name__}."
             )
         self._X = check_X(X, known_finite=known_finite)
-        if own_copy:
-            self._X = _private(self._X, X)
+        if sp.issparse(self._X):
+            self._X = _sparse_view(self._X)
         n, p = self._X.shape
-        self._y = np.array(check_vector(y, n, "y"), dtype=np.float64)
-        self._y.flags.writeable = False
+        self._y = _view(check_vector(y, n, "y"))
         self._penalty = penalty
         self._fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self._positive = check_bool(positive, "positive")
         self._sample_weight = check_sample_weight(sample_weight, n)
+        # The caller's weights as given: normalized again at every call.
+        self._sw_raw = None if sample_weight is None else _view(
+            np.full(n, float(sample_weight)) if np.ndim(sample_weight) == 0
+            else check_vector(sample_weight, n, "sample_weight"))
         penalty.strengths(p)  # validates weight lengths now, not at solve time
+        self._live = True
         self._stats_cache = None
 
     @classmethod
@@ -217,8 +209,44 @@ class Problem:
         new._X, new._y, new._penalty = X, y, penalty
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
         new._sample_weight = sample_weight
+        new._sw_raw = sample_weight
+        # Built inside one call (a path session, a CV fold): its data and
+        # statistics live exactly as long as that call.
+        new._live = False
         new._stats_cache = stats
         return new
+
+    def _pinned(self):
+        """This problem, refreshed, as one whose statistics hold for one call (a path session).
+
+        Sub-problems built from it inside the call (one per strength) share
+        its statistics instead of deriving them again.
+        """
+        self._refresh()
+        new = Problem._trusted(self._X, self._y, self._penalty,
+                               fit_intercept=self._fit_intercept,
+                               sample_weight=self._sample_weight, positive=self._positive,
+                               stats=self._stats)
+        new._scale_cache = self._target_scale
+        return new
+
+    def _refresh(self):
+        """Forget everything derived from the data: the start of every public call.
+
+        ``y`` is checked finite again and the weights normalized again (both
+        O(n)), since the caller may have written into them; X is not
+        re-scanned (NaN there ends a solve with status ``"error"``).
+        """
+        if not self._live:
+            return
+        if not np.all(np.isfinite(self._y)):
+            raise ValueError("y contains NaN or infinity (written into it after the Problem "
+                             "was built?).")
+        if self._sw_raw is not None:
+            self._sample_weight = check_sample_weight(self._sw_raw, self.n_samples)
+        self._stats_cache = None
+        self._scale_cache = None
+        self.__dict__.pop("_design", None)
 
     def _restricted(self, X_cols, idx):
         """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1).
@@ -237,7 +265,7 @@ class Problem:
         # the data it holds.
         state = {k: v for k, v in self.__dict__.items()
                  if k in ("_X", "_y", "_penalty", "_fit_intercept", "_positive",
-                          "_sample_weight")}
+                          "_sample_weight", "_sw_raw", "_live")}
         return state
 
     def __setstate__(self, state):
@@ -246,7 +274,7 @@ class Problem:
         # the problem no longer holds. They are frozen like the originals.
         self.__dict__.update(state)
         _freeze(self._X)
-        for arr in (self._y, self._sample_weight):
+        for arr in (self._y, self._sample_weight, self.__dict__.get("_sw_raw")):
             if arr is not None:
                 arr.flags.writeable = False
         self._stats_cache = None
@@ -287,7 +315,7 @@ class Problem:
             y=self._y,
             penalty=self._penalty,
             fit_intercept=self._fit_intercept,
-            sample_weight=self._sample_weight,
+            sample_weight=self._sw_raw,
             positive=self._positive,
         )
         unknown = set(changes) - set(fields)
@@ -306,6 +334,9 @@ class Problem:
                                    sample_weight=self._sample_weight, positive=self._positive,
                                    stats=self._stats_cache)
             new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
+            # A user's problem stays live (its next call derives everything
+            # afresh); one inside a path session or a CV fold stays pinned.
+            new._live, new._sw_raw = self._live, self._sw_raw
             return new
         new = Problem(
             fields["X"],
@@ -412,6 +443,7 @@ class Problem:
         float
             ``inf`` when ``positive=True`` and some coefficient is negative.
         """
+        self._refresh()
         coef = check_coef(coef, self.n_features)
         intercept = float(intercept)
         if not np.isfinite(intercept):
@@ -456,6 +488,7 @@ class Problem:
         -------
         float
         """
+        self._refresh()
         c = self._target_scale
         if c != 1.0:
             return self._rescaled().alpha_max() * c
@@ -476,6 +509,7 @@ class Problem:
         """
         from ._validation import check_dual_points  # named errors, not numpy's matmul text
 
+        self._refresh()
         coef = check_coef(coef, self.n_features)
         dual_points = check_dual_points(dual_points, self.n_samples)
         c = self._target_scale
@@ -529,6 +563,7 @@ class Problem:
             w0 = check_coef(warm_start, self.n_features, "warm_start")
             if self._positive:
                 w0 = np.maximum(w0, 0.0)
+        self._refresh()
         # Targets at the edges of the float range are solved in units where
         # max|yc| ~ 1 and mapped back (see lassokit._rescale).
         c = self._target_scale

@@ -28,9 +28,11 @@ class VerifyReport:
     backends : list of dict
         One row per backend: ``backend``, ``objective``, ``rel_obj_diff``,
         ``max_coef_diff``, ``support_agree``, ``dual_gap``, ``rel_gap``,
-        ``time``, ``status``, ``ok``. A backend that raised has status
-        ``"error"``, ``ok=False``, its exception in ``error`` and None for
-        the numbers it never produced.
+        ``time``, ``status``, ``ok``, ``emulated``. A backend that raised
+        has status ``"error"``, ``ok=False``, its exception in ``error`` and
+        None for the numbers it never produced. ``emulated`` is None, or
+        says that the backend ran on other hardware than its name promises
+        (``"gpu"`` without a CUDA device); the table marks such a row.
     tol : float
     """
 
@@ -60,11 +62,12 @@ class VerifyReport:
                      str(ref["support_size"]), f"{ref['rel_gap']:.2e}", f"{ref['time']:.4f}",
                      ref["status"], "-"))
         for r in self.backends:
+            name = _shown_name(r)
             if r.get("error") is not None:
-                rows.append((r["backend"], "-", "-", "-", "-", "-", f"{r['time']:.4f}",
+                rows.append((name, "-", "-", "-", "-", "-", f"{r['time']:.4f}",
                              "error", "NO"))
                 continue
-            rows.append((r["backend"], f"{r['objective']:.12g}", f"{r['rel_obj_diff']:.2e}",
+            rows.append((name, f"{r['objective']:.12g}", f"{r['rel_obj_diff']:.2e}",
                          f"{r['max_coef_diff']:.2e}",
                          "same" if r["support_agree"] else f"differs ({r['support_size']})",
                          f"{r['rel_gap']:.2e}", f"{r['time']:.4f}", r["status"],
@@ -74,11 +77,19 @@ class VerifyReport:
         lines.insert(1, "  ".join("-" * w for w in widths))
         lines.extend(f"{r['backend']} raised {r['error']}"
                      for r in self.backends if r.get("error") is not None)
+        lines.extend(f"* {r['backend']}: emulated ({r['emulated']})"
+                     for r in self.backends if r.get("emulated"))
         lines.append(f"all ok (tol={self.tol:g}): {self.ok}")
         return "\n".join(lines)
 
     def __repr__(self):
         return f"VerifyReport(ok={self.ok}, backends={[r['backend'] for r in self.backends]})"
+
+
+def _shown_name(row):
+    # A backend that ran on other hardware than its name says (``"gpu"`` on
+    # the CPU) is starred; a footnote under the table says where it ran.
+    return f"{row['backend']}*" if row.get("emulated") else row["backend"]
 
 
 def _jsonable(obj):
@@ -93,12 +104,12 @@ def _support(coef, scale):
     return np.abs(coef) > _SUPPORT_THRESHOLD * scale
 
 
-def _error_row(name, exc, elapsed):
+def _error_row(name, exc, elapsed, emulated=None):
     """The row of a backend whose solve raised ``exc``."""
     return dict(backend=name, objective=None, rel_obj_diff=None, max_coef_diff=None,
                 support_agree=False, support_size=None, dual_gap=None, rel_gap=None,
                 time=elapsed, status="error", ok=False,
-                error=f"{type(exc).__name__}: {exc}")
+                error=f"{type(exc).__name__}: {exc}", emulated=emulated)
 
 
 def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
@@ -108,7 +119,9 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     ----------
     problem : Problem
     backends : list of str, optional
-        Default: every available backend that can take the problem.
+        Default: every available backend that can take the problem (not
+        an emulated one, such as ``"gpu"`` without a CUDA device; name it
+        to check it anyway: its row is then marked as emulated).
     reference : str, default="cvxpy"
         Reference backend (CVXPY with Clarabel and tight settings).
     tol : float, default=1e-6
@@ -142,8 +155,8 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
         # An empty report would read "all ok" with nothing checked.
         raise ValueError("backends must name at least one backend to verify; got an empty "
                          "list (use backends=None for every capable backend).")
-    for name in backends:
-        resolve_backend(name, problem)  # clear ValueError before any work
+    # A clear ValueError before any work; and whether each would run emulated.
+    emulated = {name: resolve_backend(name, problem).emulated() for name in backends}
     target = tol / 10
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", convergence_warning())
@@ -163,7 +176,7 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
         except Exception as exc:
             # A user backend may raise anything; one broken backend must not
             # hide how the others compare.
-            rows.append(_error_row(name, exc, time.perf_counter() - start))
+            rows.append(_error_row(name, exc, time.perf_counter() - start, emulated[name]))
             continue
         rel = abs(sol.objective - ref_obj) / denom
         sup = _support(sol.coef, scale)
@@ -180,6 +193,7 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
             status=sol.status,
             ok=bool(rel <= tol),
             error=None,
+            emulated=emulated[name],
         ))
     reference_row = dict(backend=reference, objective=ref_obj, dual_gap=ref.dual_gap,
                          rel_gap=ref.rel_gap, time=ref.solve_time, status=ref.status,

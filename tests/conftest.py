@@ -637,14 +637,15 @@ def capable_pairs(specs, marks=()):
     The registry decides (``Backend.supports`` through ``capable_backends``),
     before collection: a backend that cannot take a problem gets no test for
     it rather than a skip, and any registered backend, built-in or a user's,
-    is covered without writing a test for it.
+    is covered without writing a test for it. Emulated backends are included
+    (``"gpu"`` without a CUDA device runs its same code on the CPU here).
     """
     from lassokit.backends.registry import capable_backends
 
     out = []
     for spec in specs:
         problem = make_problem(spec)
-        for name in capable_backends(problem):
+        for name in capable_backends(problem, emulated=True):
             out.append(pytest.param(name, spec, id=f"{name}-{spec.id()}", marks=marks))
     return out
 

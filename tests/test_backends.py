@@ -418,7 +418,7 @@ def _unsorted(fmt, X):
 
 
 @pytest.mark.parametrize("fmt", ["csc", "csr"])
-@pytest.mark.parametrize("backend", lk.available_backends())
+@pytest.mark.parametrize("backend", lk.available_backends(emulated=True))
 def test_backends_never_modify_user_sparse_input(backend, fmt):
     X, y = make_data(25, 6, seed=8, storage="dense")
     Xs = _unsorted(fmt, X)
@@ -441,7 +441,7 @@ def test_backends_never_modify_user_sparse_input(backend, fmt):
 
 
 @pytest.mark.parametrize("order", ["C", "F"])
-@pytest.mark.parametrize("backend", lk.available_backends())
+@pytest.mark.parametrize("backend", lk.available_backends(emulated=True))
 def test_backends_never_modify_user_dense_input(backend, order):
     X, y = make_data(25, 6, seed=9)
     X = np.asarray(X, order=order)

@@ -161,7 +161,7 @@ def test_bad_data_through_problem(case):
     _assert_unchanged(snap)
 
 
-@pytest.mark.parametrize("backend", lk.available_backends())
+@pytest.mark.parametrize("backend", lk.available_backends(emulated=True))
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 @pytest.mark.parametrize("case", BAD_DATA, ids=_BAD_IDS)
 def test_bad_data_through_estimators(case, estimator, backend):
@@ -217,10 +217,10 @@ def test_bad_strengths(alpha):
         _assert_clean(info.value, ("alpha",))
 
 
-@pytest.mark.parametrize("backend", lk.available_backends())
+@pytest.mark.parametrize("backend", lk.available_backends(emulated=True))
 def test_bad_solve_arguments(backend):
     problem = lk.ridge(_X, _y, 0.1) if backend == "direct" else lk.lasso(_X, _y, 0.1)
-    problem = problem if backend in capable_backends(problem) else lk.ridge(_X, _y, 0.1)
+    problem = problem if backend in capable_backends(problem, emulated=True) else lk.ridge(_X, _y, 0.1)
     bad = [
         ({"tol": 0.0}, "tol"), ({"tol": -1e-6}, "tol"), ({"tol": np.nan}, "tol"),
         ({"tol": "1e-6"}, "tol"), ({"max_iter": 0}, "max_iter"), ({"max_iter": -3}, "max_iter"),
@@ -385,7 +385,7 @@ CASES = _cases()
 def _pairs(cases):
     out = []
     for case in cases:
-        for name in capable_backends(case.problem()):
+        for name in capable_backends(case.problem(), emulated=True):
             out.append(pytest.param(name, case, id=f"{name}-{case.id}"))
     return out
 
@@ -450,7 +450,7 @@ def test_hostile_data_on_every_backend(backend, case):
 def test_duplicated_columns_split_as_theory_says():
     """Elastic Net: equal split; Lasso: any same-sign split (checked in test_properties)."""
     case = next(c for c in CASES if c.id == "dup-cols-enet")
-    for backend in capable_backends(case.problem()):
+    for backend in capable_backends(case.problem(), emulated=True):
         sol = _solve_quiet(case.problem(), backend, tol=TOL)
         for j, k in ((0, 6), (1, 7)):
             assert sol.coef[j] == pytest.approx(sol.coef[k], rel=1e-4, abs=1e-6)
@@ -473,7 +473,7 @@ def _scaled_pairs():
         for storage, mix in (("dense", 0.5), ("csc", 1.0)):
             X, y = _base(storage=storage)
             problem = lk.elastic_net(X * cx, y * cy, 0.1, mix)
-            for name in capable_backends(problem):
+            for name in capable_backends(problem, emulated=True):
                 out.append(pytest.param(name, cx, cy, storage, mix,
                                         id=f"{name}-X{cx:.0e}-y{cy:.0e}-{storage}-r{mix}"))
     return out
@@ -521,7 +521,7 @@ def _early_pairs():
     out = []
     for mix in (0.5, 0.0):
         problem = lk.elastic_net(X, y, 0.05, mix)
-        for name in capable_backends(problem):
+        for name in capable_backends(problem, emulated=True):
             out.append(pytest.param(name, mix, id=f"{name}-r{mix}"))
     return out
 
@@ -619,7 +619,7 @@ LAYOUTS = _layouts()
 def _layout_pairs():
     out = []
     for key, (X, y, sw) in LAYOUTS.items():
-        for name in capable_backends(lk.elastic_net(X, y, 0.1, sample_weight=sw)):
+        for name in capable_backends(lk.elastic_net(X, y, 0.1, sample_weight=sw), emulated=True):
             out.append(pytest.param(name, key, id=f"{name}-{key}"))
     return out
 

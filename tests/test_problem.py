@@ -267,10 +267,18 @@ def test_repr_mentions_shape(data):
     assert "20" in text and "5" in text
 
 
-def test_writing_into_the_callers_arrays_after_construction_changes_nothing():
-    # Regression: the Problem kept the caller's X and its cached statistics;
-    # after the caller wrote into X a second solve returned nonsense.
-    import scipy.sparse as sp
+def _fresh_answer(X, y, alpha, sw=None):
+    """The certified answer of a Problem built now, on the arrays as they are."""
+    return lk.lasso(X.copy(), np.array(y), alpha,
+                    sample_weight=None if sw is None else np.array(sw)).solve("cd", tol=1e-12)
+
+
+@pytest.mark.parametrize("route", ["same", "copy", "replace"])
+def test_writing_into_the_callers_arrays_never_gives_a_stale_certificate(route):
+    # A Problem refers to the caller's arrays (no copy of X) and derives
+    # nothing that outlives a call: after the caller writes into X, y or the
+    # weights, the next solve and certificate are those of the new data.
+    import copy
 
     rng = np.random.RandomState(0)
     X = rng.randn(40, 5)
@@ -278,19 +286,65 @@ def test_writing_into_the_callers_arrays_after_construction_changes_nothing():
     sw = rng.uniform(0.5, 2.0, 40)
     pr = lk.lasso(X, y, 0.05, sample_weight=sw)
     first = pr.solve("cd", tol=1e-12)
-    X[:, 0] *= 10.0  # the caller's arrays, still writeable
-    y[:] = 0.0
-    sw[:] = 1.0
+    assert np.may_share_memory(pr.X, X) and not pr.X.flags.writeable
+    pr = {"same": pr, "copy": copy.copy(pr),
+          "replace": pr.replace(penalty=lk.L1(0.05))}[route]
+    X[:, 0] *= 10.0
+    y[:] = y[::-1]
+    sw[:5] = 0.0
     again = pr.solve("cd", tol=1e-12)
-    np.testing.assert_array_equal(again.coef, first.coef)
-    assert pr.certify(first.coef).dual_gap == pytest.approx(first.dual_gap, abs=1e-15)
-    assert not pr.X.flags.writeable and not np.may_share_memory(pr.X, X)
-    child = pr.replace(penalty=lk.L1(0.1))
-    assert child.solve("cd").coef.shape == (5,)
+    fresh = _fresh_answer(X, y, 0.05, sw)
+    np.testing.assert_allclose(again.coef, fresh.coef, atol=1e-9)
+    assert again.objective == pytest.approx(fresh.objective, rel=1e-12)
+    assert again.converged
+    # the old answer is certified against the data the problem now holds
+    stale = pr.certify(first.coef)
+    ref = lk.lasso(X.copy(), y.copy(), 0.05, sample_weight=sw.copy()).certify(first.coef)
+    assert stale.dual_gap == pytest.approx(ref.dual_gap, rel=1e-12)
+    assert pr.alpha_max() == pytest.approx(
+        lk.lasso(X.copy(), y.copy(), 1.0, sample_weight=sw.copy()).alpha_max(), rel=1e-12)
+    path = lk.path(pr, n_alphas=4)
+    ref_path = lk.path(lk.lasso(X.copy(), y.copy(), 1.0, sample_weight=sw.copy()), n_alphas=4)
+    np.testing.assert_allclose(path.coefs, ref_path.coefs, atol=1e-8)
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_deep_copies_hold_their_own_data(how):
+    import copy
+    import pickle
+
+    rng = np.random.RandomState(1)
+    X = rng.randn(30, 4)
+    y = rng.randn(30)
+    pr = lk.lasso(X, y, 0.05)
+    dup = copy.deepcopy(pr) if how == "deepcopy" else pickle.loads(pickle.dumps(pr))
+    before = dup.solve("cd", tol=1e-12)
+    X[:] = 0.0
+    y[:] = 1.0
+    np.testing.assert_array_equal(dup.solve("cd", tol=1e-12).coef, before.coef)
+    assert not dup.X.flags.writeable and not np.may_share_memory(dup.X, X)
+
+
+def test_writing_into_sparse_data_is_seen_by_the_next_solve():
+    import scipy.sparse as sp
+
+    rng = np.random.RandomState(0)
     S = sp.random(30, 6, density=0.5, format="csc", random_state=1)
-    ps = lk.lasso(S, rng.randn(30), 0.01)
-    before = ps.solve("cd").coef
-    S.data[:] = 0.0
-    np.testing.assert_array_equal(ps.solve("cd").coef, before)
+    y = rng.randn(30)
+    ps = lk.lasso(S, y, 0.01)
+    ps.solve("cd")
+    S.data[:] *= 3.0
+    got = ps.solve("cd", tol=1e-12)
+    ref = lk.lasso(S.copy(), y.copy(), 0.01).solve("cd", tol=1e-12)
+    np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)
     with pytest.raises(ValueError):
-        ps.X.data[0] = 1.0  # the Problem's own copy is read-only
+        ps.X.data[0] = 1.0  # read-only through the Problem
+
+
+def test_nan_written_into_y_after_construction_is_refused():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 3), rng.randn(20)
+    pr = lk.lasso(X, y, 0.1)
+    y[3] = np.nan
+    with pytest.raises(ValueError, match="y contains NaN"):
+        pr.solve()

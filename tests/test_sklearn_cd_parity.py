@@ -61,3 +61,38 @@ def test_wide_elastic_net_is_the_support_optimum_on_dense_and_sparse_x(fit_inter
     np.testing.assert_allclose(sparse.coef_, exact, rtol=0, atol=1e-10 * scale)
     if fit_intercept:
         assert sparse.intercept_ == pytest.approx(dense.intercept_, rel=1e-10)
+
+
+def test_the_harness_runs_scikit_learns_tests_on_lassokits_estimators(tmp_path):
+    # The harness must not quietly test scikit-learn: every name it promises
+    # to replace is imported from lassokit (or its path shims) in the copies.
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    harness = Path(__file__).resolve().parent / "sklearn_cd" / "run_sklearn_cd_tests.py"
+    spec = importlib.util.spec_from_file_location("run_sklearn_cd_tests", harness)
+    h = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(h)
+    if not all((h.sklearn_tests_dir() / m).exists() for m in h.MODULES):
+        pytest.skip("this scikit-learn install ships without its tests")
+    subs = h.prepare(tmp_path)
+    assert set(subs["test_coordinate_descent.py"]) == set(h.FROM_LASSOKIT + h.FROM_SHIMS)
+    assert set(subs["test_sparse_coordinate_descent.py"]) == {
+        "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV"}
+    text = (tmp_path / "test_coordinate_descent.py").read_text()
+    assert "from lassokit import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge\n" in text
+    assert "from _shims import enet_path, lasso_path\n" in text
+    # The shims are lassokit's path functions in scikit-learn's convention.
+    sys.path.insert(0, str(tmp_path))
+    try:
+        from _shims import lasso_path
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("_shims", None)
+    X, y = _wide(False)
+    alphas, coefs, gaps = lasso_path(X, y, alphas=4, tol=1e-8)
+    ours = lk.lasso_path(X, y, fit_intercept=False, n_alphas=4, tol=1e-8)
+    np.testing.assert_array_equal(alphas, ours.alphas)
+    np.testing.assert_array_equal(coefs, ours.coefs)
+    np.testing.assert_array_equal(gaps, ours.dual_gaps)

@@ -198,6 +198,18 @@ class Backend:
             return f"backend {self.name!r} needs the package(s) {', '.join(missing)}, not installed"
         return None
 
+    def emulated(self):
+        """Return None when the backend runs on what its name promises, else what it runs on.
+
+        A backend named for hardware that is absent (``"gpu"`` without a
+        CUDA device) may still run its code elsewhere; it then returns a
+        short phrase saying so. :func:`~lassokit.available_backends` and the
+        default of :func:`~lassokit.verify` leave such a backend out, so that
+        no listing or table presents a CPU run as a GPU one; asking for it by
+        name still works.
+        """
+        return None
+
     def supports(self, problem):
         """Whether this backend can take ``problem``.
 

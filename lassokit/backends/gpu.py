@@ -10,6 +10,7 @@ dual formula.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 
 import numpy as np
@@ -24,21 +25,33 @@ _FLOOR = 1e-10
 _ROUNDS = 4
 
 
+@functools.lru_cache(maxsize=1)
+def cuda_device_count():
+    """CUDA devices that CuPy sees: 0 without CuPy, a driver or a device.
+
+    Probed once per process: listing the backends (``available_backends``,
+    the command line's help) must not import CuPy again each time.
+    """
+    if importlib.util.find_spec("cupy") is None:
+        return 0
+    try:
+        import cupy
+
+        return int(cupy.cuda.runtime.getDeviceCount())
+    except Exception:  # noqa: BLE001 - a broken CuPy, no driver, no device
+        return 0
+
+
 def namespace(device):
     """``(xp, name)`` for ``device`` in {"auto", "cuda", "cpu"}."""
     if device not in ("auto", "cuda", "cpu"):
         raise ValueError(f"device must be 'auto', 'cuda' or 'cpu', got {device!r}.")
     if device == "cpu":
         return np, "cpu"
-    has_cupy = importlib.util.find_spec("cupy") is not None
-    if has_cupy:
+    if cuda_device_count() > 0:
         import cupy
 
-        try:
-            if cupy.cuda.runtime.getDeviceCount() > 0:
-                return cupy, "cuda"
-        except Exception:  # noqa: BLE001 - no driver / no device
-            pass
+        return cupy, "cuda"
     if device == "cuda":
         raise ValueError("device='cuda' needs CuPy and a CUDA device "
                          "(pip install cupy-cuda12x); use device='cpu' or backend='cd'.")
@@ -64,7 +77,10 @@ class GpuBackend(Backend):
     -----
     Dense X only (sparse X: use ``"cd"``). ``backend="auto"`` never picks
     this backend. ``max_iter`` counts feature-space epochs (gram) or
-    proximal-gradient iterations (fista).
+    proximal-gradient iterations (fista). Without a CUDA device the backend
+    is *emulated* (:meth:`emulated`): ``available_backends()`` and
+    ``verify()``'s default leave it out, and ``backend="gpu"`` by name runs
+    the same code on the CPU (``Solution.info["device"] == "cpu"``).
     """
 
     name = "gpu"
@@ -72,6 +88,12 @@ class GpuBackend(Backend):
     capabilities = Capabilities(sparse=False)
     options = {"device": "auto", "route": "auto", "max_gram_p": 4096}
     default_max_iter = 20000
+
+    def emulated(self):
+        """None with a CUDA device; otherwise says that the code runs on the CPU."""
+        if cuda_device_count() > 0:
+            return None
+        return "no CUDA device: runs on the CPU through numpy"
 
     def solve(self, problem, *, tol, max_iter, warm_start, device="auto", route="auto",
               max_gram_p=4096):

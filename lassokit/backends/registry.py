@@ -52,14 +52,27 @@ def unregister_backend(name):
     _REGISTRY.pop(name, None)
 
 
-def available_backends():
+def available_backends(*, emulated=False):
     """Names of the backends usable now, in preference order.
+
+    Parameters
+    ----------
+    emulated : bool, default=False
+        Also list the backends that would only emulate the hardware they
+        are named for (:meth:`Backend.emulated`): ``"gpu"`` without a CUDA
+        device, which runs its code on the CPU. Left out by default, so no
+        listing presents a CPU run as a GPU one; asking for such a backend
+        by name still works.
 
     Returns
     -------
     list of str
     """
-    return [name for name, be in _REGISTRY.items() if be.available() is None]
+    return [name for name, be in _REGISTRY.items() if _usable(be, emulated)]
+
+
+def _usable(backend, emulated):
+    return backend.available() is None and (emulated or backend.emulated() is None)
 
 
 def get_backend(name):
@@ -72,12 +85,17 @@ def get_backend(name):
         ) from None
 
 
-def capable_backends(problem):
-    """Names of the available backends that can take ``problem``."""
+def capable_backends(problem, *, emulated=False):
+    """Names of the available backends that can take ``problem``.
+
+    ``emulated`` as for :func:`available_backends`: by default the list (and
+    so ``verify()``'s default and every "backends that can" in an error)
+    holds no backend that would run on other hardware than its name says.
+    """
     return [
         name
         for name, be in _REGISTRY.items()
-        if be.available() is None and _supports(be, problem)[0]
+        if _usable(be, emulated) and _supports(be, problem)[0]
     ]
 
 

@@ -232,7 +232,12 @@ def main(argv=None):
                "--rootdir", str(dest), "-c", str(dest / "pytest.ini"), *extra]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [str(dest), str(HERE), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
-        return subprocess.call(cmd, cwd=dest, env=env)
+        code = subprocess.call(cmd, cwd=dest, env=env)
+        if not args.raw:
+            print("(xfailed: documented, deliberate differences; skipped: tests of "
+                  "scikit-learn's own MultiTask* classes and private internals; "
+                  "reasons in tests/sklearn_cd/differences.py)")
+        return code
     finally:
         if not args.keep:
             shutil.rmtree(dest, ignore_errors=True)
