@@ -35,7 +35,8 @@ import numpy as np
 from . import _linalg
 from .penalty import Penalty
 
-__all__ = ["Certificate", "DualSums", "primal_value", "dual_value", "certify", "compute_alpha_max"]
+__all__ = ["Certificate", "DualSums", "primal_value", "dual_value", "certify", "compute_alpha_max",
+           "weak_features"]
 
 
 class Certificate:
@@ -377,12 +378,29 @@ _NEGLIGIBLE = 1e-100
 _RELAX_FLOPS = 1e8
 
 
-def _weak_features(design):
-    """Penalized features whose penalty is zero to within rounding, or an empty array."""
-    lam, mu = design.lam, design.mu
+def weak_features(lam, mu, p0):
+    """Penalized features whose penalty is zero to within rounding, or an empty array.
+
+    Parameters
+    ----------
+    lam, mu : ndarray of shape (n_features,)
+        The L1 and L2 strengths.
+    p0 : float
+        ``P(0, b0)``, the scale of the target.
+
+    Returns
+    -------
+    ndarray of int
+        The features :func:`certify` also treats as free in a second dual
+        bound (see the documentation's "Nearly free features").
+    """
     top_l, top_m = float(np.max(lam, initial=0.0)), float(np.max(mu, initial=0.0))
+    if np.min(lam, initial=top_l) > _WEAK_SHARE * top_l and \
+            np.min(mu, initial=top_m) > _WEAK_SHARE * top_m and \
+            max(top_l, top_m) > _NEGLIGIBLE * np.sqrt(2.0 * p0):
+        return np.empty(0, dtype=np.intp)  # the usual case: no weak strength at all
     pen = (lam > 0) | (mu > 0)
-    scale = np.sqrt(2.0 * design.p0)
+    scale = np.sqrt(2.0 * p0)
     if max(top_l, top_m) <= _NEGLIGIBLE * scale:
         weak = pen
     else:
@@ -417,7 +435,9 @@ def _relaxed_dual(design, X, r, weak):
 
 def _with_relaxed(design, X, coef, r, best):
     """``best`` or the relaxed dual bound, whichever is larger (nearly free features only)."""
-    weak = _weak_features(design)
+    weak = design.weak
+    if weak is None:
+        weak = weak_features(design.lam, design.mu, design.p0)
     if weak.size == 0:
         return best
     if r is None:

@@ -28,7 +28,7 @@ from ._validation import (
     check_X,
 )
 from .backends.registry import resolve_backend
-from .certificate import Certificate, certify, compute_alpha_max, primal_value
+from .certificate import Certificate, certify, compute_alpha_max, primal_value, weak_features
 from .penalty import L1, L2, Penalty
 from .solution import Solution
 
@@ -56,6 +56,9 @@ class _Design:
     fit_intercept: bool
     unpenalized: np.ndarray
     p0: float
+    #: Penalized features whose penalty is zero to within rounding (see
+    #: :func:`lassokit.certificate.weak_features`); None: not computed yet.
+    weak: np.ndarray | None = None
 
 
 def _view(a):
@@ -426,6 +429,7 @@ class Problem:
             fit_intercept=self._fit_intercept,
             unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
             p0=p0,
+            weak=weak_features(lam, mu, p0),
         )
 
     # -- the math -------------------------------------------------------------------

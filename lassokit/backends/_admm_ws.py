@@ -44,7 +44,7 @@ WS_START = 32
 def _restrict(d, W):
     """The design of the problem restricted to the features ``W`` (same P(0))."""
     lam, mu = d.lam[W], d.mu[W]
-    return dataclasses.replace(d, p=W.size, x_offset=d.x_offset[W], lam=lam, mu=mu,
+    return dataclasses.replace(d, p=W.size, x_offset=d.x_offset[W], lam=lam, mu=mu, weak=None,
                                unpenalized=np.flatnonzero((lam == 0) & (mu == 0)))
 
 

@@ -103,6 +103,7 @@ def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None
         lam=design.lam / cx / cy,
         mu=design.mu / cx / cx,
         p0=design.p0 / cy / cy,
+        weak=None,  # recomputed on the rescaled strengths
     )
     return scaled, X, cx, cy
 

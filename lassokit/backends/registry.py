@@ -122,10 +122,11 @@ def resolve_backend(name, problem):
         if not isinstance(name, str):
             raise TypeError(f"backend must be a string name, got {type(name).__name__}.")
         if name == "auto":
-            capable = capable_backends(problem)
-            if not capable:
-                raise ValueError("no available backend can take this problem.")
-            return _REGISTRY[capable[0]]
+            # The first usable, capable one: later backends are not probed.
+            for be in _REGISTRY.values():
+                if _usable(be, False) and _supports(be, problem)[0]:
+                    return be
+            raise ValueError("no available backend can take this problem.")
         if name not in _REGISTRY:
             raise ValueError(
                 f"unknown backend {name!r}; backends that can take this problem: "
