@@ -11,7 +11,8 @@ from .certificate import Certificate
 from ._path_api import enet_path, lasso_path
 from .path import Path, alpha_grid, path
 from .penalty import L1, L2, Penalty
-from .problem import Problem, elastic_net, lasso, ridge
+from ._shortcuts import elastic_net, lasso, ridge
+from .problem import Problem
 from .solution import Solution
 from .verify import VerifyReport, verify
 

@@ -9,13 +9,13 @@ See the documentation's "The objective" page for the objective
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from . import _linalg
+from ._data import _centred, _Design, _freeze, _sparse_view, _view, data_statistics  # noqa: F401
 from ._finish import finish, trusts_sums
 from ._rescale import target_scale
 from ._validation import (
@@ -29,89 +29,10 @@ from ._validation import (
 )
 from .backends.registry import resolve_backend
 from .certificate import Certificate, certify, compute_alpha_max, primal_value, weak_features
-from .penalty import L1, L2, Penalty
+from .penalty import Penalty
 from .solution import Solution
 
-__all__ = ["Problem", "lasso", "elastic_net", "ridge"]
-
-
-@dataclass(frozen=True)
-class _Design:
-    """Float64 quantities every backend and the certificate share.
-
-    ``yc`` and ``x_offset`` are the weighted-centred target and the weighted
-    column means (zeros without intercept); X itself is never centred, only
-    implicitly.
-    """
-
-    n: int
-    p: int
-    sw: np.ndarray | None
-    x_offset: np.ndarray
-    y_offset: float
-    yc: np.ndarray
-    lam: np.ndarray
-    mu: np.ndarray
-    positive: bool
-    fit_intercept: bool
-    unpenalized: np.ndarray
-    p0: float
-    #: Penalized features whose penalty is zero to within rounding (see
-    #: :func:`lassokit.certificate.weak_features`); None: not computed yet.
-    weak: np.ndarray | None = None
-
-
-def _view(a):
-    """A read-only float64 view of ``a`` (a converted copy when it is not float64)."""
-    v = np.asarray(a, dtype=np.float64).view()
-    v.flags.writeable = False
-    return v
-
-
-def _sparse_view(X):
-    """A CSR/CSC matrix on read-only views of ``X``'s buffers (COO etc. are converted)."""
-    if X.format not in ("csr", "csc"):
-        X = X.tocsc()
-    parts = []
-    for a in (X.data, X.indices, X.indptr):
-        v = a.view()
-        v.flags.writeable = False
-        parts.append(v)
-    return type(X)(tuple(parts), shape=X.shape, copy=False)
-
-
-def _freeze(X):
-    """Make X's buffers (a sparse matrix's data, indices and indptr) read-only."""
-    if sp.issparse(X):
-        for name in ("data", "indices", "indptr", "row", "col", "offsets"):
-            a = getattr(X, name, None)
-            if isinstance(a, np.ndarray):
-                a.flags.writeable = False
-    else:
-        X.flags.writeable = False
-
-
-def _centred(y, sw, n):
-    """``(mean, y - mean)`` of ``y`` (weighted by ``sw``), centred to the last digit.
-
-    One pass leaves the mean wrong by up to ``n eps |mean|``: with an offset
-    of 1e15 that is a constant of ~0.1 left in ``yc``, whose square entered
-    every objective and gap (the intercept cannot absorb it once ``yc`` is
-    taken as centred). A second, corrective pass on the residuals
-    ``y - m`` (computed exactly where ``y`` is close to ``m``: Sterbenz)
-    brings the error down to ``~eps |mean|``.
-    """
-    y = np.asarray(y, dtype=np.float64)
-    m = float(np.mean(y) if sw is None else (sw @ y) / n)
-    yc = y - m
-    corr = float(np.mean(yc) if sw is None else (sw @ yc) / n)
-    if corr != 0.0:
-        # Subtracted from the small residuals, not folded into m first: at
-        # 1e15 the corrected mean rounds back to m (its ulp is 0.125) and
-        # the constant would stay in yc.
-        yc -= corr
-        m += corr
-    return m, yc
+__all__ = ["Problem"]
 
 
 class Problem:
@@ -369,20 +290,7 @@ class Problem:
         return self._stats_cache
 
     def _compute_stats(self):
-        sw = self._sample_weight
-        n, p = self._X.shape
-        if self._fit_intercept:
-            x_offset = _linalg.weighted_column_means(self._X, sw)
-            y_offset, yc = _centred(self._y, sw, n)
-        else:
-            x_offset, y_offset = np.zeros(p), 0.0
-            yc = np.asarray(self._y, dtype=np.float64)
-        syc = yc if sw is None else sw * yc
-        with np.errstate(over="ignore", under="ignore"):
-            # Out of range only for targets that are solved rescaled (or
-            # refused): see lassokit._rescale.
-            p0 = 0.5 * float(syc @ yc) / n
-        return x_offset, y_offset, yc, p0
+        return data_statistics(self._X, self._y, self._sample_weight, self._fit_intercept)
 
     @property
     def _target_scale(self):
@@ -588,64 +496,3 @@ class Problem:
             print(sol)
         return sol
 
-
-def lasso(X, y, alpha, **kw):
-    """Problem with penalty ``L1(alpha)``; keywords as for :class:`Problem`.
-
-    Returns
-    -------
-    Problem
-    """
-    return Problem(X, y, L1(alpha), **kw)
-
-
-def elastic_net(X, y, alpha, l1_ratio=0.5, **kw):
-    """Problem with ``L1(alpha*l1_ratio) + L2(alpha*(1-l1_ratio))``.
-
-    Parameters
-    ----------
-    X, y
-        As for :class:`Problem`.
-    alpha : float
-        Overall strength.
-    l1_ratio : float in [0, 1], default=0.5
-        The L1 share.
-    **kw
-        ``fit_intercept``, ``sample_weight``, ``positive``.
-
-    Returns
-    -------
-    Problem
-    """
-    if isinstance(l1_ratio, bool) or not isinstance(l1_ratio, (int, float, np.number)):
-        raise TypeError(f"l1_ratio must be a number in [0, 1], got {type(l1_ratio).__name__}.")
-    if not 0.0 <= float(l1_ratio) <= 1.0:
-        raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.number)):
-        raise TypeError(f"alpha must be a real number, got {type(alpha).__name__}.")
-    if not (np.isfinite(alpha) and alpha >= 0):
-        # checked here: inf * l1_ratio would be reported as "l1 must be finite"
-        raise ValueError(f"alpha must be a finite number >= 0, got {alpha!r}.")
-    pen = L1(alpha * l1_ratio) + L2(alpha * (1.0 - l1_ratio))
-    return Problem(X, y, pen, **kw)
-
-
-def ridge(X, y, alpha, **kw):
-    """Problem with penalty ``L2(alpha)``; keywords as for :class:`Problem`.
-
-    ``alpha`` is ``a2`` of lassokit's ``1/(2n)`` objective, not the
-    ``alpha`` of scikit-learn's ``Ridge``, which minimizes ``||y - Xw -
-    b||^2 + alpha ||w||^2``: ``lk.ridge(X, y, a2)`` is scikit-learn's (and
-    :class:`lassokit.Ridge`'s) ``Ridge(alpha=a2 * n_samples)`` (``a2 *
-    sample_weight.sum()`` with weights), and ``Ridge(alpha)`` is
-    ``lk.ridge(X, y, alpha / n_samples)``. The same words differ by that
-    factor: at ``alpha=1`` on 100 samples ``lk.ridge`` penalizes 100 times
-    more than ``Ridge``. The command line's ``--model ridge --alpha`` is in
-    ``Ridge``'s scale. (``lasso`` and ``elastic_net`` share scikit-learn's
-    ``Lasso``/``ElasticNet`` scale.)
-
-    Returns
-    -------
-    Problem
-    """
-    return Problem(X, y, L2(alpha), **kw)

@@ -1,0 +1,130 @@
+"""The data a Problem refers to: read-only views, and the statistics derived per call.
+
+A :class:`~lassokit.Problem` holds views of the caller's arrays and derives
+everything else -- weighted column means, the exactly centred target,
+``P(0, b0)`` -- afresh at each public call (see its notes); this module
+holds those derivations and the prepared-data record (:class:`_Design`)
+that backends and the certificate share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _linalg
+
+__all__ = ["data_statistics"]
+
+
+@dataclass(frozen=True)
+class _Design:
+    """Float64 quantities every backend and the certificate share.
+
+    ``yc`` and ``x_offset`` are the weighted-centred target and the weighted
+    column means (zeros without intercept); X itself is never centred, only
+    implicitly.
+    """
+
+    n: int
+    p: int
+    sw: np.ndarray | None
+    x_offset: np.ndarray
+    y_offset: float
+    yc: np.ndarray
+    lam: np.ndarray
+    mu: np.ndarray
+    positive: bool
+    fit_intercept: bool
+    unpenalized: np.ndarray
+    p0: float
+    #: Penalized features whose penalty is zero to within rounding (see
+    #: :func:`lassokit.certificate.weak_features`); None: not computed yet.
+    weak: np.ndarray | None = None
+
+
+def _view(a):
+    """A read-only float64 view of ``a`` (a converted copy when it is not float64)."""
+    v = np.asarray(a, dtype=np.float64).view()
+    v.flags.writeable = False
+    return v
+
+
+def _sparse_view(X):
+    """A CSR/CSC matrix on read-only views of ``X``'s buffers (COO etc. are converted)."""
+    if X.format not in ("csr", "csc"):
+        X = X.tocsc()
+    parts = []
+    for a in (X.data, X.indices, X.indptr):
+        v = a.view()
+        v.flags.writeable = False
+        parts.append(v)
+    return type(X)(tuple(parts), shape=X.shape, copy=False)
+
+
+def _freeze(X):
+    """Make X's buffers (a sparse matrix's data, indices and indptr) read-only."""
+    if sp.issparse(X):
+        for name in ("data", "indices", "indptr", "row", "col", "offsets"):
+            a = getattr(X, name, None)
+            if isinstance(a, np.ndarray):
+                a.flags.writeable = False
+    else:
+        X.flags.writeable = False
+
+
+def _centred(y, sw, n):
+    """``(mean, y - mean)`` of ``y`` (weighted by ``sw``), centred to the last digit.
+
+    One pass leaves the mean wrong by up to ``n eps |mean|``: with an offset
+    of 1e15 that is a constant of ~0.1 left in ``yc``, whose square entered
+    every objective and gap (the intercept cannot absorb it once ``yc`` is
+    taken as centred). A second, corrective pass on the residuals
+    ``y - m`` (computed exactly where ``y`` is close to ``m``: Sterbenz)
+    brings the error down to ``~eps |mean|``.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    m = float(np.mean(y) if sw is None else (sw @ y) / n)
+    yc = y - m
+    corr = float(np.mean(yc) if sw is None else (sw @ yc) / n)
+    if corr != 0.0:
+        # Subtracted from the small residuals, not folded into m first: at
+        # 1e15 the corrected mean rounds back to m (its ulp is 0.125) and
+        # the constant would stay in yc.
+        yc -= corr
+        m += corr
+    return m, yc
+
+
+def data_statistics(X, y, sw, fit_intercept):
+    """``(x_offset, y_offset, yc, p0)`` of the data as it is now.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), float64
+    sw : ndarray of shape (n_samples,) or None
+        Normalized sample weights (sum to n).
+    fit_intercept : bool
+
+    Returns
+    -------
+    tuple
+        Weighted column means (zeros without intercept), the weighted mean of
+        ``y``, the centred target and ``P(0, b0) = ||yc||_S^2 / (2n)``.
+    """
+    n, p = X.shape
+    if fit_intercept:
+        x_offset = _linalg.weighted_column_means(X, sw)
+        y_offset, yc = _centred(y, sw, n)
+    else:
+        x_offset, y_offset = np.zeros(p), 0.0
+        yc = np.asarray(y, dtype=np.float64)
+    syc = yc if sw is None else sw * yc
+    with np.errstate(over="ignore", under="ignore"):
+        # Out of range only for targets that are solved rescaled (or
+        # refused): see lassokit._rescale.
+        p0 = 0.5 * float(syc @ yc) / n
+    return x_offset, y_offset, yc, p0
