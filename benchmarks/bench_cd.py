@@ -70,34 +70,22 @@ def competitor_fits(X, y, model, alpha, tall):
     fits = {"sklearn": sk(False)}
     if tall:
         fits["sklearn-gram"] = sk(True)
-    try:
-        import celer
+    for module_name in ("celer", "skglm"):
+        # Same estimator API in both: Lasso / ElasticNet with max_epochs.
+        try:
+            module = __import__(module_name)
+        except ImportError:
+            continue
 
-        def celer_fit(tol):
-            est = (celer.Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000,
-                               max_epochs=100_000) if model == "lasso" else
-                   celer.ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False,
-                                    tol=tol, max_iter=1000, max_epochs=100_000))
+        def other_fit(tol, module=module):
+            est = (module.Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000,
+                                max_epochs=100_000) if model == "lasso" else
+                   module.ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False,
+                                     tol=tol, max_iter=1000, max_epochs=100_000))
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 return est.fit(X, y).coef_
-        fits["celer"] = celer_fit
-    except ImportError:
-        pass
-    try:
-        import skglm
-
-        def skglm_fit(tol):
-            est = (skglm.Lasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000,
-                               max_epochs=100_000) if model == "lasso" else
-                   skglm.ElasticNet(alpha=alpha, l1_ratio=L1_RATIO, fit_intercept=False,
-                                    tol=tol, max_iter=1000, max_epochs=100_000))
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return est.fit(X, y).coef_
-        fits["skglm"] = skglm_fit
-    except ImportError:
-        pass
+        fits[module_name] = other_fit
     return fits
 
 

@@ -24,7 +24,9 @@ print(f"non-zero:     {np.count_nonzero(model.coef_)} of {X.shape[1]} features")
 # %%
 # The cross-validation curve
 # --------------------------
-# Thin lines: each fold; bold: their mean; dashed: the chosen ``alpha``.
+# Bold: the mean test error over the folds, with a band of one standard
+# error either side; dashed: the chosen ``alpha_``; dotted: ``alpha_1se_``,
+# the largest alpha within one standard error of the minimum.
 fig, ax = plt.subplots(figsize=(7, 4), layout="constrained")
 lk.plot_cv(model, ax=ax)
 plt.show()

@@ -184,6 +184,11 @@ def solvers(selected):
         label = name if name in known else short.get(name)
         if label is None and name in _COMPETITORS:
             raise CLIError(f"solver {name!r} is not installed: {_COMPETITORS[name][1]}")
+        if label is None and name in lk.available_backends(emulated=True):
+            # "gpu" without a CUDA device: its CPU times would pass for GPU ones.
+            from .backends.registry import get_backend
+
+            raise CLIError(f"solver {name!r} is left out here: {get_backend(name).emulated()}")
         if label is None:
             raise CLIError(f"unknown or unavailable solver {name!r}; available: "
                            f"{', '.join(s.split(':', 1)[-1] for s in known)}")

@@ -147,6 +147,14 @@ def _to_float(column):
     return out, None
 
 
+def is_data_file_name(path):
+    """Whether ``path`` is named like a file :func:`read_table` reads (by its suffixes)."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (*_OPENERS, ".zip"):
+        suffixes.pop()
+    return bool(suffixes) and suffixes[-1] in _PARQUET + _TEXT
+
+
 def read_table(path):
     """Read a CSV, TSV or Parquet file into a :class:`Table`.
 
@@ -294,7 +302,7 @@ def _read_text(path, sep, source, packed=None):
 
 
 def load_xy(args):
-    """Features and target from ``args.data`` / ``--target`` / ``--features``.
+    """Features and target from ``args.data`` / ``--target`` / ``--features`` / ``--exclude``.
 
     Returns
     -------
@@ -315,10 +323,27 @@ def load_xy(args):
         if len(set(features)) != len(features):
             raise CLIError("--features lists a column twice")
     table.require(features)
+    features = _excluded(features, getattr(args, "exclude", None), table, args.target)
     matrix, kept = table.numeric(features + [args.target], dropna=args.dropna)
     if args.dropna:
         report_dropped(args.command, kept)
     return matrix[:, :-1], matrix[:, -1], features
+
+
+def _excluded(features, exclude, table, target):
+    """``features`` without the columns of ``--exclude`` (each must be a column of the file)."""
+    if not exclude:
+        return features
+    # A misspelt name would otherwise leave the column in, silently.
+    try:
+        table.require(exclude)
+    except CLIError as exc:
+        raise CLIError(f"--exclude: {exc}") from None
+    left = [f for f in features if f not in set(exclude)]
+    if not left:
+        raise CLIError(f"--exclude leaves no feature column: it names every column used as "
+                       f"a feature (the target is {target!r})")
+    return left
 
 
 def report_dropped(command, kept):
@@ -376,7 +401,9 @@ def read_model(path):
         with open(p, encoding="utf-8") as fh:
             model = json.load(fh)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CLIError(f"{path} is not a lassokit model file (invalid JSON: {exc})") from None
+        # Most often a data file given first: say what goes where.
+        raise CLIError(f"{path} is not a lassokit model file (invalid JSON: {exc}); the "
+                       "arguments are MODEL then DATA") from None
     except OSError as exc:
         raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
     if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:

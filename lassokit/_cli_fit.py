@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
+import os
 import sys
 import time
 
 import numpy as np
 
 from ._cli_data import (
-    check_writable, fmt, load_xy, plural, read_model, read_table, table, write_csv,
-    write_model,
+    check_writable, fmt, is_data_file_name, load_xy, plural, read_model, read_table, table,
+    write_csv, write_model,
 )
 from ._cli_progress import Progress, progress_enabled
-from .cli import EXIT_CHECK_FAILED, EXIT_OK, CLIError
+from .cli import EXIT_CHECK_FAILED, EXIT_OK, VERIFY_RTOL, CLIError
 
 _MODEL_NAMES = {"lasso": "Lasso", "enet": "Elastic Net", "ridge": "Ridge"}
 
@@ -96,8 +97,26 @@ def took(seconds, compiled):
     """``"0.012 s"``, or with the part of it that was numba compiling."""
     text = f"{seconds:.3g} s"
     if compiled > 0.0:
-        text += f" (of which {compiled:.3g} s compiling numba kernels, once per install)"
+        text += (f" (of which {compiled:.3g} s compiling numba kernels, once per argument "
+                 "type)")
     return text
+
+
+def solve_took(sol, compiled=0.0):
+    """``sol.solve_time``, then what it leaves out: loading or compiling numba kernels.
+
+    ``compiled`` (seconds compiling during the call) stands in for a backend
+    that does not report ``info["compile_time"]``.
+    """
+    load = sol.info.get("load_time") or 0.0
+    comp = sol.info.get("compile_time", compiled) or 0.0
+    extra = []
+    if comp > 0.0:
+        extra.append(f"{comp:.3g} s compiling numba kernels, once per argument type")
+    if load >= 5e-4:
+        extra.append(f"{load:.3g} s loading " + ("them" if extra else "numba kernels"))
+    text = f"{sol.solve_time:.3g} s"
+    return text + (f" (plus {', and '.join(extra)})" if extra else "")
 
 
 def _certificate_line(sol, compiled=0.0):
@@ -105,7 +124,7 @@ def _certificate_line(sol, compiled=0.0):
     return (f"certificate: objective {sol.objective:.10g}, duality gap {sol.dual_gap:.3g} "
             f"(relative {sol.rel_gap:.3g} {verdict} tol {sol.tol:.3g}): {sol.status}; "
             f"backend {sol.backend}, {plural(sol.n_iter, 'iteration')}, "
-            f"{took(sol.solve_time, compiled)}")
+            f"{solve_took(sol, compiled)}")
 
 
 # -- fit ----------
@@ -205,6 +224,7 @@ def run_fit(args):
 def run_predict(args):
     """``lassokit predict``."""
     check_writable(args.output, "--output")
+    _check_argument_order(args.model, args.data)
     model = read_model(args.model)
     tab = read_table(args.data)
     features = model["features"]
@@ -243,6 +263,16 @@ def run_predict(args):
             msg += f"; against column {target!r}: mean squared error {mse:.6g}, R^2 {r2:.4f}"
         print(msg)
     return EXIT_OK
+
+
+def _check_argument_order(model, data):
+    """Refuse a data file in the MODEL place (``predict data.csv model.json``) with the fix."""
+    if not is_data_file_name(model) or not os.path.isfile(model):
+        return  # a missing file is reported as such, by read_model
+    fix = (f"; run 'lassokit predict {data} {model}'" if data.lower().endswith(".json")
+           else "; the model is the .json file that 'lassokit fit --output' writes")
+    raise CLIError(f"the arguments are MODEL then DATA, and {model} is named like a data "
+                   f"file{fix}")
 
 
 def _report_unpredicted(ok):
@@ -344,12 +374,13 @@ def run_verify(args):
     import lassokit as lk
 
     check_writable(args.json, "--json")
+    rtol = _verify_rtol(args)
     X, y, _ = load_xy(args)
     l1_ratio = _l1_ratios(args)
     problem = build_problem(args, X, y, args.alpha, l1_ratio)
     with Progress("verify", enabled=progress_enabled(args.progress)):
-        warm_up(problem, args.backends, args.tol)
-        report = lk.verify(problem, args.backends, tol=args.tol)
+        warm_up(problem, args.backends, rtol)
+        report = lk.verify(problem, args.backends, tol=rtol)
     # With '--json -' stdout carries the JSON alone: the table goes to stderr.
     table_to = sys.stderr if args.json == "-" else sys.stdout
     print(_describe(args, X.shape[0], X.shape[1], args.alpha, l1_ratio), file=table_to)
@@ -370,9 +401,24 @@ def run_verify(args):
         bad = [r["backend"] for r in report.backends if not r["ok"]]
         verb = "differs" if len(bad) == 1 else "differ"
         print(f"lassokit verify: not ok: {', '.join(bad)} {verb} from the reference by more "
-              f"than tol={args.tol:g}", file=sys.stderr)
+              f"than rtol={rtol:g}", file=sys.stderr)
         return EXIT_CHECK_FAILED
     return EXIT_OK
+
+
+def _verify_rtol(args):
+    """``verify --rtol``, or the deprecated ``--tol`` that meant the same."""
+    import warnings
+
+    if args.deprecated_tol is None:
+        return VERIFY_RTOL if args.rtol is None else args.rtol
+    if args.rtol is not None:
+        raise CLIError("give --rtol only: --tol is its deprecated name in verify")
+    # One word, one meaning: elsewhere --tol is a target relative duality gap.
+    warnings.warn("--tol is deprecated in verify, where it means the relative objective "
+                  "difference allowed (in fit, path, demo and bench --tol is a relative "
+                  "duality gap); use --rtol", FutureWarning, stacklevel=2)
+    return args.deprecated_tol
 
 
 # Backends whose first solve in a process compiles (or loads) numba kernels.

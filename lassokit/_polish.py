@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .certificate import certify
 from .solution import Solution
 
-__all__ = ["polish"]
+__all__ = ["polish", "polish_gram", "prefer_polished", "with_tol"]
 
 #: Supports larger than this are left as they are (|S|^2 n work, |S|^2 memory).
 _MAX_SUPPORT = 1000
@@ -33,6 +33,8 @@ _MAX_SUPPORT = 1000
 _MAX_COND = 1e12
 #: Row blocks of at most this many float64 entries while forming the system.
 _BLOCK_ENTRIES = 1 << 22
+#: Rounds of dropping sign-changing features from a support guess.
+_DROP_ROUNDS = 8
 #: Rounding floor of a certificate, relative to ``P(0, b0)``: a gap is
 #: ``P - D`` with both near ``p0``, each off by a few eps * p0. Below it two
 #: gaps cannot be told apart.
@@ -60,24 +62,40 @@ def _system(design, X, S):
     return H, b / n
 
 
-def _support_optimum(H, b, lam, signs, positive):
+def _support_optimum(H, b, lam, signs, positive, sizes):
     """Solve ``H w = b - lam * signs``; None unless well conditioned with those signs.
 
     A feature that would change sign (or turn negative with ``positive``)
-    means the support guess is not the optimum's.
+    means the support guess is not the optimum's: mostly a feature the
+    optimum holds at zero that the iterate left at ~1e-10 (one about to
+    enter, as at a LARS knot), whose wrong sign then pulls others. Of the
+    offenders, the one smallest in the iterate (``sizes``, its ``|coef|`` on
+    the support) is set to zero and the rest solved again, for at most
+    ``_DROP_ROUNDS`` rounds; the caller's certificate decides whether the
+    result is kept.
     """
-    try:
-        c, lower = scipy.linalg.cho_factor(H, check_finite=True)
-    except (np.linalg.LinAlgError, ValueError):
-        return None
-    diag = np.diag(c)
-    if not np.all(diag > 0) or (np.max(diag) / np.min(diag)) ** 2 > _MAX_COND:
-        return None
-    w = scipy.linalg.cho_solve((c, lower), b - lam * signs)
-    pen = lam > 0
-    if np.any(signs[pen] * w[pen] <= 0) or (positive and np.any(w < 0)):
-        return None
-    return w
+    keep = np.arange(signs.size)
+    for _ in range(_DROP_ROUNDS):
+        try:
+            c, lower = scipy.linalg.cho_factor(H[np.ix_(keep, keep)], check_finite=True)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        diag = np.diag(c)
+        if not np.all(diag > 0) or (np.max(diag) / np.min(diag)) ** 2 > _MAX_COND:
+            return None
+        wk = scipy.linalg.cho_solve((c, lower), b[keep] - lam[keep] * signs[keep])
+        bad = (lam[keep] > 0) & (signs[keep] * wk <= 0)
+        if positive:
+            bad |= wk < 0
+        if not bad.any():
+            w = np.zeros(signs.size)
+            w[keep] = wk
+            return w
+        offenders = np.flatnonzero(bad)
+        keep = np.delete(keep, offenders[np.argmin(sizes[keep[offenders]])])
+        if keep.size == 0:
+            return None
+    return None
 
 
 def polish(problem, sol):
@@ -106,20 +124,14 @@ def polish(problem, sol):
         return sol
     X = problem.X
     H, rhs = _system(d, X, S)
-    w = _support_optimum(H, rhs, d.lam[S], np.sign(coef[S]), d.positive)
+    w = _support_optimum(H, rhs, d.lam[S], np.sign(coef[S]), d.positive, np.abs(coef[S]))
     if w is None:
         return sol
     new = np.zeros(d.p)
     new[S] = w
     new = new.astype(problem.dtype)
     cert = certify(d, X, new)
-    # Kept when certified better; or when its gap is at the rounding floor,
-    # where the iterate's gap may read lower by noise alone but the support
-    # optimum is the exact point (dense and sparse, weighted and repeated
-    # rows then agree to rounding), as long as it stays converged.
-    at_floor = cert.dual_gap <= _GAP_FLOOR * d.p0 and (
-        cert.dual_gap <= sol.tol * d.p0 or not sol.converged)
-    if not (cert.dual_gap < sol.dual_gap or at_floor):
+    if not prefer_polished(cert.dual_gap, sol, d.p0):
         return sol
     converged = cert.dual_gap <= sol.tol * d.p0
     return Solution(coef=new, intercept=cert.intercept, objective=cert.objective,
@@ -127,6 +139,18 @@ def polish(problem, sol):
                     status="optimal" if converged else sol.status, n_iter=sol.n_iter,
                     backend=sol.backend, solve_time=sol.solve_time, tol=sol.tol,
                     info={**sol.info, "polished": True})
+
+
+def prefer_polished(gap, sol, p0):
+    """Keep a support optimum of certified gap ``gap`` instead of ``sol``?
+
+    Yes when its gap is smaller; or when it is at the certificate's rounding
+    floor, where the iterate's gap may read lower by noise alone while the
+    support optimum is the exact point (dense and sparse, weighted and
+    repeated rows then agree to rounding), as long as it stays converged.
+    """
+    at_floor = gap <= _GAP_FLOOR * p0 and (gap <= sol.tol * p0 or not sol.converged)
+    return gap < sol.dual_gap or at_floor
 
 
 def polish_gram(G, b, lam, mu, positive, coef):
@@ -141,7 +165,7 @@ def polish_gram(G, b, lam, mu, positive, coef):
         return None
     H = G[np.ix_(S, S)].copy()
     H[np.diag_indices_from(H)] += mu[S]
-    w = _support_optimum(H, b[S], lam[S], np.sign(coef[S]), positive)
+    w = _support_optimum(H, b[S], lam[S], np.sign(coef[S]), positive, np.abs(coef[S]))
     if w is None:
         return None
     new = np.zeros(coef.shape[0])

@@ -128,6 +128,20 @@ def _check_nonempty(shape, name):
         raise ValueError(f"{name} is empty: shape {shape}; need at least 1 sample and 1 feature.")
 
 
+def check_vector_shape(arr, n, name, per="one per sample"):
+    """``arr`` (numpy or dask) as a length-``n`` vector: ``(n, 1)`` is flattened, else refused."""
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be one-dimensional of length {n}, got shape {arr.shape}"
+            + ("; multi-target regression is not supported." if arr.ndim == 2 else ".")
+        )
+    if arr.shape[0] != n:
+        raise ValueError(f"{name} has length {arr.shape[0]}, expected {n} ({per}).")
+    return arr
+
+
 def check_vector(v, n, name, dtype=np.float64, per="one per sample"):
     """Validate a length-``n`` numeric vector (``(n, 1)`` is accepted).
 
@@ -151,15 +165,7 @@ def check_vector(v, n, name, dtype=np.float64, per="one per sample"):
             arr = arr.astype(np.float64)
         except (ValueError, TypeError) as exc:
             raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}.") from exc
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be one-dimensional of length {n}, got shape {arr.shape}"
-            + ("; multi-target regression is not supported." if arr.ndim == 2 else ".")
-        )
-    if arr.shape[0] != n:
-        raise ValueError(f"{name} has length {arr.shape[0]}, expected {n} ({per}).")
+    arr = check_vector_shape(arr, n, name, per)
     arr = arr.astype(dtype, copy=False)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinity.")

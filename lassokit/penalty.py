@@ -129,8 +129,7 @@ class Penalty:
                 f"a penalty can only be multiplied by a number (its scale factor), got {what}; "
                 "add penalties with +."
             )
-        factor = _check_alpha(factor, "the factor multiplying a penalty")
-        return Penalty(self._l1 * factor, self._l2 * factor, self._v1, self._v2)
+        return self._times(factor, "the factor multiplying a penalty")
 
     __rmul__ = __mul__
     # numpy scalars (np.float64(2) * L1(0.1)) defer to __rmul__ instead of
@@ -158,7 +157,10 @@ class Penalty:
         ValueError
             When ``factor`` is negative or not finite.
         """
-        factor = _check_alpha(factor, "factor")
+        return self._times(factor, "factor")
+
+    def _times(self, factor, name):
+        factor = _check_alpha(factor, name)
         return Penalty(self._l1 * factor, self._l2 * factor, self._v1, self._v2)
 
     def at(self, alpha, l1_ratio=None):

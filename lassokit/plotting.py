@@ -111,12 +111,21 @@ def plot_cv(estimator, ax=None):
     one-standard-error rule), as glmnet's ``plot.cv.glmnet`` does. For
     :class:`~lassokit.ElasticNetCV` the band and the lines belong to the
     chosen ``l1_ratio_``; the other ratios' mean curves are drawn thinly.
+    The legend sits outside the Axes, to the right, so it never hides a
+    curve.
+
+    scikit-learn's own ``LassoCV`` and ``ElasticNetCV`` work too: they have
+    no ``mse_se_path_`` or ``alpha_1se_``, so both are computed here from
+    their ``mse_path_`` and ``alphas_`` as lassokit's estimators define them
+    (``std(ddof=1) / sqrt(n_folds)`` over the folds; the largest alpha
+    within one standard error of the minimum).
 
     Parameters
     ----------
     estimator : LassoCV or ElasticNetCV
-        A fitted estimator (``mse_path_``, ``mse_se_path_``, ``alphas_``,
-        ``alpha_``, ``alpha_1se_``).
+        A fitted estimator, lassokit's or scikit-learn's (``mse_path_``,
+        ``alphas_``, ``alpha_``; ``mse_se_path_`` and ``alpha_1se_`` when
+        present).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure with
         constrained layout when none is open).
@@ -124,22 +133,30 @@ def plot_cv(estimator, ax=None):
     Returns
     -------
     matplotlib.axes.Axes
+
+    Raises
+    ------
+    ValueError
+        When ``estimator`` is not a fitted cross-validation estimator.
     """
-    for attr in ("mse_path_", "mse_se_path_", "alphas_", "alpha_", "alpha_1se_"):
-        if not hasattr(estimator, attr):
-            raise ValueError(
-                f"plot_cv needs a fitted LassoCV/ElasticNetCV (missing {attr}); call fit first."
-            )
+    missing = [a for a in ("mse_path_", "alphas_", "alpha_") if not hasattr(estimator, a)]
+    if missing:
+        fitted = hasattr(estimator, "fit") and hasattr(estimator, "cv")
+        hint = ("call fit first" if fitted else
+                "pass a fitted LassoCV or ElasticNetCV (lassokit's or scikit-learn's)")
+        raise ValueError(f"plot_cv needs a fitted cross-validation estimator (estimator has no "
+                         f"{', '.join(missing)}); {hint}.")
     mse = np.asarray(estimator.mse_path_, dtype=np.float64)
-    se = np.asarray(estimator.mse_se_path_, dtype=np.float64)
     alphas = np.asarray(estimator.alphas_, dtype=np.float64)
     ratios = np.atleast_1d(getattr(estimator, "l1_ratio", 1.0)).astype(np.float64)
     n_l1, n_alphas = ratios.size, alphas.shape[-1]
     # Undo the squeeze scikit-learn applies to mse_path_ for one l1_ratio.
-    mean = mse.reshape(n_l1, n_alphas, -1).mean(axis=2)
-    se = se.reshape(n_l1, n_alphas)
+    folds = mse.reshape(n_l1, n_alphas, -1)
+    mean = folds.mean(axis=2)
     alphas = np.broadcast_to(alphas.reshape(-1, n_alphas), (n_l1, n_alphas))
-    best = 0 if n_l1 == 1 else int(np.argmin(np.abs(ratios - estimator.l1_ratio_)))
+    chosen = getattr(estimator, "l1_ratio_", ratios[0])
+    best = 0 if n_l1 == 1 else int(np.argmin(np.abs(ratios - chosen)))
+    se, alpha_1se = _one_standard_error(estimator, folds, alphas[best], mean[best], best)
     ax = _axes(ax)
     for j in range(n_l1):
         if j != best:
@@ -152,10 +169,33 @@ def plot_cv(estimator, ax=None):
                     label="± 1 standard error")
     ax.axvline(estimator.alpha_, linestyle="--", color="k",
                label=f"alpha_ = {estimator.alpha_:.4g} (min)")
-    ax.axvline(estimator.alpha_1se_, linestyle=":", color="k",
-               label=f"alpha_1se_ = {estimator.alpha_1se_:.4g} (1 s.e.)")
+    ax.axvline(alpha_1se, linestyle=":", color="k",
+               label=f"alpha_1se_ = {alpha_1se:.4g} (1 s.e.)")
     _log_alpha_axis(ax, alphas)
     ax.set_ylabel("mean squared error")
     ax.set_title(f"{type(estimator).__name__}: cross-validated MSE")
-    ax.legend(fontsize="small")
+    # Outside, right of the Axes: inside, any corner can hide a curve or the
+    # alpha_ line (constrained layout makes room for it).
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              borderaxespad=0.0)
     return ax
+
+
+
+def _one_standard_error(estimator, folds, grid, mean, best):
+    """``(mse_se_path_, alpha_1se_)``: the estimator's, or computed as lassokit's CV does.
+
+    scikit-learn's ``LassoCV``/``ElasticNetCV`` have neither; they are
+    computed from ``mse_path_`` (``folds``: n_l1_ratio x n_alphas x n_folds)
+    by the same functions that define them for lassokit's estimators.
+    """
+    se = getattr(estimator, "mse_se_path_", None)
+    alpha_1se = getattr(estimator, "alpha_1se_", None)
+    if se is not None and alpha_1se is not None:
+        return np.asarray(se, dtype=np.float64).reshape(folds.shape[:2]), float(alpha_1se)
+    # Only here: lassokit.estimators imports scikit-learn, which a
+    # scikit-learn estimator has loaded already.
+    from .estimators.cv import _one_standard_error_alpha, _standard_errors
+
+    se = _standard_errors(np.moveaxis(folds, 2, 1))
+    return se, _one_standard_error_alpha(grid, mean, se[best])

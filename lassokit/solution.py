@@ -65,13 +65,19 @@ class Solution:
     backend : str
         Name of the backend that produced ``coef``.
     solve_time : float
-        Wall-clock seconds spent in the backend.
+        Wall-clock seconds spent in the backend, without importing numba
+        and loading or compiling kernels (the first solve of a process, or
+        of a new dtype or storage of X): those are ``info["load_time"]``
+        and ``info["compile_time"]`` for the backends that run numba
+        kernels.
     rel_gap : float
         ``dual_gap / P(0, b0)``.
     tol : float
         The relative gap that was asked for.
     info : dict
-        Backend-specific extras (never used for the verdict).
+        Backend-specific extras (never used for the verdict); ``"cd"`` and
+        ``"admm"`` add ``load_time`` and ``compile_time`` (seconds, see
+        ``solve_time``).
     """
 
     def __init__(self, *, coef, intercept, objective, dual_gap, rel_gap, converged,

@@ -367,6 +367,24 @@ def strengths(problem):
     return pen.l1 * v1, pen.l2 * v2
 
 
+def timestamp_case():
+    """The report of a frozen feature: a 1.7e9 timestamp column with a spread
+    of 1000 beside a standard normal one, on which ``y`` depends through both.
+
+    Returns ``X``, ``y`` and the reference: scikit-learn's Lasso at
+    ``alpha=0.01``, fitted tight and checked converged.
+    """
+    import sklearn.linear_model as sk
+
+    rng = np.random.RandomState(0)
+    t = 1.7e9 + 1000 * rng.rand(200)
+    X = np.c_[t, rng.randn(200)]
+    y = 0.01 * (t - t.mean()) + X[:, 1] + 0.1 * rng.randn(200)
+    with sklearn_converged():
+        ref = sk.Lasso(alpha=0.01, tol=1e-12, max_iter=10**6).fit(X, y)
+    return X, y, ref
+
+
 # ---------------------------------------------------------------------------
 # Independent objective and CVXPY reference
 # ---------------------------------------------------------------------------
@@ -516,6 +534,12 @@ def reference_for(spec):
     """Cached :class:`Reference` of the standard problem ``spec``."""
     # CSC and CSR hold the same numbers: share one reference.
     return _reference_for_spec(replace(spec, storage="csc") if spec.storage == "csr" else spec)
+
+
+def problem_and_reference(spec):
+    """The standard problem ``spec`` (:func:`make_problem`) and its cached
+    :class:`Reference` (:func:`reference_for`)."""
+    return make_problem(spec), reference_for(spec)
 
 
 def reference_for_problem(problem):
@@ -680,3 +704,16 @@ def registry_cleanup():
     yield names
     for name in names:
         unregister_backend(name)
+
+
+@pytest.fixture
+def register_for_test(registry_cleanup):
+    """``register(backend)``: :func:`lassokit.register_backend` for this test
+    only (unregistered after it, by :func:`registry_cleanup`); returns the name."""
+
+    def register(backend):
+        lk.register_backend(backend)
+        registry_cleanup.append(backend.name)
+        return backend.name
+
+    return register

@@ -174,21 +174,6 @@ def test_max_iter_reached_is_reported():
     assert not sol.converged and sol.status == "max_iter" and sol.n_iter == 3
 
 
-@pytest.mark.parametrize("opts,err", [
-    ({"relaxation": 2.0}, ValueError),
-    ({"relaxation": "fast"}, TypeError),
-    ({"rho": -1.0}, ValueError),
-    ({"rho": True}, TypeError),
-    ({"factorization": "qr"}, ValueError),
-    ({"factorization": "sparse_lu"}, ValueError),  # dense X
-    ({"rhoo": 1.0}, TypeError),
-])
-def test_option_errors_name_the_option(opts, err):
-    X, y = make_data(20, 5)
-    with pytest.raises(err, match=next(iter(opts))):
-        lk.lasso(X, y, 0.1).solve("admm", **opts)
-
-
 def test_input_not_modified_and_no_warning():
     X, y = make_data(25, 40, seed=7)
     X = np.asfortranarray(X)

@@ -76,7 +76,7 @@ def test_auto_picks_direct_for_ridge_and_a_capable_one_otherwise():
     assert sol.backend == first
 
 
-def test_user_backend_gets_certificate_status_and_timing(registry_cleanup):
+def test_user_backend_gets_certificate_status_and_timing(register_for_test):
     problem = make_problem(Spec(sample_weight=True, feature_weights=True))
     ref = reference_for(Spec(sample_weight=True, feature_weights=True))
 
@@ -91,8 +91,7 @@ def test_user_backend_gets_certificate_status_and_timing(registry_cleanup):
             time.sleep(0.02)
             return {"coef": ref.coef, "intercept": -999.0, "n_iter": 7}
 
-    lk.register_backend(Slow)
-    registry_cleanup.append("test-user-good")
+    register_for_test(Slow)
     assert "test-user-good" in lk.available_backends()
     assert lk.available_backends()[-1] == "test-user-good"  # after the built-ins
     sol = problem.solve("test-user-good", step=0.5)
@@ -111,7 +110,7 @@ def test_user_backend_gets_certificate_status_and_timing(registry_cleanup):
     assert problem.solve("auto").backend != "test-user-good"
 
 
-def test_user_backend_instance_and_bool_supports(registry_cleanup):
+def test_user_backend_instance_and_bool_supports(register_for_test):
     X, y = make_data(20, 4)
 
     class DenseOnly(lk.Backend):
@@ -123,8 +122,7 @@ def test_user_backend_instance_and_bool_supports(registry_cleanup):
         def solve(self, problem, *, tol, max_iter, warm_start):
             return lk.BackendResult(coef=np.zeros(problem.n_features), n_iter=1)
 
-    lk.register_backend(DenseOnly())
-    registry_cleanup.append("test-dense-only")
+    register_for_test(DenseOnly())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", lk.ConvergenceWarning)
         assert lk.lasso(X, y, 0.1).solve("test-dense-only").backend == "test-dense-only"
@@ -133,7 +131,7 @@ def test_user_backend_instance_and_bool_supports(registry_cleanup):
     assert "cvxpy" in str(info.value)
 
 
-def test_user_backend_refusal_reason_is_reported(registry_cleanup):
+def test_user_backend_refusal_reason_is_reported(register_for_test):
     class Picky(lk.Backend):
         name = "test-picky"
 
@@ -143,14 +141,13 @@ def test_user_backend_refusal_reason_is_reported(registry_cleanup):
         def solve(self, problem, *, tol, max_iter, warm_start):  # pragma: no cover
             raise AssertionError("must not be called")
 
-    lk.register_backend(Picky)
-    registry_cleanup.append("test-picky")
+    register_for_test(Picky)
     X, y = make_data(20, 4)
     with pytest.raises(ValueError, match="Tuesdays"):
         lk.lasso(X, y, 0.1).solve("test-picky")
 
 
-def test_missing_package_makes_backend_unavailable(registry_cleanup):
+def test_missing_package_makes_backend_unavailable(register_for_test):
     class Needy(lk.Backend):
         name = "test-needy"
         requires = ("a_package_that_does_not_exist_xyz",)
@@ -158,8 +155,7 @@ def test_missing_package_makes_backend_unavailable(registry_cleanup):
         def solve(self, problem, *, tol, max_iter, warm_start):  # pragma: no cover
             raise AssertionError("must not be called")
 
-    lk.register_backend(Needy)
-    registry_cleanup.append("test-needy")
+    register_for_test(Needy)
     assert "test-needy" not in lk.available_backends()
     X, y = make_data(20, 4)
     with pytest.raises(ValueError, match="a_package_that_does_not_exist_xyz") as info:
@@ -175,9 +171,8 @@ def test_name_clash_is_a_value_error(name):
     assert get_backend(name).__class__ is not cls
 
 
-def test_registering_twice_and_bad_registrations(registry_cleanup):
-    lk.register_backend(_fixed_backend("test-twice", lambda pr: np.zeros(pr.n_features)))
-    registry_cleanup.append("test-twice")
+def test_registering_twice_and_bad_registrations(register_for_test):
+    register_for_test(_fixed_backend("test-twice", lambda pr: np.zeros(pr.n_features)))
     with pytest.raises(ValueError, match="test-twice"):
         lk.register_backend(_fixed_backend("test-twice", lambda pr: np.zeros(pr.n_features)))
     with pytest.raises(ValueError):
@@ -195,12 +190,11 @@ def test_registering_twice_and_bad_registrations(registry_cleanup):
 # ---------------------------------------------------------------------------
 
 
-def test_lying_backend_is_inaccurate_and_warns(registry_cleanup):
+def test_lying_backend_is_inaccurate_and_warns(register_for_test):
     problem = make_problem(Spec())
     ref = reference_for(Spec())
     cls = _fixed_backend("test-liar", lambda pr: 0.5 * ref.coef, status="success")
-    lk.register_backend(cls)
-    registry_cleanup.append("test-liar")
+    register_for_test(cls)
     assert issubclass(lk.ConvergenceWarning, sklearn.exceptions.ConvergenceWarning)
     with pytest.warns(lk.ConvergenceWarning) as record:
         sol = problem.solve("test-liar", tol=1e-6)
@@ -216,14 +210,12 @@ def test_lying_backend_is_inaccurate_and_warns(registry_cleanup):
     assert sol.dual_gap >= sol.objective - ref.objective
 
 
-def test_backend_status_names_an_unconverged_solve(registry_cleanup):
+def test_backend_status_names_an_unconverged_solve(register_for_test):
     problem = make_problem(Spec())
-    lk.register_backend(_fixed_backend("test-maxiter", lambda pr: np.zeros(pr.n_features),
-                                       status="max_iter"))
-    lk.register_backend(_fixed_backend("test-nan",
-                                       lambda pr: np.full(pr.n_features, np.nan)))
-    lk.register_backend(_fixed_backend("test-short", lambda pr: np.zeros(pr.n_features - 1)))
-    registry_cleanup.extend(["test-maxiter", "test-nan", "test-short"])
+    register_for_test(_fixed_backend("test-maxiter", lambda pr: np.zeros(pr.n_features),
+                                     status="max_iter"))
+    register_for_test(_fixed_backend("test-nan", lambda pr: np.full(pr.n_features, np.nan)))
+    register_for_test(_fixed_backend("test-short", lambda pr: np.zeros(pr.n_features - 1)))
     with pytest.warns(lk.ConvergenceWarning):
         assert problem.solve("test-maxiter").status == "max_iter"
     for name in ("test-nan", "test-short"):
@@ -233,19 +225,18 @@ def test_backend_status_names_an_unconverged_solve(registry_cleanup):
         assert np.all(np.isfinite(sol.coef)) and sol.coef.shape == (problem.n_features,)
 
 
-def test_modest_claim_with_optimal_answer_is_optimal(registry_cleanup):
+def test_modest_claim_with_optimal_answer_is_optimal(register_for_test):
     """A backend that says max_iter but hands back an optimal point converged."""
     spec = Spec(mix="enet")
     ref = reference_for(spec)
-    lk.register_backend(_fixed_backend("test-modest", lambda pr: ref.coef, status="max_iter"))
-    registry_cleanup.append("test-modest")
+    register_for_test(_fixed_backend("test-modest", lambda pr: ref.coef, status="max_iter"))
     with warnings.catch_warnings():
         warnings.simplefilter("error", lk.ConvergenceWarning)
         sol = make_problem(spec).solve("test-modest")
     assert sol.status == "optimal" and sol.converged
 
 
-def test_backend_dual_points_tighten_but_stay_valid(registry_cleanup):
+def test_backend_dual_points_tighten_but_stay_valid(register_for_test):
     spec = Spec(feature_weights=True, positive=True, sample_weight=True)
     problem = make_problem(spec)
     ref = reference_for(spec)
@@ -254,8 +245,7 @@ def test_backend_dual_points_tighten_but_stay_valid(registry_cleanup):
     Xd = np.asarray(problem.X)
     good = problem.y - Xd @ ref.coef - ref.intercept
     junk = 100 * rng.normal(size=problem.n_samples)
-    lk.register_backend(_fixed_backend("test-dual", lambda pr: near, dual_points=(junk, good)))
-    registry_cleanup.append("test-dual")
+    register_for_test(_fixed_backend("test-dual", lambda pr: near, dual_points=(junk, good)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", lk.ConvergenceWarning)
         sol = problem.solve("test-dual")
@@ -263,15 +253,14 @@ def test_backend_dual_points_tighten_but_stay_valid(registry_cleanup):
     assert sol.dual_gap >= sol.objective - ref.objective - 1e-10 * p0_of(problem)
 
 
-def test_bad_backend_return_type_is_reported(registry_cleanup):
+def test_bad_backend_return_type_is_reported(register_for_test):
     class Broken(lk.Backend):
         name = "test-broken"
 
         def solve(self, problem, *, tol, max_iter, warm_start):
             return [1, 2, 3]
 
-    lk.register_backend(Broken)
-    registry_cleanup.append("test-broken")
+    register_for_test(Broken)
     X, y = make_data(20, 4)
     with pytest.raises(TypeError, match="test-broken"):
         lk.lasso(X, y, 0.1).solve("test-broken")
@@ -282,13 +271,12 @@ def test_bad_backend_return_type_is_reported(registry_cleanup):
 # ---------------------------------------------------------------------------
 
 
-def test_warm_start_accepts_solution_and_array(registry_cleanup):
+def test_warm_start_accepts_solution_and_array(register_for_test):
     spec = Spec(positive=True)
     problem = make_problem(spec)
     ref = reference_for(spec)
     cls = _fixed_backend("test-recorder", lambda pr: ref.coef)
-    lk.register_backend(cls)
-    registry_cleanup.append("test-recorder")
+    register_for_test(cls)
     first = problem.solve("test-recorder", tol=1e-7, max_iter=17)
     call = cls.calls[-1]
     assert call["warm_start"] is None and call["tol"] == 1e-7 and call["max_iter"] == 17
@@ -313,6 +301,26 @@ def test_builtin_warm_start_from_solution(backend):
     again = prob.solve(backend, warm_start=sol)
     assert again.converged
     assert again.objective == pytest.approx(sol.objective, rel=1e-8)
+
+
+@pytest.mark.parametrize("backend, opts, err", [
+    ("admm", {"relaxation": 2.0}, ValueError),
+    ("admm", {"relaxation": "fast"}, TypeError),
+    ("admm", {"rho": -1.0}, ValueError),
+    ("admm", {"rho": True}, TypeError),
+    ("admm", {"factorization": "qr"}, ValueError),
+    ("admm", {"factorization": "sparse_lu"}, ValueError),  # dense X
+    ("admm", {"rhoo": 1.0}, TypeError),
+    ("osqp", {"formulation": "dense"}, ValueError),
+    ("osqp", {"eps": 0.0}, ValueError),
+    ("osqp", {"eps": "tight"}, TypeError),
+    ("osqp", {"osqp_settings": [("rho", 1)]}, TypeError),
+    ("osqp", {"polish": True}, TypeError),
+])
+def test_option_errors_name_the_option(backend, opts, err):
+    X, y = make_data(20, 5)
+    with pytest.raises(err, match=next(iter(opts))):
+        lk.lasso(X, y, 0.1).solve(backend, **opts)
 
 
 # ---------------------------------------------------------------------------

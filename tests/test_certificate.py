@@ -7,6 +7,7 @@ scikit-learn, or an equivalent problem built differently.
 
 import itertools
 import zlib
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from conftest import (
     make_problem,
     make_sample_weight,
     p0_of,
+    problem_and_reference,
     ref_intercept,
     ref_objective,
     reference_for,
@@ -92,9 +94,8 @@ def _check_gap_bounds_subopt(problem, coef, p_star, dual_points=()):
 @pytest.mark.parametrize("storage", ["dense", "csc", "csr"])
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=_ids(ALL_SPECS))
 def test_gap_bounds_suboptimality(spec, storage):
-    spec = Spec(**{**spec.__dict__, "storage": storage})
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    spec = replace(spec, storage=storage)
+    problem, ref = problem_and_reference(spec)
     for name, coef in _candidate_coefs(ref.coef, spec.positive, seed=zlib.crc32(spec.id().encode())).items():
         cert, subopt = _check_gap_bounds_subopt(problem, coef, ref.objective)
         # Problem.dual_gap is the same certificate.
@@ -106,9 +107,8 @@ def test_gap_bounds_suboptimality(spec, storage):
 @pytest.mark.parametrize("storage", ["dense", "csr"])
 @pytest.mark.parametrize("spec", ALL_SPECS, ids=_ids(ALL_SPECS))
 def test_gap_is_zero_at_reference_optimum(spec, storage):
-    spec = Spec(**{**spec.__dict__, "storage": storage})
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    spec = replace(spec, storage=storage)
+    problem, ref = problem_and_reference(spec)
     cert = problem.certify(ref.coef)
     p0 = p0_of(problem)
     assert cert.dual_gap <= REL_GAP_TOL * p0, f"relative gap {cert.dual_gap / p0:.3e} at the optimum"
@@ -120,8 +120,7 @@ def test_gap_is_zero_at_reference_optimum(spec, storage):
 def test_arbitrary_dual_points_stay_valid(spec):
     """Extra dual candidates (as handed over by backends) are made feasible:
     whatever they are, the gap remains an upper bound on the suboptimality."""
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    problem, ref = problem_and_reference(spec)
     rng = np.random.default_rng(7)
     n = problem.n_samples
     yscale = float(np.std(problem.y)) + 1.0
@@ -164,8 +163,7 @@ def test_positive_with_unpenalized_features_is_tight(mix, fit_intercept):
     close to the true suboptimality near the optimum."""
     spec = Spec(mix=mix, fit_intercept=fit_intercept, feature_weights=True, positive=True,
                 sample_weight=True)
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    problem, ref = problem_and_reference(spec)
     # Feature 0 is unpenalized and wants a negative coefficient: positivity binds there.
     assert ref.coef[0] <= 1e-8
     rng = np.random.default_rng(1)
@@ -186,8 +184,7 @@ def test_ols_gap_is_exact_suboptimality(fit_intercept, sample_weight, positive):
     residual is the optimal one, so the gap equals P(w) - P* exactly."""
     spec = Spec(mix="ols", fit_intercept=fit_intercept, sample_weight=sample_weight,
                 positive=positive)
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    problem, ref = problem_and_reference(spec)
     if not positive:
         # Independent OLS by lstsq on the (weighted, augmented) system.
         X, y = make_data(spec.n, spec.p, seed=spec.seed)
@@ -597,9 +594,8 @@ HIGH_DIM = [
 @pytest.mark.parametrize("storage", ["dense", "csr"])
 @pytest.mark.parametrize("spec", HIGH_DIM, ids=_ids(HIGH_DIM))
 def test_high_dimensional_gap(spec, storage):
-    spec = Spec(**{**spec.__dict__, "storage": storage})
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    spec = replace(spec, storage=storage)
+    problem, ref = problem_and_reference(spec)
     assert problem.dual_gap(ref.coef) <= REL_GAP_TOL * p0_of(problem)
     for coef in _candidate_coefs(ref.coef, spec.positive, seed=13).values():
         _check_gap_bounds_subopt(problem, coef, ref.objective)
@@ -623,8 +619,7 @@ LARGER = [
 @pytest.mark.slow
 @pytest.mark.parametrize("spec", LARGER, ids=_ids(LARGER))
 def test_gap_bounds_suboptimality_larger(spec):
-    problem = make_problem(spec)
-    ref = reference_for(spec)
+    problem, ref = problem_and_reference(spec)
     assert problem.dual_gap(ref.coef) <= REL_GAP_TOL * p0_of(problem)
     for coef in _candidate_coefs(ref.coef, spec.positive, seed=spec.seed).values():
         _check_gap_bounds_subopt(problem, coef, ref.objective)

@@ -65,11 +65,13 @@ def run(argv, capsys):
 
 
 def assert_one_line_error(code, err, command):
+    """A usage error of ``lassokit COMMAND`` in one line on stderr; returns that line."""
     assert code == cli.EXIT_USAGE, err
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith(f"lassokit {command}: error:"), err
     assert "Traceback" not in err
+    return lines[0]
 
 
 def assert_close(coef, ref):

@@ -94,6 +94,25 @@ def _case(name, X, y, seed=0):
     return pen, kw, lk.Problem(X, y, pen, **kw)
 
 
+def _solve_case(client, name, method, tol):
+    """``lkd.solve`` of the case ``name`` on Dask arrays; returns the solution
+    and the in-memory problem."""
+    X, y = _data()
+    pen, kw, prob = _case(name, X, y)
+    Xd, yd = _dask(X, y)
+    return lkd.solve(Xd, yd, pen, method=method, tol=tol, client=client, **kw), prob
+
+
+def _assert_in_memory_certificate(sol, prob):
+    """The reported objective, gap and intercept are lassokit's in-memory
+    certificate at the returned coefficients; returns that certificate."""
+    cert = prob.certify(sol.coef)
+    assert abs(sol.objective - cert.objective) <= EXACT * cert.objective
+    assert abs(sol.dual_gap - cert.dual_gap) <= EXACT * _p0(prob)
+    assert abs(sol.intercept - cert.intercept) <= EXACT * max(1.0, abs(cert.intercept))
+    return cert
+
+
 # -- packaging -------------------------------------------------------------------------
 
 
@@ -193,17 +212,11 @@ def test_reduced_dual_equals_certificate(positive, fit_intercept):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_gram_solve_matches_in_memory(client, name):
-    X, y = _data()
-    pen, kw, prob = _case(name, X, y)
-    Xd, yd = _dask(X, y)
-    sol = lkd.solve(Xd, yd, pen, method="gram", tol=1e-10, client=client, **kw)
+    sol, prob = _solve_case(client, name, "gram", 1e-10)
     assert sol.converged and sol.status == "optimal"
     assert sol.backend.startswith("dask-gram:")
-    cert = prob.certify(sol.coef)
     # Exactness: the reported numbers are the in-memory certificate's.
-    assert abs(sol.objective - cert.objective) <= EXACT * cert.objective
-    assert abs(sol.dual_gap - cert.dual_gap) <= EXACT * _p0(prob)
-    assert abs(sol.intercept - cert.intercept) <= EXACT * max(1.0, abs(cert.intercept))
+    cert = _assert_in_memory_certificate(sol, prob)
     assert cert.dual_gap <= 1e-10 * _p0(prob) * (1 + 1e-6)
     ref = converged_ref(prob.solve(tol=1e-10))
     assert abs(sol.objective - ref.objective) <= 2e-10 * _p0(prob) + EXACT * ref.objective
@@ -273,17 +286,11 @@ def test_cross_validate_matches_sklearn(client):
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_admm_solve_matches_in_memory(client, name):
-    X, y = _data()
-    pen, kw, prob = _case(name, X, y)
-    Xd, yd = _dask(X, y)
-    sol = lkd.solve(Xd, yd, pen, method="admm", tol=1e-8, client=client, **kw)
+    sol, prob = _solve_case(client, name, "admm", 1e-8)
     assert sol.converged and sol.backend == "dask-admm"
     assert sol.info["n_blocks"] == 2
-    cert = prob.certify(sol.coef)
     # The distributed certificate is lassokit's certificate.
-    assert abs(sol.objective - cert.objective) <= EXACT * cert.objective
-    assert abs(sol.dual_gap - cert.dual_gap) <= EXACT * _p0(prob)
-    assert abs(sol.intercept - cert.intercept) <= EXACT * max(1.0, abs(cert.intercept))
+    _assert_in_memory_certificate(sol, prob)
     ref = converged_ref(prob.solve(tol=1e-10))
     assert abs(sol.objective - ref.objective) <= ADMM_OBJ * ref.objective
 

@@ -65,7 +65,8 @@ def test_benchmark_results_are_a_marked_placeholder_or_measured():
 
 @pytest.mark.slow
 def test_docs_build_without_warnings(tmp_path):
-    for module in ("sphinx", "sphinx_gallery", "numpydoc", "pydata_sphinx_theme", "matplotlib"):
+    for module in ("sphinx", "sphinx_gallery", "numpydoc", "pydata_sphinx_theme", "matplotlib",
+                   "sphinx-mathjax-offline"):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"the docs build needs {module} (pip install 'lassokit[docs]')")
     proc = subprocess.run(
@@ -75,3 +76,34 @@ def test_docs_build_without_warnings(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     assert (tmp_path / "html" / "auto_examples" / "index.html").exists()
+    _check_built_html(tmp_path / "html")
+
+
+def _check_built_html(html):
+    """What the rendered pages must be, beyond building without warnings."""
+    pages = {p: p.read_text(encoding="utf-8") for p in html.rglob("*.html")}
+    # Offline: math from the build's own copy of MathJax, nothing from a CDN.
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for page, text in pages.items():
+        scripts = re.findall(r'<script[^>]*src="([^"]+)"', text)
+        remote = [s for s in scripts if s.startswith(("http:", "https:", "//"))]
+        assert not remote, f"{page.relative_to(html)} loads {remote}"
+    assert '_static/mathjax/tex-chtml.js"' in pages[html / "objective.html"]
+    # Every in-page link of the site lands on an id (viewcode's back-links too).
+    ids = {p: set(re.findall(r'\bid="([^"]+)"', t)) for p, t in pages.items()}
+    broken = []
+    for page, text in pages.items():
+        for href in re.findall(r'href="([^"#:]*)#([^"]+)"', text):
+            target = (page.parent / href[0]).resolve() if href[0] else page
+            if target in ids and href[1] not in ids[target]:
+                broken.append(f"{page.relative_to(html)} -> {href[0]}#{href[1]}")
+    assert not broken, broken[:10]
+    # No empty "Section Navigation" sidebar; no private base class shown.
+    for name in ("quickstart", "estimators", "backends", "objective", "cli"):
+        assert "Section Navigation" not in pages[html / f"{name}.html"], name
+    assert "_LinearModelCV" not in pages[html / "gen_modules" / "lassokit.LassoCV.html"]
+    assert "LinearRegressorBase" not in pages[html / "gen_modules" / "lassokit.Ridge.html"]
+    # The Dask example is a page, linked from the gallery and the scaling guide.
+    assert html / "auto_examples" / "plot_dask_scaling.html" in pages
+    for page in ("auto_examples/index.html", "scaling.html"):
+        assert "plot_dask_scaling.html" in pages[html / page], page

@@ -99,3 +99,14 @@ def test_cli_help_lists_no_emulated_backend(no_cuda, capsys):
     out = " ".join(capsys.readouterr().out.split())
     listed = out.split("available: ", 1)[1].split(")", 1)[0]
     assert "cd" in listed and "gpu" not in listed
+
+
+def test_bench_has_no_emulated_row_and_says_why(no_cuda, capsys):
+    from lassokit import cli
+    from lassokit._cli_bench import solvers
+
+    labels = [label for label, _ in solvers(None)]
+    assert "lassokit:cd" in labels and "lassokit:gpu" not in labels
+    assert cli.main(["bench", "--size", "tiny", "--solvers", "gpu"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "'gpu' is left out here: no CUDA device" in err

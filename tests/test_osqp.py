@@ -109,19 +109,6 @@ def test_agrees_with_admm_on_sparse_wide_problem():
     assert a.objective == pytest.approx(b.objective, rel=1e-8)
 
 
-@pytest.mark.parametrize("opts,err", [
-    ({"formulation": "dense"}, ValueError),
-    ({"eps": 0.0}, ValueError),
-    ({"eps": "tight"}, TypeError),
-    ({"osqp_settings": [("rho", 1)]}, TypeError),
-    ({"polish": True}, TypeError),
-])
-def test_option_errors_name_the_option(opts, err):
-    X, y = make_data(20, 5)
-    with pytest.raises(err, match=next(iter(opts))):
-        lk.lasso(X, y, 0.1).solve("osqp", **opts)
-
-
 def test_input_not_modified():
     X, y = make_data(25, 40, seed=7)
     Xs = sp.csc_matrix(X)

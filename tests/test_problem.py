@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from conftest import EXACT_RTOL, make_data, make_sample_weight
+from conftest import EXACT_RTOL, converged_ref, make_data, make_sample_weight
 
 import lassokit as lk
 
@@ -269,8 +269,9 @@ def test_repr_mentions_shape(data):
 
 def _fresh_answer(X, y, alpha, sw=None):
     """The certified answer of a Problem built now, on the arrays as they are."""
-    return lk.lasso(X.copy(), np.array(y), alpha,
-                    sample_weight=None if sw is None else np.array(sw)).solve("cd", tol=1e-12)
+    return converged_ref(lk.lasso(X.copy(), np.array(y), alpha,
+                                  sample_weight=None if sw is None else np.array(sw))
+                         .solve("cd", tol=1e-12, max_iter=100_000))
 
 
 @pytest.mark.parametrize("route", ["same", "copy", "replace"])
@@ -335,7 +336,8 @@ def test_writing_into_sparse_data_is_seen_by_the_next_solve():
     ps.solve("cd")
     S.data[:] *= 3.0
     got = ps.solve("cd", tol=1e-12)
-    ref = lk.lasso(S.copy(), y.copy(), 0.01).solve("cd", tol=1e-12)
+    ref = converged_ref(lk.lasso(S.copy(), y.copy(), 0.01).solve("cd", tol=1e-12,
+                                                                 max_iter=100_000))
     np.testing.assert_allclose(got.coef, ref.coef, atol=1e-9)
     with pytest.raises(ValueError):
         ps.X.data[0] = 1.0  # read-only through the Problem

@@ -77,16 +77,14 @@ def test_cvxpy_osqp_emits_no_deprecation_warning():
 # -- item 8: the ConvergenceWarning says what happened --------------------------
 
 
-def _fixed_backend(registry_cleanup, name, status, info=None, coef=None):
+def _fixed_backend(name, status, info=None, coef=None):
     class Fixed(lk.Backend):
         def solve(self, problem, *, tol, max_iter, warm_start):
             w = np.zeros(problem.n_features) if coef is None else coef
             return BackendResult(coef=w, n_iter=5, status=status, info=dict(info or {}))
 
     Fixed.name = name
-    lk.register_backend(Fixed)
-    registry_cleanup.append(name)
-    return name
+    return Fixed
 
 
 def _warning_text(problem, backend, **kw):
@@ -105,8 +103,8 @@ def test_warning_for_max_iter_says_increase_max_iter():
     assert "iteration limit" in msg and "Increase max_iter" in msg
 
 
-def test_warning_for_a_stall_points_at_precision_not_max_iter(registry_cleanup):
-    name = _fixed_backend(registry_cleanup, "test-rel-stalled", "stalled")
+def test_warning_for_a_stall_points_at_precision_not_max_iter(register_for_test):
+    name = register_for_test(_fixed_backend("test-rel-stalled", "stalled"))
     sol, msg = _warning_text(_problem(np.float32), name)
     assert sol.status == "inaccurate"
     assert "stopped decreasing" in msg and "float32" in msg and "float64" in msg
@@ -115,37 +113,30 @@ def test_warning_for_a_stall_points_at_precision_not_max_iter(registry_cleanup):
     assert "conditioning" in msg64 and "max_iter" not in msg64
 
 
-def test_warning_for_an_error_names_the_failure(registry_cleanup):
-    name = _fixed_backend(registry_cleanup, "test-rel-error", "error",
-                          info={"message": "factorization broke down"})
+# (backend, the status it claims, its answer, the status lassokit gives, what the warning says)
+_WRONG_ANSWERS = [
+    pytest.param("test-rel-error", "error", {"info": {"message": "factorization broke down"}},
+                 "error", ["failed: factorization broke down"], id="an-error-names-the-failure"),
+    pytest.param("test-rel-nan", "success", {"coef": np.full(8, np.nan)},
+                 "error", ["non-finite"], id="non-finite-coefficients"),
+    pytest.param("test-rel-inaccurate", "inaccurate",
+                 {"info": {"cvxpy_status": "optimal_inaccurate"}},
+                 "inaccurate", ["reported an inaccurate solution", "optimal_inaccurate"],
+                 id="an-inaccurate-backend-answer"),
+    pytest.param("test-rel-refuted", "success", {},
+                 "inaccurate", ["does not confirm"], id="a-refuted-success"),
+]
+
+
+@pytest.mark.parametrize("backend, claimed, answer, status, phrases", _WRONG_ANSWERS)
+def test_warning_says_what_went_wrong_not_max_iter(register_for_test, backend, claimed, answer,
+                                                    status, phrases):
+    name = register_for_test(_fixed_backend(backend, claimed, **answer))
     sol, msg = _warning_text(_problem(), name)
-    assert sol.status == "error"
-    assert "failed: factorization broke down" in msg
+    assert sol.status == status
+    for phrase in phrases:
+        assert phrase in msg
     assert "max_iter" not in msg
-
-
-def test_warning_for_non_finite_coefficients_says_so(registry_cleanup):
-    name = _fixed_backend(registry_cleanup, "test-rel-nan", "success",
-                          coef=np.full(8, np.nan))
-    sol, msg = _warning_text(_problem(), name)
-    assert sol.status == "error"
-    assert "non-finite" in msg and "max_iter" not in msg
-
-
-def test_warning_for_an_inaccurate_backend_answer(registry_cleanup):
-    name = _fixed_backend(registry_cleanup, "test-rel-inaccurate", "inaccurate",
-                          info={"cvxpy_status": "optimal_inaccurate"})
-    sol, msg = _warning_text(_problem(), name)
-    assert sol.status == "inaccurate"
-    assert "reported an inaccurate solution" in msg and "optimal_inaccurate" in msg
-    assert "max_iter" not in msg
-
-
-def test_warning_for_a_refuted_success(registry_cleanup):
-    name = _fixed_backend(registry_cleanup, "test-rel-refuted", "success")
-    sol, msg = _warning_text(_problem(), name)
-    assert sol.status == "inaccurate"
-    assert "does not confirm" in msg and "max_iter" not in msg
 
 
 def test_path_warning_advice_follows_the_statuses():
@@ -217,7 +208,7 @@ def test_ridge_positive_accepts_auto_and_lbfgs(solver):
 # -- item 13: verify() with a raising backend or none at all --------------------
 
 
-def test_verify_reports_a_raising_backend_as_an_error_row(registry_cleanup):
+def test_verify_reports_a_raising_backend_as_an_error_row(register_for_test):
     pytest.importorskip("cvxpy")
 
     class Broken(lk.Backend):
@@ -226,8 +217,7 @@ def test_verify_reports_a_raising_backend_as_an_error_row(registry_cleanup):
         def solve(self, problem, *, tol, max_iter, warm_start):
             raise RuntimeError("out of coffee")
 
-    lk.register_backend(Broken)
-    registry_cleanup.append("test-rel-broken")
+    register_for_test(Broken)
     problem = _problem()
     report = lk.verify(problem, ["test-rel-broken", "cd"])
     rows = {r["backend"]: r for r in report.backends}

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 import sklearn.linear_model as sk
-from conftest import converged_ref, sklearn_converged
+from conftest import converged_ref, sklearn_converged, timestamp_case
 
 import lassokit as lk
 
@@ -72,12 +72,7 @@ def test_weighted_enet_and_ridge(offset):
 
 def test_timestamp_column_is_not_frozen():
     # The case of the report: a 1.7e9 timestamp with a spread of 1000.
-    rng = np.random.RandomState(0)
-    t = 1.7e9 + 1000 * rng.rand(200)
-    X = np.c_[t, rng.randn(200)]
-    y = 0.01 * (t - t.mean()) + X[:, 1] + 0.1 * rng.randn(200)
-    with sklearn_converged():
-        ref = sk.Lasso(alpha=0.01, tol=1e-12, max_iter=10**6).fit(X, y)
+    X, y, ref = timestamp_case()
     with warnings.catch_warnings():
         warnings.simplefilter("error", lk.ConvergenceWarning)
         got = lk.Lasso(alpha=0.01).fit(X, y)

@@ -96,3 +96,63 @@ def test_the_harness_runs_scikit_learns_tests_on_lassokits_estimators(tmp_path):
     np.testing.assert_array_equal(alphas, ours.alphas)
     np.testing.assert_array_equal(coefs, ours.coefs)
     np.testing.assert_array_equal(gaps, ours.dual_gaps)
+
+
+def test_zero_weights_equal_removed_rows_down_to_the_exact_zeros():
+    # scikit-learn's test_enet_sample_weight_consistency, step 4, at
+    # SKLEARN_TESTS_GLOBAL_RANDOM_SEED=9: with half the weights zero the fit
+    # left two coefficients at 2e-12 and 4e-10 where the optimum (and the fit
+    # on the remaining rows) has exact zeros. Their wrong signs made the exact
+    # finish on the support give up; it now drops such a coefficient and
+    # solves again, and the certificate decides.
+    rng = np.random.RandomState(9)
+    X, y = rng.rand(10, 5), rng.rand(10)
+    sw = rng.uniform(0.01, 2.0, size=10)
+    sw0 = sw.copy()
+    sw0[-5:] = 0.0
+    y[-5:] *= 1000.0  # rows that would matter, were they not weighted out
+    kw = dict(alpha=0.01, l1_ratio=0.5, tol=1e-6)
+    weighted = lk.ElasticNet(**kw).fit(X, y, sample_weight=sw0)
+    removed = lk.ElasticNet(**kw).fit(X[:5], y[:5], sample_weight=sw[:5])
+    assert weighted.solution_.converged and removed.solution_.converged
+    np.testing.assert_array_equal(np.flatnonzero(weighted.coef_), np.flatnonzero(removed.coef_))
+    np.testing.assert_allclose(weighted.coef_, removed.coef_, rtol=1e-9, atol=0)
+    assert weighted.intercept_ == pytest.approx(removed.intercept_, rel=1e-9)
+    # The zeros are the optimum's: strict KKT inequalities, by hand.
+    s = sw[:5] / sw[:5].mean()
+    Xc = X[:5] - (s @ X[:5]) / 5
+    r = y[:5] - (s @ y[:5]) / 5 - Xc @ weighted.coef_
+    grad = Xc.T @ (s * r) / 5 - 0.01 * 0.5 * weighted.coef_
+    zero = weighted.coef_ == 0
+    assert zero.sum() == 2
+    assert np.all(np.abs(grad[zero]) < 0.01 * 0.5)
+
+
+@pytest.mark.parametrize("storage", ["dense", "csc"])
+def test_cv_refit_with_weights_equals_the_refit_on_repeated_rows(storage):
+    # scikit-learn's test_enet_cv_sample_weight_correctness at
+    # SKLEARN_TESTS_GLOBAL_RANDOM_SEED=98: the same alpha_ was chosen, but
+    # the refit on repeated rows (feature-space moments) kept its iterate,
+    # 4e-9 from the optimum, because at the certificate's rounding floor the
+    # support optimum's gap did not read strictly smaller.
+    rng = np.random.RandomState(98)
+    X = rng.rand(30, 5)
+    beta = 10 * rng.rand(5)
+    beta[:2] = 0
+    y = X @ beta + rng.rand(30)
+    sw = np.ones(30)
+    sw[:10] = rng.randint(0, 5, size=10)
+    groups = np.repeat([0, 1, 2], 10)
+    reps = sw.astype(int)
+    as_storage = sp.csc_matrix if storage == "csc" else np.asarray
+
+    def folds(g):
+        return [(np.flatnonzero(g != k), np.flatnonzero(g == k)) for k in range(3)]
+
+    weighted = lk.ElasticNetCV(cv=folds(groups), tol=1e-6).fit(as_storage(X), y, sample_weight=sw)
+    repeated = lk.ElasticNetCV(cv=folds(np.repeat(groups, reps)), tol=1e-6).fit(
+        as_storage(np.repeat(X, reps, axis=0)), np.repeat(y, reps))
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)
+    assert weighted.solution_.converged and repeated.solution_.converged
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-10, atol=1e-12)
+    assert weighted.intercept_ == pytest.approx(repeated.intercept_, rel=1e-10)

@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator checks (``parametrize_with_checks``) on every estimator.
+"""scikit-learn's own estimator checks (``parametrize_with_checks``) on all six estimators.
 
 All checks run on the estimators as constructed by default; the CV
 estimators run with ``cv=3`` (as scikit-learn's own common tests do) to keep
@@ -21,9 +21,17 @@ ESTIMATORS = [
     lk.Ridge(),
     lk.LassoCV(cv=3),
     lk.ElasticNetCV(cv=3),
+    lk.LassoIC(),
 ]
 
 
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible(estimator, check):
     check(estimator)
+
+
+def test_every_estimator_is_checked():
+    """A new estimator cannot be left out of the checks above by mistake."""
+    from lassokit import estimators
+
+    assert {type(e).__name__ for e in ESTIMATORS} == set(estimators.__all__)

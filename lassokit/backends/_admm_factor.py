@@ -43,9 +43,16 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from .. import _linalg
-from ..kernels import admm as kern
+from .._kernel_time import load
 
 __all__ = ["auto_route", "gram_columns", "gram_matrix", "linear_term", "make_factor"]
+
+
+def _kern():
+    """The ADMM kernels, imported (with numba) at their first use: the OSQP
+    backend borrows this module's Gram helpers without them."""
+    return load("lassokit.kernels.admm")
+
 
 # Largest dimension of a dense factor on the sparse routes (dense n x n or
 # p x p float64 of 8000^2 entries is 512 MB; 4000 keeps it at 128 MB).
@@ -107,7 +114,7 @@ class _Factor:
         stats = (0.0,) * 5
         for _ in range(n_steps):
             x[:] = self.solve(self.b + rho * (z - u))
-            *stats, ch = kern.relaxed_z_u_update(x, z, u, thresh, relax, positive)
+            *stats, ch = _kern().relaxed_z_u_update(x, z, u, thresh, relax, positive)
             total += ch
         return (*stats, total)
 
@@ -141,8 +148,8 @@ class GramFactor(_Factor):
         return self.Hinv @ c
 
     def steps(self, x, z, u, thresh, relax, positive, n_steps):
-        return kern.gram_steps(self.Hinv, self.hb, self.rho, x, z, u, thresh, relax,
-                               positive, n_steps)
+        return _kern().gram_steps(self.Hinv, self.hb, self.rho, x, z, u, thresh, relax,
+                                  positive, n_steps)
 
     def matvec(self, w):
         """``H @ w``."""
@@ -266,13 +273,13 @@ class WoodburyFactor(_Factor):
     def solve(self, c):
         out = np.empty_like(c)
         n = self.A.shape[0]
-        kern.woodbury_solve(self.A, self.A.T, self.Minv, self.dinv, c.copy(), out,
-                            np.empty(n), np.empty(n))
+        _kern().woodbury_solve(self.A, self.A.T, self.Minv, self.dinv, c.copy(), out,
+                               np.empty(n), np.empty(n))
         return out
 
     def steps(self, x, z, u, thresh, relax, positive, n_steps):
-        return kern.woodbury_steps(self.A, self.A.T, self.Minv, self.dinv, self.b, self.rho,
-                                   x, z, u, thresh, relax, positive, n_steps)
+        return _kern().woodbury_steps(self.A, self.A.T, self.Minv, self.dinv, self.b,
+                                      self.rho, x, z, u, thresh, relax, positive, n_steps)
 
     def matvec(self, w):
         return self.A.T @ (self.A @ w) + self.mu * w

@@ -2,9 +2,12 @@
 
 Each adapter exposes the same operations to the solver in ``cd.py`` —
 column norms, residual, correlations, the working-set inner solve and the
-working-set Gram matrix — and hides which numba kernel does the work. The
-kernels are imported here, so importing this module is what triggers numba;
-``cd.py`` imports it lazily inside ``solve``.
+working-set Gram matrix — and hides which numba kernel does the work. Each
+adapter imports its own storage's kernel module when it is built (a dense
+solve never imports the sparse kernels), through
+:func:`lassokit._kernel_time.load`, so that numba is imported at the first
+solve, not by ``import lassokit``, and that import is not counted as solve
+time.
 
 X is converted at most once to the kernel's layout (C-ordered dense to
 Fortran, CSR to CSC) and never upcast or densified as a whole. The only
@@ -20,7 +23,7 @@ import numpy as np
 import scipy.linalg.blas as blas
 import scipy.sparse as sp
 
-from ..kernels import cd_dense, cd_sparse
+from .._kernel_time import load
 
 # Working sets whose columns hold at most this share of X's entries are
 # copied to a compact buffer for the inner solve.
@@ -37,6 +40,11 @@ def _readonly(a):
     v = a.view()
     v.flags.writeable = False
     return v
+
+
+def kernels(name):
+    """The kernel module ``lassokit.kernels.<name>``, imported on first use."""
+    return load(f"lassokit.kernels.{name}")
 
 
 def vanishing(L, x_off):
@@ -151,6 +159,7 @@ class DenseOps(_Ops):
         super().__init__(design, X.dtype)
         self._given = X
         self._X = None
+        self._k = kernels("cd_dense")
 
     @property
     def X(self):
@@ -166,15 +175,15 @@ class DenseOps(_Ops):
         return self._X
 
     def _norms_and_gradient(self, sq, sq_sum, L, u):
-        cd_dense.norms_and_gradient(self.X, self.sw, self.has_sw, self.x_off, sq, sq_sum, L, u)
+        self._k.norms_and_gradient(self.X, self.sw, self.has_sw, self.x_off, sq, sq_sum, L, u)
 
     def residual(self, w, supp):
         out = np.empty(self.n)
-        cd_dense.residual(self.X, self.yc, _readonly(w), supp, self.x_off, out)
+        self._k.residual(self.X, self.yc, _readonly(w), supp, self.x_off, out)
         return out
 
     def _gradient(self, sq, sq_sum, feats, out):
-        cd_dense.gradient(self.X, feats, sq, sq_sum, self.x_off, out)
+        self._k.gradient(self.X, feats, sq, sq_sum, self.x_off, out)
 
     def epoch_cost(self, ws):
         return self.n * ws.shape[0]
@@ -184,8 +193,8 @@ class DenseOps(_Ops):
         X, cols = self.X, ws
         if ws.shape[0] <= _COMPACT_SHARE * self.p:
             X, cols = _readonly(np.asfortranarray(self.X[:, ws])), np.arange(ws.shape[0])
-        return cd_dense.inner_solve(X, cols, wl, r, self.yc, self.sw, self.has_sw, xo, lam, mu,
-                                    L, positive, tol_in, floor, max_epochs, K, check_every)
+        return self._k.inner_solve(X, cols, wl, r, self.yc, self.sw, self.has_sw, xo, lam, mu,
+                                   L, positive, tol_in, floor, max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
         # Xc_ws^T S Xc_new / n by row blocks: bounded memory, BLAS speed,
@@ -245,20 +254,21 @@ class SparseOps(_Ops):
         self.indices = _readonly(X.indices)
         self.indptr = _readonly(X.indptr)
         self._nnz = np.diff(X.indptr)
+        self._k = kernels("cd_sparse")
 
     def _norms_and_gradient(self, sq, sq_sum, L, u):
-        cd_sparse.norms_and_gradient(self.data, self.indices, self.indptr, float(self.n), self.sw,
-                                     self.has_sw, self.x_off, sq, sq_sum, L, u)
+        self._k.norms_and_gradient(self.data, self.indices, self.indptr, float(self.n), self.sw,
+                                   self.has_sw, self.x_off, sq, sq_sum, L, u)
 
     def residual(self, w, supp):
         out = np.empty(self.n)
-        cd_sparse.residual(self.data, self.indices, self.indptr, self.yc, _readonly(w), supp,
-                           self.x_off, out)
+        self._k.residual(self.data, self.indices, self.indptr, self.yc, _readonly(w), supp,
+                         self.x_off, out)
         return out
 
     def _gradient(self, sq, sq_sum, feats, out):
-        cd_sparse.gradient(self.data, self.indices, self.indptr, float(self.n), feats, sq, sq_sum,
-                           self.x_off, out)
+        self._k.gradient(self.data, self.indices, self.indptr, float(self.n), feats, sq, sq_sum,
+                         self.x_off, out)
 
     def epoch_cost(self, ws):
         return int(self._nnz[ws].sum()) + ws.shape[0]
@@ -270,9 +280,9 @@ class SparseOps(_Ops):
             sub = self.X[:, ws]
             data, indices, indptr = (_readonly(a) for a in (sub.data, sub.indices, sub.indptr))
             cols = np.arange(ws.shape[0])
-        return cd_sparse.inner_solve(data, indices, indptr, cols, wl, r, self.yc, self.sw,
-                                     self.has_sw, xo, lam, mu, L, positive, tol_in, floor,
-                                     max_epochs, K, check_every)
+        return self._k.inner_solve(data, indices, indptr, cols, wl, r, self.yc, self.sw,
+                                   self.has_sw, xo, lam, mu, L, positive, tol_in, floor,
+                                   max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
         Xw = self.X[:, ws].astype(np.float64)  # ws columns only; float32 products lose digits
@@ -287,19 +297,37 @@ class SparseOps(_Ops):
         return out
 
 
+def gram_inner(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+               check_every):
+    """The working-set loop's Gram subproblem solve (``w_local`` updated in place).
+
+    Straight to :func:`lassokit.kernels.cd_gram.inner_solve`, so that a
+    first single solve compiles that solver alone, not the path kernel
+    around it (:func:`gram_solve`); a path later links the same compiled
+    solver (same argument types: float64 C-ordered, writable). At least one
+    gap-check period runs. Non-finite coefficients are reset to 0, as the
+    path kernel does. Returns the epochs run.
+    """
+    lam, mu, L = (np.array(a, dtype=np.float64) for a in (lam, mu, L))
+    ep, _ = kernels("cd_gram").inner_solve(
+        np.ascontiguousarray(G), np.array(b, dtype=np.float64), float(c0), w_local, lam, mu, L,
+        bool(positive), float(tol_in), float(floor), int(max_epochs), int(K), int(check_every))
+    if not np.isfinite(w_local).all():
+        w_local[:] = 0.0
+    return int(ep)
+
+
 def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
                check_every, check_first=False):
-    """Run the Gram solver on one strength (``w_local`` updated in place).
+    """Run the Gram solver on one strength and certify it (``w_local`` updated in place).
 
     Through :func:`lassokit.kernels.cd_gram_path.gram_path` with one
-    strength, so that the solver is compiled once for single solves and
-    paths alike. Returns ``(epochs, gap)``, the gap certified at the end.
+    strength (a path's step, the GPU backend's feature-space solve).
+    Returns ``(epochs, gap)``, the gap certified at the end.
     ``check_first``: return at once (0 epochs) if ``w_local`` already meets
-    ``tol_in``; by default at least one gap-check period runs, as the
-    working-set loop needs.
+    ``tol_in``; by default at least one gap-check period runs.
     """
-    from ..kernels.cd_gram_path import gram_path
-
+    gram_path = kernels("cd_gram_path").gram_path
     # Writable float64 copies: one compiled signature for every caller.
     lam, mu, L = (np.array(a, dtype=np.float64) for a in (lam, mu, L))
     coef = np.empty((b.shape[0], 1))

@@ -25,8 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificate import DualSums
-from ..kernels._common import PREDICT_AFTER, secant_start, secant_step
-from ._cd_ops import gram_solve, make_ops, vanishing
+from ._cd_ops import gram_solve, kernels, make_ops, vanishing
 from ._cd_solver import SolverState, run
 from .base import BackendResult
 from .session import GridResult, PathSession
@@ -174,15 +173,16 @@ class CDPathSession(PathSession):
         without), so dense X, stepped or in the compiled grid, starts from
         the last answer.
         """
+        common = kernels("_common")
         if self.ops.kind != "sparse" or len(self._hist) < 2 \
-                or self._last_epochs < PREDICT_AFTER:
+                or self._last_epochs < common.PREDICT_AFTER:
             return self.w
         (s0, w0), (s1, w1) = self._hist
-        t = secant_step(s0, s1, strength) if w1 is self.w else 0.0
+        t = common.secant_step(s0, s1, strength) if w1 is self.w else 0.0
         if t == 0.0:
             return self.w
         pred = np.empty_like(w1)
-        secant_start(w1, w0, t, bool(positive), pred)
+        common.secant_start(w1, w0, t, bool(positive), pred)
         return pred
 
     def solve_grid(self, alphas, l1_ratio, warm_start=None):
@@ -216,9 +216,8 @@ class CDPathSession(PathSession):
         alphas = np.ascontiguousarray(alphas, dtype=np.float64)
         lam1, mu1 = np.ascontiguousarray(lam1), np.ascontiguousarray(mu1)
         if self.gram_path is not None:
-            from ..kernels.cd_gram_path import gram_path
-
             g = self.gram_path
+            gram_path = kernels("cd_gram_path").gram_path
             gram_path(g.G, g.b, g.c0, g.L, lam1, mu1, alphas, r, 1.0 - r, d.positive, tol_abs,
                       floor, self.max_iter, g.K, g.K or 10, g.round_to != np.float64, True,
                       self.w, coefs, gaps, epochs)
@@ -229,8 +228,7 @@ class CDPathSession(PathSession):
         ops = self.ops
         if ops.kind != "dense" or ops.dtype != np.float64:
             return None
-        from ..kernels.cd_dense_path import dense_path
-
+        dense_path = kernels("cd_dense_path").dense_path
         w = self.w
         res = ops.residual(w, np.flatnonzero(w))
         L, u = ops.norms_and_gradient(res)

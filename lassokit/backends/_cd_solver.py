@@ -1,7 +1,7 @@
 """The outer loop of the ``"cd"`` backend (see ``cd.py`` for the algorithm).
 
-Kept apart from ``cd.py`` so that importing lassokit never imports numba:
-this module (and the kernels through ``_cd_ops``) loads on the first solve.
+Importing this module imports no kernel (nor numba): the storage adapters
+of ``_cd_ops`` load their own kernels when the first solve builds them.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..certificate import DualSums, dual_value
-from ..kernels._common import dual_objective
-from ._cd_ops import gram_solve, make_ops
+from ._cd_ops import gram_inner, kernels, make_ops
 from .base import BackendResult
 
 # Anderson extrapolation every K epochs, from the last K + 1 iterates; the
@@ -72,9 +71,14 @@ class _State:
             self.dual, self.scale = dual_value(d, X, self.r), 0.0
         else:
             a = float(sr @ d.yc) / d.n
-            self.dual, self.scale = dual_objective(a, nb, self.u, d.lam[active], d.mu[active],
-                                                   d.positive)
+            self.dual, self.scale = _dual_objective()(a, nb, self.u, d.lam[active],
+                                                      d.mu[active], d.positive)
         self.gap = max(self.primal - self.dual, 0.0)
+
+
+def _dual_objective():
+    """The certificate's dual kernel (``kernels._common.dual_objective``)."""
+    return kernels("_common").dual_objective
 
 
 def _use_gram(gram, ops, ws, epochs):
@@ -252,8 +256,8 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
         if use_gram:
             G, b = ops.gram(ws)
             wl = np.ascontiguousarray(w[ws])
-            ep, _ = gram_solve(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], positive, tol_in,
-                               floor, budget, K, check_every)
+            ep = gram_inner(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], positive, tol_in,
+                            floor, budget, K, check_every)
             w[ws] = wl
             n_gram += 1
         else:
@@ -341,5 +345,5 @@ def _full_gap(st, ops, d, active, u):
     sr = st.r * d.sw if d.sw is not None else st.r
     a = float(sr @ d.yc) / d.n
     nb = float(sr @ st.r) / d.n
-    dual, _ = dual_objective(a, nb, u, d.lam, d.mu, d.positive)
+    dual, _ = _dual_objective()(a, nb, u, d.lam, d.mu, d.positive)
     return max(st.primal - dual, 0.0)

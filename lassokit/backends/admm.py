@@ -56,6 +56,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from .._kernel_time import measure
 from ._scaling import unit_scaled
 from .base import Backend
 
@@ -119,8 +120,10 @@ class AdmmBackend(Backend):
             rho = rho / cx / cx  # the x-update's H scales as 1 / cx^2
         if warm_start is not None:
             warm_start = warm_start * (cx / cy)
-        result = self._solve(d, X, tol, max_iter, warm_start, rho, relaxation, adaptive_rho,
-                             polish, factorization, working_set, verbose)
+        with measure() as kt:  # kernel loading and compiling: info, not solve_time
+            result = self._solve(d, X, tol, max_iter, warm_start, rho, relaxation,
+                                 adaptive_rho, polish, factorization, working_set, verbose)
+        result.info.update(kt.info())
         if cx != 1.0 or cy != 1.0:
             result.coef = np.asarray(result.coef, dtype=np.float64) * (cy / cx)
         return result

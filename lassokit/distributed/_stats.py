@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import check_vector_shape
+
 __all__ = ["Moments", "as_dask_inputs", "compute_fold_moments", "compute_moments"]
 
 # Fan-in of the reduction tree: partial results are p x p, so merging a few
@@ -230,15 +232,7 @@ def _as_vector(v, n, row_chunks, name):
         v = np.asarray(v)
     if v.dtype.kind not in "biuf":
         raise TypeError(f"{name} must be numeric, got dtype {v.dtype}.")
-    if v.ndim == 2 and v.shape[1] == 1:
-        v = v[:, 0]
-    if v.ndim != 1:
-        raise ValueError(
-            f"{name} must be one-dimensional of length {n}, got shape {v.shape}"
-            + ("; multi-target regression is not supported." if v.ndim == 2 else ".")
-        )
-    if v.shape[0] != n:
-        raise ValueError(f"{name} has length {v.shape[0]}, expected {n} (one per sample).")
+    v = check_vector_shape(v, n, name)
     if not isinstance(v, da.Array):
         # Wrapped after the shape checks: chunking a vector of another length
         # fails inside dask ("Chunks do not add up to shape").

@@ -3,10 +3,29 @@
 They take every constructor parameter of their scikit-learn 1.9 namesakes
 (same names and defaults) plus ``backend=``; see the documentation's "Estimators" page for
 the mapping of their parameters onto lassokit's objective.
+
+The cross-validated and information-criterion estimators load on first use
+(PEP 562): their modules import joblib and scikit-learn's model selection,
+which ``from lassokit import Lasso`` does not need.
 """
 
-from .cv import ElasticNetCV, LassoCV
-from .ic import LassoIC
 from .linear import ElasticNet, Lasso, Ridge
+
+_LAZY = {"ElasticNetCV": ".cv", "LassoCV": ".cv", "LassoIC": ".ic"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "Ridge"]

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from .._finish import finish
-from .._polish import polish, polish_gram, with_tol
+from .._polish import polish, polish_gram, prefer_polished, with_tol
 from ..backends.base import BackendResult
 from ..solution import convergence_warning
 
@@ -89,6 +89,6 @@ def refit_from_moments(problem, moments, design, tol, max_iter, rounds):
                             info={**info, "polished": True})
         done = finish(problem, raw, "cd", tol, time.perf_counter() - t0, exact_sums=True,
                       warn=False)
-        if done.dual_gap < sol.dual_gap:
+        if prefer_polished(done.dual_gap, sol, d.p0):
             sol = done
     return sol

@@ -395,6 +395,10 @@ class LassoCV(_LinearModelCV):
     selection : {"cyclic", "random"}, default="cyclic"
         Hint.
     backend : str or Backend, default="auto"
+        The lassokit backend of every fold's path and of the refit: a name
+        from :func:`lassokit.available_backends` or a
+        :class:`~lassokit.Backend` instance; ``"auto"`` picks ``"cd"``.
+        ``backend_`` names the one used.
 
     Attributes
     ----------

@@ -87,7 +87,9 @@ class LassoIC(LinearRegressorBase):
     verbose : bool, default=False
         Print one line per strength of the path.
     backend : str or Backend, default="auto"
-        The lassokit backend of the path.
+        The lassokit backend of the path: a name from
+        :func:`lassokit.available_backends` or a :class:`~lassokit.Backend`
+        instance; ``"auto"`` picks ``"cd"``. ``backend_`` names the one used.
 
     Attributes
     ----------

@@ -166,7 +166,13 @@ class ElasticNet(_ElasticNetBase):
     selection : {"cyclic", "random"}, default="cyclic"
         Coordinate order, forwarded to backends that take it (hint).
     backend : str or Backend, default="auto"
-        The lassokit backend; ``"auto"`` picks the fastest capable one.
+        The lassokit backend that solves the problem: a name from
+        :func:`lassokit.available_backends` (``"cd"``, ``"admm"``,
+        ``"osqp"``, ``"cvxpy"``, ...) or a :class:`~lassokit.Backend`
+        instance. ``"auto"`` picks the first capable one in preference order:
+        ``"direct"`` (closed form) for ``alpha=0`` or ``l1_ratio=0`` without
+        ``positive``, else ``"cd"``. Every backend is certified the same way;
+        ``backend_`` names the one used.
 
     Attributes
     ----------
@@ -243,6 +249,10 @@ class Lasso(_ElasticNetBase):
     selection : {"cyclic", "random"}, default="cyclic"
         Hint, as in :class:`ElasticNet`.
     backend : str or Backend, default="auto"
+        The lassokit backend that solves the problem, a name from
+        :func:`lassokit.available_backends` or a :class:`~lassokit.Backend`
+        instance; ``"auto"``: ``"cd"`` (``"direct"`` for ``alpha=0``), as in
+        :class:`ElasticNet`. ``backend_`` names the one used.
 
     Attributes
     ----------
@@ -312,6 +322,10 @@ default="auto"
     random_state : int, RandomState or None, default=None
         Unused (scikit-learn uses it for "sag"/"saga" only).
     backend : str or Backend, default="auto"
+        The lassokit backend that solves the problem, a name from
+        :func:`lassokit.available_backends` or a :class:`~lassokit.Backend`
+        instance. ``"auto"`` picks ``"direct"`` (closed form), or ``"cd"``
+        with ``positive=True``; ``solver_`` names the one used.
 
     Attributes
     ----------

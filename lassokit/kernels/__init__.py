@@ -2,8 +2,11 @@
 
 Kernels are plain functions of arrays and scalars: they import nothing from
 the rest of lassokit, and nothing here is imported by ``import lassokit`` —
-backends import the kernel modules lazily inside ``solve`` so that numba
-(and loading its on-disk cache) is paid only when a solver runs.
+backends import the kernel modules lazily inside ``solve``, each only the
+modules its call needs (a dense solve never imports the sparse, path or
+ADMM kernels; see :func:`lassokit._kernel_time.load`), so that numba (and
+loading its on-disk cache) is paid only when a solver runs, and is
+reported apart from the solve's time.
 
 Modules
 -------
@@ -20,7 +23,8 @@ admm
     The ADMM inner loop (see that module).
 _compile_notice
     Says on stderr, once per kernel family, when numba compiles (a cold
-    cache) rather than loads them, and counts the seconds spent.
+    cache) rather than loads them, and counts the seconds spent; times
+    every cache load and compilation for :mod:`lassokit._kernel_time`.
 
 Cold compile cost is kept down by compiling each kernel once per X dtype
 and storage: the adapters of :mod:`lassokit.backends._cd_ops` hand every

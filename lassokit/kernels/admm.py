@@ -14,7 +14,11 @@ when positive) in the z-update, in scaled form with over-relaxation
   ``p > n``: the matrix-inversion lemma with an ``n x n`` inverse).
 
 They take float64 arrays and scalars only and import nothing from lassokit,
-so a consensus ADMM can call them block by block.
+so a consensus ADMM can call them block by block. The scalar prox and the
+z/u update are inlined in numba's IR into the kernels that call them
+(``inline="always"``; none uses fastmath, so nothing changes numerically):
+no library of their own to compile and link again in each caller; called
+from Python they still compile on their own.
 
 References
 ----------
@@ -29,7 +33,7 @@ from numba import njit
 __all__ = ["gram_steps", "prox_l1", "relaxed_z_u_update", "woodbury_solve", "woodbury_steps"]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _prox_scalar(v, t, positive):
     if v > t:
         return v - t
@@ -53,7 +57,7 @@ def prox_l1(v, thresh, positive, out):
         out[j] = _prox_scalar(v[j], thresh[j], positive)
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def relaxed_z_u_update(x, z, u, thresh, relax, positive):
     """Over-relaxed z-update and scaled dual update, in place.
 

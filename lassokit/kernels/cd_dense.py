@@ -143,7 +143,9 @@ def _fit_terms(r, yc, sw, has_sw):
     return rr / n, ry / n
 
 
-@njit(fastmath=FASTMATH, **HELPER)
+# Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
+# arithmetic is single operations (0.5 * x is exact), the same under either flags.
+@njit(fastmath=FASTMATH, inline="always", **HELPER)
 def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     # Gap of the working-set subproblem with the residual as dual point;
     # u (len(cols)) and sr (n) are work buffers.
@@ -159,7 +161,9 @@ def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
 
-@njit(fastmath=FASTMATH, **HELPER)
+# Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
+# arithmetic is single operations (0.5 * x is exact), the same under either flags.
+@njit(fastmath=FASTMATH, inline="always", **HELPER)
 def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, M, c,
                        w_acc, r_acc):
     # Anderson step on the set's coefficients; kept only if the objective drops.

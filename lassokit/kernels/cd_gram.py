@@ -63,7 +63,9 @@ def epoch(G, w, u, lam, mu, L, positive):
                 u[k] -= d * G[j, k]
 
 
-@njit(fastmath=FASTMATH, **HELPER)
+# Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
+# arithmetic is single operations (0.5 * x is exact), the same under either flags.
+@njit(fastmath=FASTMATH, inline="always", **HELPER)
 def gram_gap(G, b, c0, w, u, lam, mu, L, positive):
     """Duality gap of the Gram subproblem (recomputes ``u`` first)."""
     _grad(G, b, w, u)
@@ -71,7 +73,9 @@ def gram_gap(G, b, c0, w, u, lam, mu, L, positive):
     return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
 
 
-@njit(fastmath=FASTMATH, **HELPER)
+# Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
+# arithmetic is single operations (0.5 * x is exact), the same under either flags.
+@njit(fastmath=FASTMATH, inline="always", **HELPER)
 def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc):
     if not anderson_point(W, M, c, w_acc, positive):
         return False

@@ -54,11 +54,14 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
               max_epochs, K, check_every, round32, check_first, w, coefs, gaps, epochs):
     """Solve and certify ``alphas`` in order, warm-starting from ``w``.
 
-    The one Python entry point to the Gram solver: single solves call it
-    with one strength (``alphas = [1]``, ``s1 = s2 = 1``). Each entry point
-    that calls :func:`~lassokit.kernels.cd_gram.inner_solve` compiles that
-    solver again into its own machine code (measured: ~1.7 s of the
-    README demo's cold compile for a second one), so there is one.
+    Paths, cross-validation folds and a path's single steps call it (one
+    strength: ``alphas = [1]``, ``s1 = s2 = 1``). Each kernel that calls
+    :func:`~lassokit.kernels.cd_gram.inner_solve` compiles that solver again
+    into its own machine code (measured: ~1.7 s of the README demo's cold
+    compile for a second one), so this is the only one; the working-set
+    loop of a single solve calls ``inner_solve`` itself, from Python, which
+    costs no second copy and spares a first single solve compiling this
+    kernel (about half of its cold compile, measured).
 
     Parameters
     ----------

@@ -1,0 +1,126 @@
+"""Making a gradient a feasible dual point, for :mod:`lassokit.losses.certificate`.
+
+Three steps, each asking the loss only for its gradient, Hessian, conjugate
+and dual domain: refit the unpenalized part (:func:`refit_unpenalized`),
+enforce its constraints exactly inside the loss's domain (:func:`balance`),
+and choose the best scale (:func:`best_scale`). The derivation is in the
+documentation's "Losses" page.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _linalg
+from ..penalty import Penalty
+from . import _newton
+
+_EPS = np.finfo(float).eps
+# A balanced dual point whose constraints X_U^T s v are above this share of
+# sum |X_U| s |v| was not balanced (a singular, inconsistent system): it is
+# not used. Below it the constraint is rounding (as the projection of the
+# least-squares certificate, it holds exactly in exact arithmetic).
+_BALANCE_TOL = 1e-10
+
+
+def refit_unpenalized(design, coef, zc, beta):
+    """Refit the intercept and the features without penalty, the rest of ``coef`` fixed.
+
+    Returns the constraint columns ``A`` (centred), the new predictions and
+    which columns sit at the bound 0 under ``positive``.
+    """
+    U = design.unpenalized
+    XU = _linalg.columns(design.X, U) - design.x_offset[U]
+    nonneg = np.full(U.size, design.positive)
+    x0 = coef[U]
+    z_base = zc - np.dot(XU, x0)
+    if design.fit_intercept:
+        XU = np.column_stack([np.ones(design.n), XU])
+        nonneg = np.concatenate([[False], nonneg])
+        x0 = np.concatenate([[beta], x0])
+    XU = np.asfortranarray(XU)  # column-major: A^T v runs as one BLAS call
+    x, z = _newton.fit_free(design.loss, design.y, design.s, z_base, XU, np.zeros(x0.size),
+                            nonneg, x0)
+    return XU, z, nonneg & (x <= 0)
+
+
+def balance(design, v, A, at_bound):
+    """``v`` moved so that ``A^T s v = 0`` (``>= 0`` on ``at_bound``), or None.
+
+    Each ``v_i`` moves by ``omega_i (A delta)_i`` with ``omega_i`` its
+    distance to the edge of the loss's dual domain: a point on the edge
+    (a saturated logistic sample) stays put, and one inside stays inside
+    while ``|A delta|`` is below 1 (it is at rounding level near a fitted
+    intercept). ``delta`` solves the weighted normal equations exactly.
+    A point that would still cross an edge (``delta`` large along a
+    direction only nearly saturated points feel, as when an unpenalized
+    feature separates the classes) is put on that edge and held there,
+    and the others are balanced again.
+    """
+    lo, hi = design.loss.dual_domain(design.y)
+    with np.errstate(invalid="ignore"):
+        omega = np.maximum(np.minimum(v - lo, hi - v), 0.0)
+    finite = np.isfinite(omega)
+    if not finite.all():  # an unbounded domain (squared): a uniform weight there
+        fill = omega[finite].max() if finite.any() else 1.0
+        omega = np.where(finite, omega, fill if fill > 0 else 1.0)
+    omega = np.where(design.s > 0, omega, 0.0)
+    scale = np.dot(np.abs(A).T, np.abs(design.s * v)) + np.finfo(float).tiny
+    free = ~at_bound
+    for _ in range(A.shape[1] + 4):
+        Af = A[:, free]
+        M = np.dot((Af * (design.s * omega)[:, None]).T, Af)
+        delta = np.linalg.lstsq(M, np.dot(Af.T, design.s * v), rcond=None)[0]
+        out = v - omega * np.dot(Af, delta)
+        crossed = (out < lo) | (out > hi)
+        if crossed.any():
+            v = np.where(crossed, np.clip(out, lo, hi), v)
+            omega = np.where(crossed, 0.0, omega)
+            continue
+        sums = np.dot(A.T, design.s * out)
+        if np.any(np.abs(sums[free]) > _BALANCE_TOL * scale[free]):
+            return None
+        wrong = ~free & (sums < -_BALANCE_TOL * scale)
+        if not wrong.any():
+            return out
+        free |= wrong  # held at 0 instead: ">= 0" holds with equality
+    return None
+
+
+def best_scale(design, v, u):
+    """``max D(c v)`` over ``0 <= c <= c_max``: the loss's domain and the L1 box bound ``c``."""
+    loss, lam, mu, positive = design.loss, design.lam, design.mu, design.positive
+    keep = design.s > 0
+    yk, vk, sk = design.y[keep], v[keep], design.s[keep] / design.n
+    lo, hi = loss.dual_domain(yk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c_dom = np.min(np.where(vk > 0, hi / vk, np.where(vk < 0, lo / vk, np.inf)), initial=np.inf)
+    e = u if positive else np.abs(u)
+    box = (mu == 0) & (lam > 0) & (e > 0)
+    c_pen = np.min(lam[box] / e[box], initial=np.inf)
+    # A hair inside: c * e_j may round one ulp above lam_j (and c * v_i
+    # off the domain's edge) at c = c_max itself.
+    c_max = min(c_dom, c_pen) * (1.0 - 4 * _EPS)
+    smooth = mu > 0
+
+    def value(c):
+        with np.errstate(over="ignore", invalid="ignore"):
+            d = -float(np.dot(sk, loss.conjugate(yk, c * vk)))
+            d -= Penalty.conjugate(c * u, lam, mu, positive)
+        return d if np.isfinite(d) else -np.inf
+
+    def slope(c):
+        # D'(c) and D''(c): the loss part through l*'(v) = z with l'(z) = v,
+        # and l*''(v) = 1 / l''(z) there.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            zk = loss.conjugate_derivative(yk, c * vk)
+            moving = vk != 0
+            fit = float(np.dot(sk, np.where(moving, vk * zk, 0.0)))
+            curv = float(np.dot(sk, np.where(moving, vk * vk / loss.hessian(yk, zk), 0.0)))
+            ex = np.maximum(c * e[smooth] - lam[smooth], 0.0)
+            es = e[smooth]
+            return (-fit - float(np.dot(es, ex / mu[smooth])),
+                    -curv - float(np.dot(es * es, (ex > 0) / mu[smooth])))
+
+    c = _newton.concave_argmax(slope, c_max)
+    return max(value(min(c, c_max)), value(min(1.0, c_max)), 0.0)

@@ -1,0 +1,327 @@
+"""Objective, duality gap and ``alpha_max`` for every loss, by Fenchel duality.
+
+With normalized sample weights ``s`` (``sum s = n``), the primal problem
+
+    P(w, b) = 1/n sum_i s_i l(y_i, z_i) + g(w),    z = X w + b,
+
+has, for every ``v`` in the loss's dual domain with ``sum_i s_i v_i = 0``
+(the intercept's constraint), the lower bound
+
+    P* >= D(v) = -1/n sum_i s_i l*(y_i, v_i) - g*(u),    u = -X^T (s v) / n,
+
+(weak duality; ``v`` is ``-n theta / s`` for the usual dual variable
+``theta``). At the optimum ``v = l'(y, z*)``, so the candidate is the
+gradient at ``coef`` with the intercept optimal for it (a 1-D solve), which
+makes ``sum s v = 0``. It is made feasible in three steps (derived in the
+documentation's "Losses" page):
+
+1. features with no penalty at all are refitted with the intercept (a small
+   Newton solve), and the constraints ``X_U^T s v = 0`` (``>= 0`` under
+   ``positive``) are then enforced exactly by moving each ``v_i`` in
+   proportion to its distance from the edge of the loss's dual domain, so
+   that ``v`` stays inside it;
+2. the loss's domain and the L1-only features (``c e_j <= lam_j``) bound the
+   scale ``c`` of ``c v``;
+3. ``c`` maximizes the concave ``D(c v)`` on ``[0, c_max]`` (safeguarded
+   Newton steps on its derivative).
+
+Any step that cannot be done falls back to ``D = 0``, always valid since
+every loss and penalty is ``>= 0``.
+
+References
+----------
+Ndiaye, Fercoq, Gramfort & Salmon (2017), "Gap safe screening rules for
+sparsity enforcing penalties", JMLR. Massias, Gramfort & Salmon (2018),
+"Celer: a fast solver for the Lasso with dual extrapolation", ICML.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _linalg
+from .._validation import check_sample_weight
+from ..certificate import Certificate
+from ..penalty import Penalty
+from . import _dual, _newton, as_loss
+from ._util import mean_two_pass, strengths, weighted_mean
+
+__all__ = ["LossDesign", "alpha_max", "certify", "dual_value", "prepare", "primal_value"]
+
+
+class LossDesign:
+    """A problem's data prepared once for its certificates (see :func:`prepare`).
+
+    Attributes
+    ----------
+    loss : Loss
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+        Coded, and centred by ``y_shift`` for a shift-invariant loss.
+    s : ndarray of shape (n_samples,)
+        Sample weights normalized to sum to ``n``.
+    lam, mu : ndarray of shape (n_features,)
+        L1 and L2 strengths.
+    positive, fit_intercept : bool
+    x_offset : ndarray of shape (n_features,)
+        Weighted column means (zeros without intercept): products use
+        ``X - x_offset``, so columns with a mean of ``1e9`` keep their digits.
+    y_shift : float
+        The constant taken off ``y`` (0 unless the loss is shift-invariant).
+    unpenalized : ndarray of int
+        Features with ``lam = mu = 0``.
+    b0, p0 : float
+        The optimal intercept at ``w = 0`` (in the shifted units) and
+        ``P(0, b0)``, the scale of the relative gap.
+    """
+
+    __slots__ = (
+        "X",
+        "b0",
+        "fit_intercept",
+        "lam",
+        "loss",
+        "mu",
+        "n",
+        "p0",
+        "positive",
+        "s",
+        "unpenalized",
+        "x_offset",
+        "y",
+        "y_shift",
+    )
+
+    def __init__(self, **fields):
+        for key, value in fields.items():
+            setattr(self, key, value)
+
+
+def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False,
+            fit_intercept=True):
+    """Validate and prepare a problem ``1/n sum s l(y, Xw + b) + g(w)`` for :func:`certify`.
+
+    Parameters
+    ----------
+    loss : str or Loss
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        The target in any coding the loss accepts (``loss.check_y``).
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative, not all zero; normalized here to sum to ``n``
+        (weights of ``1e300`` are fine).
+    lam, mu : array-like of shape (n_features,), optional
+        Per-feature L1 and L2 strengths, as ``Penalty.strengths`` returns
+        them (default zeros).
+    positive : bool, default=False
+    fit_intercept : bool, default=True
+
+    Returns
+    -------
+    LossDesign
+    """
+    loss = as_loss(loss)
+    n, p = X.shape
+    y = loss.check_y(y)
+    if y.shape[0] != n:
+        raise ValueError(f"y has {y.shape[0]} samples but X has {n} rows.")
+    sw = check_sample_weight(sample_weight, n)
+    s = np.ones(n) if sw is None else np.asarray(sw)
+    lam, mu = strengths(lam, p, "lam"), strengths(mu, p, "mu")
+    fit_intercept, positive = bool(fit_intercept), bool(positive)
+    x_offset = _linalg.weighted_column_means(X, sw) if fit_intercept else np.zeros(p)
+    y_shift = mean_two_pass(s, y) if fit_intercept and loss.shift_invariant else 0.0
+    y = y - y_shift
+    b0 = loss.intercept_only(y, s) if fit_intercept else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        p0 = weighted_mean(s, loss.value(y, np.full(n, b0)))
+    return LossDesign(loss=loss, X=X, y=y, s=s, n=n, lam=lam, mu=mu, positive=positive,
+                      fit_intercept=fit_intercept, x_offset=np.asarray(x_offset, dtype=np.float64),
+                      y_shift=float(y_shift), unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
+                      b0=float(b0), p0=float(p0))
+
+
+def _intercepts(design, coef, intercept):
+    """``(X_c coef, beta_opt, beta)``: centred predictions, optimal and used intercepts."""
+    zc = _linalg.centred_matvec(design.X, coef, design.x_offset)
+    if not design.fit_intercept:
+        if intercept not in (None, 0, 0.0):
+            raise ValueError("a non-zero intercept was given for a problem without intercept.")
+        return zc, 0.0, 0.0
+    beta_opt = design.loss.best_intercept(design.y, design.s, zc)
+    if intercept is None:
+        return zc, beta_opt, beta_opt
+    return zc, beta_opt, float(intercept) - design.y_shift + float(design.x_offset @ coef)
+
+
+def primal_value(design, coef, intercept=None):
+    """``P(coef, intercept)``, with the optimal intercept when ``intercept`` is None.
+
+    Parameters
+    ----------
+    design : LossDesign
+    coef : array-like of shape (n_features,)
+    intercept : float, optional
+
+    Returns
+    -------
+    objective : float
+        ``inf`` when positivity is broken or the loss overflows.
+    intercept : float
+        The intercept used, in the units of the original ``y``.
+    """
+    coef = np.asarray(coef, dtype=np.float64).ravel()
+    zc, _, beta = _intercepts(design, coef, intercept)
+    return _objective(design, coef, zc, beta), _reported(design, coef, beta, intercept)
+
+
+def _reported(design, coef, beta, intercept):
+    if intercept is not None:
+        return float(intercept)
+    if not design.fit_intercept:
+        return 0.0
+    return beta + design.y_shift - float(design.x_offset @ coef)
+
+
+def _objective(design, coef, zc, beta):
+    if design.positive and np.any(coef < 0):
+        return np.inf
+    with np.errstate(over="ignore", invalid="ignore"):
+        fit = weighted_mean(design.s, design.loss.value(design.y, zc + beta))
+    return fit + Penalty.value(coef, design.lam, design.mu)
+
+
+def dual_value(design, coef, zc=None, beta=None):
+    """A lower bound ``D <= P*`` from the gradient at ``coef``.
+
+    Parameters
+    ----------
+    design : LossDesign
+    coef : ndarray of shape (n_features,)
+    zc : ndarray of shape (n_samples,), optional
+        ``(X - x_offset) @ coef`` when the caller has it.
+    beta : float, optional
+        The optimal intercept for ``coef`` in the centred units, when known.
+
+    Returns
+    -------
+    float
+        ``max_c D(c v)`` over the feasible scales, or 0.0 (always valid).
+    """
+    coef = np.asarray(coef, dtype=np.float64).ravel()
+    if zc is None or beta is None:
+        zc, beta, _ = _intercepts(design, coef, None)
+    if not np.isfinite(beta):
+        return 0.0  # the loss is 0 only at an infinite intercept: P* = 0
+    loss, y, s = design.loss, design.y, design.s
+    if design.unpenalized.size:
+        A, z, at_bound = _dual.refit_unpenalized(design, coef, zc, beta)
+    else:
+        A = np.ones((design.n, 1), order="F") if design.fit_intercept else None
+        z, at_bound = zc + beta, np.zeros(1, dtype=bool)
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = np.where(s > 0, loss.gradient(y, z), 0.0)
+    if not np.all(np.isfinite(v)):
+        return 0.0
+    if A is not None:
+        v = _dual.balance(design, v, A, at_bound)
+        if v is None:
+            return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = -_linalg.centred_rmatvec(design.X, s * v, design.x_offset) / design.n
+    if not np.all(np.isfinite(u)):
+        return 0.0
+    return _dual.best_scale(design, v, u)
+
+
+def certify(design, coef, intercept=None):
+    """Objective, intercept and duality gap of ``coef``.
+
+    Parameters
+    ----------
+    design : LossDesign
+        From :func:`prepare`.
+    coef : array-like of shape (n_features,)
+    intercept : float, optional
+        The intercept to score; by default the optimal one for ``coef``
+        (a 1-D solve). The dual point always uses the optimal one, so the
+        gap bounds ``P(coef, intercept) - P*`` either way.
+
+    Returns
+    -------
+    Certificate
+        ``objective``, ``intercept``, ``dual_gap`` (``>= P - P*``, 0 only at
+        the optimum) and ``rel_gap = dual_gap / P(0, b0)``.
+    """
+    coef = np.asarray(coef, dtype=np.float64).ravel()
+    if coef.shape != (design.lam.shape[0],):
+        raise ValueError(f"coef must have shape ({design.lam.shape[0]},), got {coef.shape}.")
+    zc, beta_opt, beta = _intercepts(design, coef, intercept)
+    b = _reported(design, coef, beta, intercept)
+    primal = _objective(design, coef, zc, beta)
+    if not np.isfinite(primal):
+        return Certificate(primal, b, np.inf, design.p0)
+    dual = dual_value(design, coef, zc, beta_opt)
+    return Certificate(primal, b, max(primal - dual, 0.0), design.p0)
+
+
+def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=True,
+              positive=False, l2=None):
+    """Smallest L1 strength ``a1`` at which ``w = 0`` is optimal (on the L1-weighted features).
+
+    The intercept and the features of zero L1 weight (with their L2
+    strength and positivity) are fitted first; then ``w = 0`` is optimal on
+    the others iff ``e_j <= a1 v1_j`` with ``e = |X^T s l'(y, z)| / n``
+    (``e = -X^T s l'(y, z) / n`` under ``positive``).
+
+    Parameters
+    ----------
+    loss : str or Loss
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+    sample_weight : array-like of shape (n_samples,), optional
+    l1_weights : array-like of shape (n_features,), optional
+        The L1 weights ``v1`` (default all ones).
+    fit_intercept, positive : bool
+    l2 : array-like of shape (n_features,), optional
+        L2 strengths ``mu``; only those of the features of zero L1 weight
+        matter (the L2 term has zero slope at 0).
+
+    Returns
+    -------
+    float
+        0.0 when the fitted part leaves no gradient (a perfect fit, or one
+        class only for the logistic loss).
+    """
+    d = prepare(loss, X, y, sample_weight, None, l2, positive=positive,
+                fit_intercept=fit_intercept)
+    n, p = X.shape
+    v1 = np.ones(p) if l1_weights is None else strengths(l1_weights, p, "l1_weights")
+    if not np.isfinite(d.b0):
+        return 0.0
+    loss, s = d.loss, d.s
+    z = np.full(n, d.b0)
+    ref = np.where(s > 0, np.abs(loss.gradient(d.y, z)), 0.0)
+    free = np.flatnonzero(v1 == 0)
+    if free.size:
+        A = _linalg.columns(X, free) - d.x_offset[free]
+        nonneg = np.full(free.size, d.positive)
+        ridge = d.mu[free]
+        x0 = np.zeros(free.size)
+        if d.fit_intercept:
+            A = np.column_stack([np.ones(n), A])
+            nonneg, ridge = np.concatenate([[False], nonneg]), np.concatenate([[0.0], ridge])
+            x0 = np.concatenate([[d.b0], x0])
+        _, z = _newton.fit_free(loss, d.y, s, np.zeros(n), A, ridge, nonneg, x0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        g = np.where(s > 0, loss.gradient(d.y, z), 0.0)
+    # A fit as good as the rounding of the data: the house rule of the
+    # least-squares alpha_max, a residual below 1e-13 of the target's.
+    if weighted_mean(s, np.abs(g)) <= 1e-13 * weighted_mean(s, ref):
+        return 0.0
+    u = -_linalg.centred_rmatvec(X, s * g, d.x_offset) / n
+    e = u if d.positive else np.abs(u)
+    pen = v1 > 0
+    if not np.any(pen):
+        return 0.0
+    return float(max(np.max(e[pen] / v1[pen]), 0.0))
