@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from . import _linalg
 
-__all__ = ["data_statistics"]
+__all__ = ["data_statistics", "feature_names_of", "make_design"]
 
 
 @dataclass(frozen=True)
@@ -128,3 +128,47 @@ def data_statistics(X, y, sw, fit_intercept):
         # refused): see lassokit._rescale.
         p0 = 0.5 * float(syc @ yc) / n
     return x_offset, y_offset, yc, p0
+
+
+def feature_names_of(X):
+    """Column names of a DataFrame-like ``X`` when every one is a string, else None.
+
+    The rule is scikit-learn's for ``feature_names_in_``: integer or mixed
+    column labels are not names a reader would recognise on a plot.
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if names.size == 0 or not all(isinstance(c, str) for c in names):
+        return None
+    return names
+
+
+def make_design(stats, penalty, sw, positive, fit_intercept):
+    """The :class:`_Design` of data statistics ``stats`` and ``penalty``.
+
+    Parameters
+    ----------
+    stats : tuple
+        ``(x_offset, y_offset, yc, p0)`` from :func:`data_statistics`.
+    penalty : Penalty
+    sw : ndarray or None
+        Normalized sample weights.
+    positive, fit_intercept : bool
+
+    Returns
+    -------
+    _Design
+    """
+    from .certificate import weak_features
+
+    x_offset, y_offset, yc, p0 = stats
+    lam, mu = penalty.strengths(x_offset.shape[0])
+    for arr in (x_offset, yc, lam, mu):
+        arr.flags.writeable = False
+    return _Design(n=yc.shape[0], p=x_offset.shape[0], sw=sw, x_offset=x_offset,
+                   y_offset=y_offset, yc=yc, lam=lam, mu=mu, positive=positive,
+                   fit_intercept=fit_intercept,
+                   unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), p0=p0,
+                   weak=weak_features(lam, mu, p0))

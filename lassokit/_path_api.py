@@ -16,24 +16,10 @@ import numpy as np
 
 from .path import path
 from .penalty import L1, L2
+from ._data import feature_names_of
 from .problem import Problem
 
 __all__ = ["enet_path", "lasso_path"]
-
-
-def feature_names_of(X):
-    """Column names of a DataFrame-like ``X`` when every one is a string, else None.
-
-    The rule is scikit-learn's for ``feature_names_in_``: integer or mixed
-    column labels are not names a reader would recognise on a plot.
-    """
-    columns = getattr(X, "columns", None)
-    if columns is None:
-        return None
-    names = np.asarray(list(columns), dtype=object)
-    if names.size == 0 or not all(isinstance(c, str) for c in names):
-        return None
-    return names
 
 
 def _check_grid_size(alphas):

@@ -286,6 +286,7 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                         f"got {got}.{hint}")
     # One session, one reading of the data: the grid and every strength
     # share the statistics derived here (see Problem's notes).
+    names = problem.feature_names
     problem = problem._pinned()
     if alphas is None:
         grid = alpha_grid(problem, n_alphas, eps)
@@ -294,6 +295,7 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
     result = run_path(problem, grid, backend=backend, tol=tol, max_iter=max_iter,
                       coef_init=coef_init, strong_rules=strong_rules, verbose=verbose,
                       options=options)
+    result.feature_names = names
     bad = ~result.converged
     if np.any(bad):
         worst = int(np.argmax(result.rel_gaps))

@@ -15,7 +15,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _kernel_time, _linalg
-from ._data import _centred, _Design, _freeze, _sparse_view, _view, data_statistics  # noqa: F401
+from ._data import (  # noqa: F401  (_Design, _centred: re-exported for the estimators)
+    _centred,
+    _Design,
+    _freeze,
+    _sparse_view,
+    _view,
+    data_statistics,
+    feature_names_of,
+    make_design,
+)
 from ._finish import finish, trusts_sums
 from ._rescale import target_scale
 from ._validation import (
@@ -28,7 +37,7 @@ from ._validation import (
     check_X,
 )
 from .backends.registry import resolve_backend
-from .certificate import Certificate, certify, compute_alpha_max, primal_value, weak_features
+from .certificate import Certificate, certify, compute_alpha_max, primal_value
 from .penalty import Penalty
 from .solution import Solution
 
@@ -102,6 +111,7 @@ class Problem:
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
                 f"got {type(penalty).__name__}."
             )
+        self._feature_names = feature_names_of(X)
         self._X = check_X(X, known_finite=known_finite)
         if sp.issparse(self._X):
             self._X = _sparse_view(self._X)
@@ -189,7 +199,7 @@ class Problem:
         # the data it holds.
         state = {k: v for k, v in self.__dict__.items()
                  if k in ("_X", "_y", "_penalty", "_fit_intercept", "_positive",
-                          "_sample_weight", "_sw_raw", "_live")}
+                          "_sample_weight", "_sw_raw", "_live", "_feature_names")}
         return state
 
     def __setstate__(self, state):
@@ -215,6 +225,11 @@ class Problem:
     positive = property(lambda self: self._positive, doc="Whether coef >= 0 is enforced.")
     n_samples = property(lambda self: self._X.shape[0], doc="Number of samples n.")
     n_features = property(lambda self: self._X.shape[1], doc="Number of features p.")
+
+    @property
+    def feature_names(self):
+        """ndarray of str or None: the string column names of a DataFrame ``X``."""
+        return self.__dict__.get("_feature_names")
 
     @property
     def dtype(self):
@@ -261,6 +276,7 @@ class Problem:
             # A user's problem stays live (its next call derives everything
             # afresh); one inside a path session or a CV fold stays pinned.
             new._live, new._sw_raw = self._live, self._sw_raw
+            new._feature_names = self.feature_names
             return new
         new = Problem(
             fields["X"],
@@ -270,6 +286,8 @@ class Problem:
             sample_weight=fields["sample_weight"],
             positive=fields["positive"],
         )
+        if "X" not in changes:
+            new._feature_names = self.feature_names
         return new
 
     def __repr__(self):
@@ -320,25 +338,8 @@ class Problem:
 
     @cached_property
     def _design(self):
-        x_offset, y_offset, yc, p0 = self._stats
-        lam, mu = self._penalty.strengths(self.n_features)
-        for arr in (x_offset, yc, lam, mu):
-            arr.flags.writeable = False
-        return _Design(
-            n=self.n_samples,
-            p=self.n_features,
-            sw=self._sample_weight,
-            x_offset=x_offset,
-            y_offset=y_offset,
-            yc=yc,
-            lam=lam,
-            mu=mu,
-            positive=self._positive,
-            fit_intercept=self._fit_intercept,
-            unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
-            p0=p0,
-            weak=weak_features(lam, mu, p0),
-        )
+        return make_design(self._stats, self._penalty, self._sample_weight, self._positive,
+                           self._fit_intercept)
 
     # -- the math -------------------------------------------------------------------
     def objective(self, coef, intercept=0.0):

@@ -249,3 +249,17 @@ def test_predict_with_swapped_arguments_says_the_order(tmp_path, capsys):
     code, out, err = run(["predict", model, data], capsys)
     assert code == 0, err
     assert out.splitlines()[0] == "prediction"
+
+
+def test_path_of_a_problem_on_a_dataframe_keeps_the_column_names():
+    # lk.path(lk.Problem(df, y, ...)).feature_names was None.
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.standard_normal((30, 3)), columns=["age", "bmi", "bp"])
+    y = rng.standard_normal(30)
+    pr = lk.Problem(df, y, lk.L1(0.1))
+    assert list(pr.feature_names) == ["age", "bmi", "bp"]
+    assert list(lk.path(pr, n_alphas=3).feature_names) == ["age", "bmi", "bp"]
+    assert list(lk.path(pr.replace(positive=True), n_alphas=3).feature_names) == \
+        ["age", "bmi", "bp"]
+    assert lk.Problem(df.to_numpy(), y, lk.L1(0.1)).feature_names is None
