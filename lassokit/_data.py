@@ -171,4 +171,5 @@ def make_design(stats, penalty, sw, positive, fit_intercept):
                    y_offset=y_offset, yc=yc, lam=lam, mu=mu, positive=positive,
                    fit_intercept=fit_intercept,
                    unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), p0=p0,
-                   weak=weak_features(lam, mu, p0))
+                   weak=weak_features(lam, mu, p0, uniform=penalty.l1_weights is None
+                                      and penalty.l2_weights is None))

@@ -378,7 +378,7 @@ _NEGLIGIBLE = 1e-100
 _RELAX_FLOPS = 1e8
 
 
-def weak_features(lam, mu, p0):
+def weak_features(lam, mu, p0, uniform=False):
     """Penalized features whose penalty is zero to within rounding, or an empty array.
 
     Parameters
@@ -387,6 +387,9 @@ def weak_features(lam, mu, p0):
         The L1 and L2 strengths.
     p0 : float
         ``P(0, b0)``, the scale of the target.
+    uniform : bool, default=False
+        Every feature has the same strengths (no per-feature weights): only
+        the "negligible everywhere" case can apply, decided from one entry.
 
     Returns
     -------
@@ -394,6 +397,12 @@ def weak_features(lam, mu, p0):
         The features :func:`certify` also treats as free in a second dual
         bound (see the documentation's "Nearly free features").
     """
+    if uniform and lam.size:
+        # One penalty for all: no feature is weak next to another.
+        if max(float(lam[0]), float(mu[0])) > _NEGLIGIBLE * np.sqrt(2.0 * p0) or \
+                not (lam[0] > 0 or mu[0] > 0):
+            return np.empty(0, dtype=np.intp)
+        return np.arange(lam.size)
     top_l, top_m = float(np.max(lam, initial=0.0)), float(np.max(mu, initial=0.0))
     if np.min(lam, initial=top_l) > _WEAK_SHARE * top_l and \
             np.min(mu, initial=top_m) > _WEAK_SHARE * top_m and \
