@@ -195,7 +195,7 @@ def _one_standard_error(estimator, folds, grid, mean, best):
         return np.asarray(se, dtype=np.float64).reshape(folds.shape[:2]), float(alpha_1se)
     # Only here: lassokit.estimators imports scikit-learn, which a
     # scikit-learn estimator has loaded already.
-    from .estimators.cv import _one_standard_error_alpha, _standard_errors
+    from .estimators._cv_select import _one_standard_error_alpha, _standard_errors
 
     se = _standard_errors(np.moveaxis(folds, 2, 1))
     return se, _one_standard_error_alpha(grid, mean, se[best])
