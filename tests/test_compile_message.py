@@ -320,3 +320,28 @@ def test_kernel_time_is_per_thread():
         _kernel_time.leave()
     # The span open in this thread is not the other thread's loading.
     assert seen["other"] == {"load_time": 0.0, "compile_time": 0.0}
+
+
+def test_path_solve_time_leaves_out_kernel_loading(monkeypatch):
+    # A path's solve_time excluded nothing: the first path in a process
+    # reported the kernels' loading as solving time.
+    import time
+
+    from lassokit.backends.registry import get_backend
+
+    be = get_backend("cd")
+    original = be.open_path
+
+    def slow_open(*args, **kwargs):
+        _kernel_time.enter()  # stands for loading kernels from numba's cache
+        time.sleep(0.3)
+        _kernel_time.leave()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(be, "open_path", slow_open)
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((30, 6))
+    start = time.perf_counter()
+    path = lk.path(lk.lasso(X, X[:, 0] + 0.1 * rng.standard_normal(30), 1.0), n_alphas=4)
+    wall = time.perf_counter() - start
+    assert wall >= 0.3 and 0.0 <= path.solve_time < wall - 0.25
