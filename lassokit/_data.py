@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from . import _linalg
 
-__all__ = ["data_statistics", "feature_names_of", "make_design"]
+__all__ = ["data_statistics", "feature_names_of", "make_design", "null_objective"]
 
 
 @dataclass(frozen=True)
@@ -122,12 +122,16 @@ def data_statistics(X, y, sw, fit_intercept):
     else:
         x_offset, y_offset = np.zeros(p), 0.0
         yc = np.asarray(y, dtype=np.float64)
+    return x_offset, y_offset, yc, null_objective(yc, sw)
+
+
+def null_objective(yc, sw):
+    """``P(0, b0) = ||yc||_S^2 / (2n)`` of a centred target ``yc``."""
     syc = yc if sw is None else sw * yc
     with np.errstate(over="ignore", under="ignore"):
         # Out of range only for targets that are solved rescaled (or
         # refused): see lassokit._rescale.
-        p0 = 0.5 * float(syc @ yc) / n
-    return x_offset, y_offset, yc, p0
+        return 0.5 * float(syc @ yc) / yc.shape[0]
 
 
 def feature_names_of(X):

@@ -57,7 +57,7 @@ def settle(design, X, dtype, raw, tol, name, *, exact_sums=False):
         unrounded = sums.r if sums is not None and sums.r is not None else residual(d, X, coef64)
         dual_points += (unrounded,)
         sums = None
-    if sums is not None and not _sums_usable(sums, d, X):
+    if sums is not None and not _sums_finite(sums):
         sums = None
     cert = certify(d, X, coef, dual_points, sums=sums)
     if sums is not None and _small(X) and cert.dual_gap <= tol * d.p0:
@@ -91,19 +91,15 @@ def settle(design, X, dtype, raw, tol, name, *, exact_sums=False):
 _RECHECK_ENTRIES = 1 << 18
 
 
-def _sums_usable(sums, design, X):
-    """Whether a solver's :class:`~lassokit.certificate.DualSums` may stand in for X.
+def _sums_finite(sums):
+    """Whether a solver's :class:`~lassokit.certificate.DualSums` are all finite.
 
     Non-finite sums (squares past the float range) never certify anything;
     small problems are re-checked from X after the fact instead (see
     :func:`settle`).
     """
-    if not (np.isfinite(sums.fit) and np.isfinite(sums.a)):
-        return False
-    u = np.asarray(sums.u)
-    if not np.all(np.isfinite(u)):
-        return False
-    return True
+    return bool(np.isfinite(sums.fit) and np.isfinite(sums.a)
+                and np.all(np.isfinite(np.asarray(sums.u))))
 
 
 def _small(X):

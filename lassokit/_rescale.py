@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["target_scale"]
+__all__ = ["restated", "target_scale"]
 
 #: Targets whose ``max|yc|`` lies within ``2**+-_MIN_EXPONENT`` (about 1e-60 to
 #: 1e60) are solved as given: their squares and the products of the gap stay
@@ -87,3 +87,27 @@ def target_scale(yc, sw, n):
             "intercept by it."
         )
     return c
+
+
+def restated(l1_ratio, c):
+    """Overall strengths' factor and L1 share that state ``(alpha, l1_ratio)`` for ``y / c``.
+
+    At ``(alpha, r)`` the L1 strength ``alpha r`` becomes ``alpha r / c`` in
+    units of ``c`` and the L2 strength ``alpha (1 - r)`` stays: the same
+    penalties as overall strengths ``alpha * factor`` at the L1 share
+    ``(r / c) / factor``, with ``factor = r / c + 1 - r``.
+
+    Parameters
+    ----------
+    l1_ratio : float or ndarray
+    c : float
+        The target's scale (a power of two).
+
+    Returns
+    -------
+    factor, l1_ratio_scaled : float or ndarray
+    """
+    r = np.asarray(l1_ratio, dtype=np.float64)
+    factor = r / c + (1.0 - r)
+    return factor, np.where(factor > 0, (r / c) / np.where(factor > 0, factor, 1.0), r)
+

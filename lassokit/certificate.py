@@ -30,6 +30,8 @@ Lasso with dual extrapolation", ICML.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from . import _linalg
@@ -397,20 +399,18 @@ def weak_features(lam, mu, p0, uniform=False):
         The features :func:`certify` also treats as free in a second dual
         bound (see the documentation's "Nearly free features").
     """
+    negligible = _NEGLIGIBLE * np.sqrt(2.0 * p0)
     if uniform and lam.size:
         # One penalty for all: no feature is weak next to another.
-        if max(float(lam[0]), float(mu[0])) > _NEGLIGIBLE * np.sqrt(2.0 * p0) or \
-                not (lam[0] > 0 or mu[0] > 0):
+        if max(float(lam[0]), float(mu[0])) > negligible or not (lam[0] > 0 or mu[0] > 0):
             return np.empty(0, dtype=np.intp)
         return np.arange(lam.size)
     top_l, top_m = float(np.max(lam, initial=0.0)), float(np.max(mu, initial=0.0))
     if np.min(lam, initial=top_l) > _WEAK_SHARE * top_l and \
-            np.min(mu, initial=top_m) > _WEAK_SHARE * top_m and \
-            max(top_l, top_m) > _NEGLIGIBLE * np.sqrt(2.0 * p0):
+            np.min(mu, initial=top_m) > _WEAK_SHARE * top_m and max(top_l, top_m) > negligible:
         return np.empty(0, dtype=np.intp)  # the usual case: no weak strength at all
     pen = (lam > 0) | (mu > 0)
-    scale = np.sqrt(2.0 * p0)
-    if max(top_l, top_m) <= _NEGLIGIBLE * scale:
+    if max(top_l, top_m) <= negligible:
         weak = pen
     else:
         weak = pen & (lam <= _WEAK_SHARE * top_l) & (mu <= _WEAK_SHARE * top_m)
@@ -431,8 +431,6 @@ def _relaxed_dual(design, X, r, weak):
     Treated as unpenalized, those features are projected out of the dual
     point instead, and the gap is the true one up to ``sum lam_j |w_j|``.
     """
-    import dataclasses
-
     lam, mu = design.lam.copy(), design.mu.copy()
     lam[weak], mu[weak] = 0.0, 0.0
     free = np.union1d(design.unpenalized, weak)

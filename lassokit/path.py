@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from . import _kernel_time
+from ._rescale import restated
 from ._finish import finish, trusts_sums, warn_unconverged
 from ._validation import check_alphas, check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
@@ -382,13 +383,10 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
 def _rescaled_path(problem, c, alphas, l1_ratio, *, coef_init, **kw):
     """:func:`run_path` in units where ``max|yc| ~ 1`` (see ``lassokit._rescale``), mapped back.
 
-    In those units the L1 strength is ``alpha r / c`` and the L2 strength
-    ``alpha (1 - r)``: the same penalties as overall strengths
-    ``alpha (r / c + 1 - r)`` with the L1 share ``(r / c) / (r / c + 1 - r)``.
+    The grid and the L1 share are restated by :func:`lassokit._rescale.restated`.
     """
     r = problem.penalty.l1_ratio if l1_ratio is None else float(l1_ratio)
-    factor = r / c + (1.0 - r)
-    r_scaled = (r / c) / factor if factor > 0 else r
+    factor, r_scaled = (float(v) for v in restated(r, c))
     w0 = None if coef_init is None else check_coef(coef_init, problem.n_features,
                                                     "coef_init") / c
     inner = run_path(problem._rescaled(), alphas * factor, coef_init=w0, l1_ratio=r_scaled,

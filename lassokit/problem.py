@@ -15,15 +15,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _kernel_time, _linalg
-from ._data import (  # noqa: F401  (_Design, _centred: re-exported for the estimators)
-    _centred,
-    _Design,
+from ._data import (
     _freeze,
     _sparse_view,
     _view,
     data_statistics,
     feature_names_of,
     make_design,
+    null_objective,
 )
 from ._finish import finish, trusts_sums
 from ._rescale import target_scale
@@ -323,7 +322,6 @@ class Problem:
         c = self._target_scale
         x_offset, y_offset, yc, _ = self._stats
         yc_s = yc / c
-        s_yc = yc_s if self._sample_weight is None else self._sample_weight * yc_s
         pen = self._penalty
         y_s = self._y / c
         y_s.flags.writeable = False
@@ -332,7 +330,7 @@ class Problem:
                                fit_intercept=self._fit_intercept,
                                sample_weight=self._sample_weight, positive=self._positive,
                                stats=(x_offset, y_offset / c, yc_s,
-                                      0.5 * float(s_yc @ yc_s) / self.n_samples))
+                                      null_objective(yc_s, self._sample_weight)))
         new._scale_cache = 1.0
         return new
 

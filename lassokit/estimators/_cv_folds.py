@@ -32,7 +32,8 @@ from ..backends._cd_path import _FLOOR, _PSPACE_MAX, _PSPACE_RATIO, GramPath
 from ..backends.base import BackendResult
 from ..path import run_path
 from ..penalty import Penalty
-from ..problem import Problem, _Design
+from .._data import _Design
+from ..problem import Problem
 
 __all__ = ["FoldMoments", "check_folds", "fold_moments", "gram_blocks_apply", "session_fold"]
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._rescale import restated
+
 def _standard_errors(mse):
     """Standard error of the mean test MSE over folds, per (l1_ratio, alpha).
 
@@ -32,9 +34,8 @@ def _restated(y, l1_ratios, grids, c):
     """
     if c == 1.0:
         return y, l1_ratios, grids
-    ratios = np.asarray(l1_ratios, dtype=np.float64)
-    factors = ratios / c + (1.0 - ratios)
-    return y / c, list((ratios / c) / factors), np.asarray(grids) * factors[:, None]
+    factors, ratios = restated(np.asarray(l1_ratios, dtype=np.float64), c)
+    return y / c, list(ratios), np.asarray(grids) * factors[:, None]
 
 
 def _max_abs(X):
