@@ -144,13 +144,18 @@ def finish(problem, raw, name, tol, elapsed, *, exact_sums=False, warn=True, sta
     """
     if isinstance(raw, dict):
         raw = BackendResult(**raw)
-    coef, cert, final = settle(problem._design, problem.X, problem.dtype, raw, tol, name,
-                               exact_sums=exact_sums)
+    if problem.loss.least_squares:
+        coef, cert, final = settle(problem._design, problem.X, problem.dtype, raw, tol, name,
+                                   exact_sums=exact_sums)
+    else:
+        from ._loss_problem import settle as settle_loss
+
+        coef, cert, final = settle_loss(problem, raw, tol, name)
     converged = final == "optimal"
     sol = Solution(coef=coef, intercept=cert.intercept, objective=cert.objective,
                    dual_gap=cert.dual_gap, rel_gap=cert.rel_gap, converged=converged,
                    status=final, n_iter=raw.n_iter, backend=name, solve_time=elapsed, tol=tol,
-                   info=raw.info)
+                   info=raw.info, loss=problem.loss)
     if warn and not converged:
         warnings.warn(
             unconverged_message(name, final, raw, cert.rel_gap, tol, problem.dtype),

@@ -111,3 +111,36 @@ def restated(l1_ratio, c):
     factor = r / c + (1.0 - r)
     return factor, np.where(factor > 0, (r / c) / np.where(factor > 0, factor, 1.0), r)
 
+
+
+def rescaled_problem(problem):
+    """``problem`` with ``y / c`` and ``a1 / c`` (``c = problem._target_scale``): solution / c.
+
+    Parameters
+    ----------
+    problem : Problem
+        A least-squares problem.
+
+    Returns
+    -------
+    Problem
+        Trusted (validated data), with the rescaled data statistics.
+    """
+    from ._data import null_objective
+    from .penalty import Penalty
+    from .problem import Problem
+
+    c = problem._target_scale
+    x_offset, y_offset, yc, _ = problem._stats
+    yc_s = yc / c
+    pen = problem.penalty
+    y_s = problem.y / c
+    y_s.flags.writeable = False
+    new = Problem._trusted(problem.X, y_s, Penalty(pen.l1 / c, pen.l2, pen.l1_weights,
+                                                   pen.l2_weights),
+                           fit_intercept=problem.fit_intercept,
+                           sample_weight=problem.sample_weight, positive=problem.positive,
+                           stats=(x_offset, y_offset / c, yc_s,
+                                  null_objective(yc_s, problem.sample_weight)))
+    new._scale_cache = 1.0
+    return new

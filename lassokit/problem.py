@@ -2,19 +2,20 @@
 
 See the documentation's "The objective" page for the objective
 
-    P(w, b) = 1/(2n) sum_i s_i (y_i - x_i^T w - b)^2
-              + sum_j [ a1 v1_j |w_j| + (a2/2) v2_j w_j^2 ].
+    P(w, b) = 1/n sum_i s_i l(y_i, x_i^T w + b)
+              + sum_j [ a1 v1_j |w_j| + (a2/2) v2_j w_j^2 ],
+
+with ``l`` the squared loss ``(y - z)^2 / 2`` unless another is named.
 """
 
 from __future__ import annotations
 
-import time
 from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
-from . import _kernel_time, _linalg
+from . import _linalg, _loss_problem
 from ._data import (
     _freeze,
     _sparse_view,
@@ -22,29 +23,24 @@ from ._data import (
     data_statistics,
     feature_names_of,
     make_design,
-    null_objective,
 )
-from ._finish import finish, trusts_sums
 from ._rescale import target_scale
 from ._validation import (
     check_bool,
     check_coef,
-    check_max_iter,
     check_sample_weight,
-    check_tol,
     check_vector,
     check_X,
 )
-from .backends.registry import resolve_backend
 from .certificate import Certificate, certify, compute_alpha_max, primal_value
+from .losses import as_loss
 from .penalty import Penalty
-from .solution import Solution
 
 __all__ = ["Problem"]
 
 
 class Problem:
-    """A penalized least-squares problem.
+    """A penalized regression problem: a loss, a penalty, and the data.
 
     Parameters
     ----------
@@ -52,9 +48,16 @@ class Problem:
         Design matrix; float32 and float64 are kept, other numbers become
         float64. Never modified or centred in place.
     y : array-like of shape (n_samples,)
-        Target.
+        Target, in the coding the loss takes: real numbers (squared,
+        Huber), two classes as {0, 1}, {-1, +1} or booleans (logistic; 0
+        and False are -1), non-negative counts not all zero (Poisson).
     penalty : Penalty
         Built from :func:`L1` and :func:`L2`.
+    loss : str or Loss, default="squared"
+        ``"squared"``, ``"logistic"``, ``"poisson"``, ``"huber"`` or a loss
+        object (:class:`Squared`, :class:`Logistic`, :class:`Poisson`,
+        :class:`Huber`); the objective is ``1/n sum_i s_i l(y_i, x_i^T w +
+        b)`` plus the penalty (see the "Losses" page).
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     sample_weight : array-like of shape (n_samples,), optional
@@ -87,12 +90,13 @@ class Problem:
     array([ 0.7,  0. ,  0. ])
     """
 
-    def __init__(self, X, y, penalty, *, fit_intercept=True, sample_weight=None, positive=False):
-        self._setup(X, y, penalty, fit_intercept, sample_weight, positive)
+    def __init__(self, X, y, penalty, *, loss="squared", fit_intercept=True, sample_weight=None,
+                 positive=False):
+        self._setup(X, y, penalty, fit_intercept, sample_weight, positive, loss=loss)
 
     @classmethod
     def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
-                    positive=False, known_finite=False):
+                    positive=False, known_finite=False, loss="squared"):
         """A validated Problem that is solved at once and never handed out (estimators).
 
         ``known_finite``: the caller has already proved every
@@ -101,21 +105,27 @@ class Problem:
         """
         new = object.__new__(cls)
         new._setup(X, y, penalty, fit_intercept, sample_weight, positive,
-                   known_finite=known_finite)
+                   known_finite=known_finite, loss=loss)
         return new
 
-    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, known_finite=False):
+    def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, known_finite=False,
+               loss="squared"):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
                 f"got {type(penalty).__name__}."
             )
+        self._loss = as_loss(loss)
         self._feature_names = feature_names_of(X)
         self._X = check_X(X, known_finite=known_finite)
         if sp.issparse(self._X):
             self._X = _sparse_view(self._X)
         n, p = self._X.shape
         self._y = _view(check_vector(y, n, "y"))
+        # The caller's target as given: a loss with its own coding (classes,
+        # counts) recodes it at every call, so writes into it are seen.
+        self._y_raw = self._y
+        self._y = self._coded()
         self._penalty = penalty
         self._fit_intercept = check_bool(fit_intercept, "fit_intercept")
         self._positive = check_bool(positive, "positive")
@@ -128,8 +138,15 @@ class Problem:
         self._live = True
         self._stats_cache = None
 
+    def _coded(self):
+        """The target in the loss's coding (the caller's view itself for least squares)."""
+        if self._loss.least_squares:
+            return self._y_raw
+        return _view(self._loss.check_y(self._y_raw))
+
     @classmethod
-    def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None):
+    def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None,
+                 loss=None):
         """A Problem on data that lassokit validated already (paths, CV folds).
 
         ``X`` must be what :func:`check_X` returns (float32/float64, read-only
@@ -140,6 +157,8 @@ class Problem:
         """
         new = object.__new__(cls)
         new._X, new._y, new._penalty = X, y, penalty
+        new._loss = as_loss("squared" if loss is None else loss)
+        new._y_raw = y  # already in the loss's coding
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
         new._sample_weight = sample_weight
         new._sw_raw = sample_weight
@@ -159,7 +178,8 @@ class Problem:
         new = Problem._trusted(self._X, self._y, self._penalty,
                                fit_intercept=self._fit_intercept,
                                sample_weight=self._sample_weight, positive=self._positive,
-                               stats=self._stats)
+                               stats=self._stats if self._loss.least_squares else None,
+                               loss=self._loss)
         new._scale_cache = self._target_scale
         return new
 
@@ -172,9 +192,10 @@ class Problem:
         """
         if not self._live:
             return
-        if not np.all(np.isfinite(self._y)):
+        if not np.all(np.isfinite(self._y_raw)):
             raise ValueError("y contains NaN or infinity (written into it after the Problem "
                              "was built?).")
+        self._y = self._coded()
         if self._sw_raw is not None:
             self._sample_weight = check_sample_weight(self._sw_raw, self.n_samples)
         self._stats_cache = None
@@ -196,25 +217,28 @@ class Problem:
     def __getstate__(self):
         # Derived quantities are not carried: a copy computes its own, from
         # the data it holds.
-        state = {k: v for k, v in self.__dict__.items()
-                 if k in ("_X", "_y", "_penalty", "_fit_intercept", "_positive",
-                          "_sample_weight", "_sw_raw", "_live", "_feature_names")}
-        return state
+        return {k: v for k, v in self.__dict__.items()
+                if k in ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept",
+                         "_positive", "_sample_weight", "_sw_raw", "_live", "_feature_names")}
 
     def __setstate__(self, state):
         # copy.deepcopy and pickle build new arrays, writable by default:
         # writing into them would make every later certificate describe data
         # the problem no longer holds. They are frozen like the originals.
         self.__dict__.update(state)
+        self.__dict__.setdefault("_loss", as_loss("squared"))
+        self.__dict__.setdefault("_y_raw", self._y)
         _freeze(self._X)
-        for arr in (self._y, self._sample_weight, self.__dict__.get("_sw_raw")):
+        for arr in (self._y, self._y_raw, self._sample_weight, self.__dict__.get("_sw_raw")):
             if arr is not None:
                 arr.flags.writeable = False
         self._stats_cache = None
 
     # -- read-only attributes ---------------------------------------------------
     X = property(lambda self: self._X, doc="The design matrix (read-only).")
-    y = property(lambda self: self._y, doc="The target (read-only, float64).")
+    y = property(lambda self: self._y,
+                 doc="The target in the loss's coding (read-only, float64; -1/+1 for logistic).")
+    loss = property(lambda self: self._loss, doc="The :class:`~lassokit.losses.Loss`.")
     penalty = property(lambda self: self._penalty, doc="The :class:`Penalty`.")
     fit_intercept = property(lambda self: self._fit_intercept, doc="Whether an intercept is fitted.")
     sample_weight = property(
@@ -241,21 +265,16 @@ class Problem:
         Parameters
         ----------
         **changes
-            Any of ``X``, ``y``, ``penalty``, ``fit_intercept``,
+            Any of ``X``, ``y``, ``penalty``, ``loss``, ``fit_intercept``,
             ``sample_weight``, ``positive``.
 
         Returns
         -------
         Problem
         """
-        fields = dict(
-            X=self._X,
-            y=self._y,
-            penalty=self._penalty,
-            fit_intercept=self._fit_intercept,
-            sample_weight=self._sw_raw,
-            positive=self._positive,
-        )
+        fields = {"X": self._X, "y": self._y_raw, "penalty": self._penalty, "loss": self._loss,
+                  "fit_intercept": self._fit_intercept, "sample_weight": self._sw_raw,
+                  "positive": self._positive}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
@@ -270,17 +289,18 @@ class Problem:
                                      f"got {v.shape[0]}.")
             new = Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
                                    sample_weight=self._sample_weight, positive=self._positive,
-                                   stats=self._stats_cache)
+                                   stats=self._stats_cache, loss=self._loss)
             new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
             # A user's problem stays live (its next call derives everything
             # afresh); one inside a path session or a CV fold stays pinned.
-            new._live, new._sw_raw = self._live, self._sw_raw
+            new._live, new._sw_raw, new._y_raw = self._live, self._sw_raw, self._y_raw
             new._feature_names = self.feature_names
             return new
         new = Problem(
             fields["X"],
             fields["y"],
             fields["penalty"],
+            loss=fields["loss"],
             fit_intercept=fields["fit_intercept"],
             sample_weight=fields["sample_weight"],
             positive=fields["positive"],
@@ -293,7 +313,9 @@ class Problem:
         kind = "sparse" if not isinstance(self._X, np.ndarray) else "dense"
         return (
             f"Problem(n_samples={self.n_samples}, n_features={self.n_features}, {kind} "
-            f"{self._X.dtype}, penalty={self._penalty!r}, fit_intercept={self._fit_intercept}, "
+            f"{self._X.dtype}, penalty={self._penalty!r}, "
+            + ("" if self._loss.least_squares else f"loss={self._loss!r}, ")
+            + f"fit_intercept={self._fit_intercept}, "
             f"sample_weight={'None' if self._sample_weight is None else '...'}, "
             f"positive={self._positive})"
         )
@@ -312,6 +334,8 @@ class Problem:
     @property
     def _target_scale(self):
         """The power of two the target is solved in units of (1.0 almost always; see ``_rescale``)."""
+        if not self._loss.least_squares:
+            return 1.0  # other losses are not homogeneous in y
         if getattr(self, "_scale_cache", None) is None:
             _, _, yc, _ = self._stats
             self._scale_cache = target_scale(yc, self._sample_weight, self.n_samples)
@@ -319,23 +343,14 @@ class Problem:
 
     def _rescaled(self):
         """This problem with ``y / c`` and ``a1 / c`` (``c = _target_scale``): same solution / c."""
-        c = self._target_scale
-        x_offset, y_offset, yc, _ = self._stats
-        yc_s = yc / c
-        pen = self._penalty
-        y_s = self._y / c
-        y_s.flags.writeable = False
-        new = Problem._trusted(self._X, y_s, Penalty(pen.l1 / c, pen.l2, pen.l1_weights,
-                                                     pen.l2_weights),
-                               fit_intercept=self._fit_intercept,
-                               sample_weight=self._sample_weight, positive=self._positive,
-                               stats=(x_offset, y_offset / c, yc_s,
-                                      null_objective(yc_s, self._sample_weight)))
-        new._scale_cache = 1.0
-        return new
+        from ._rescale import rescaled_problem
+
+        return rescaled_problem(self)
 
     @cached_property
     def _design(self):
+        if not self._loss.least_squares:
+            return _loss_problem.design(self)
         return make_design(self._stats, self._penalty, self._sample_weight, self._positive,
                            self._fit_intercept)
 
@@ -361,6 +376,8 @@ class Problem:
             raise ValueError("intercept must be finite.")
         if not self._fit_intercept and intercept != 0.0:
             raise ValueError("intercept must be 0.0 on a problem with fit_intercept=False.")
+        if not self._loss.least_squares:
+            return _loss_problem.objective(self, coef, intercept)
         c = self._target_scale
         if c != 1.0:
             return self._rescaled().objective(coef / c, intercept / c) * c * c
@@ -400,6 +417,8 @@ class Problem:
         float
         """
         self._refresh()
+        if not self._loss.least_squares:
+            return _loss_problem.alpha_max(self)
         c = self._target_scale
         if c != 1.0:
             return self._rescaled().alpha_max() * c
@@ -418,11 +437,15 @@ class Problem:
         -------
         Certificate
         """
-        from ._validation import check_dual_points  # named errors, not numpy's matmul text
+        from ._validation import (
+            check_dual_points,  # named errors, not numpy's matmul text
+        )
 
         self._refresh()
         coef = check_coef(coef, self.n_features)
         dual_points = check_dual_points(dual_points, self.n_samples)
+        if not self._loss.least_squares:
+            return _loss_problem.certify(self, coef)  # dual points are residuals: LS only
         c = self._target_scale
         if c != 1.0:
             # Computed in units where max|yc| ~ 1, reported in the caller's
@@ -460,39 +483,7 @@ class Problem:
         -------
         Solution
         """
-        be = resolve_backend(backend, self)
-        tol = check_tol(tol)
-        max_iter = check_max_iter(max_iter)
-        verbose = check_bool(verbose, "verbose")
-        be.check_options(options)
-        if verbose and be.options is not None and "verbose" in be.options:
-            options["verbose"] = True
-        w0 = None
-        if warm_start is not None:
-            if isinstance(warm_start, Solution):
-                warm_start = warm_start.coef
-            w0 = check_coef(warm_start, self.n_features, "warm_start")
-            if self._positive:
-                w0 = np.maximum(w0, 0.0)
-        self._refresh()
-        # Targets at the edges of the float range are solved in units where
-        # max|yc| ~ 1 and mapped back (see lassokit._rescale).
-        c = self._target_scale
-        target = self if c == 1.0 else self._rescaled()
-        start = time.perf_counter()
-        raw = be.solve(
-            target,
-            tol=tol,
-            max_iter=be.default_max_iter if max_iter is None else max_iter,
-            warm_start=None if w0 is None else w0 / c,
-            **options,
-        )
-        # Loading or compiling numba kernels is in sol.info, not solve_time.
-        elapsed = max(time.perf_counter() - start - _kernel_time.seconds_in(raw), 0.0)
-        sol = finish(target, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be))
-        if c != 1.0:
-            sol = sol.rescaled(c, self.dtype)
-        if verbose:
-            print(sol)
-        return sol
+        from ._solve import solve  # the steps every solve takes, in one place
 
+        return solve(self, backend, tol=tol, max_iter=max_iter, warm_start=warm_start,
+                     verbose=verbose, **options)

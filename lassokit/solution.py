@@ -8,6 +8,7 @@ import numpy as np
 
 from . import _linalg
 from ._validation import check_X
+from .losses import as_loss
 
 __all__ = ["Solution", "ConvergenceWarning", "STATUSES"]
 
@@ -78,10 +79,13 @@ class Solution:
         Backend-specific extras (never used for the verdict); ``"cd"`` and
         ``"admm"`` add ``load_time`` and ``compile_time`` (seconds, see
         ``solve_time``).
+    loss : Loss
+        The problem's loss: :meth:`predict` returns its mean (the inverse
+        link of ``X @ coef + intercept``).
     """
 
     def __init__(self, *, coef, intercept, objective, dual_gap, rel_gap, converged,
-                 status, n_iter, backend, solve_time, tol, info=None):
+                 status, n_iter, backend, solve_time, tol, info=None, loss=None):
         if status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {status!r}.")
         if (status == "optimal") != bool(converged):
@@ -100,11 +104,13 @@ class Solution:
         self.solve_time = float(solve_time)
         self.tol = float(tol)
         self.info = dict(info or {})
+        self.loss = as_loss("squared" if loss is None else loss)
 
     def __setstate__(self, state):
         # Copies and unpickled solutions get a read-only coef too: writing
         # into it would leave objective and dual_gap describing other numbers.
         self.__dict__.update(state)
+        self.__dict__.setdefault("loss", as_loss("squared"))
         coef = np.array(self.coef, copy=True)
         coef.flags.writeable = False
         self.coef = coef
@@ -130,15 +136,15 @@ class Solution:
                         objective=self.objective * c * c, dual_gap=self.dual_gap * c * c,
                         rel_gap=self.rel_gap, converged=self.converged, status=self.status,
                         n_iter=self.n_iter, backend=self.backend, solve_time=self.solve_time,
-                        tol=self.tol, info={**self.info, "target_scale": c})
+                        tol=self.tol, info={**self.info, "target_scale": c}, loss=self.loss)
 
     @property
     def support(self):
         """ndarray of int: indices of the non-zero coefficients."""
         return np.flatnonzero(self.coef)
 
-    def predict(self, X):
-        """Predict ``X @ coef + intercept``.
+    def decision_function(self, X):
+        """The linear predictor ``z = X @ coef + intercept``.
 
         Parameters
         ----------
@@ -155,6 +161,25 @@ class Solution:
             )
         out = _linalg.matvec(X, self.coef) + self.intercept
         return out.astype(self.coef.dtype, copy=False)
+
+    def predict(self, X):
+        """The predicted mean: ``z = X @ coef + intercept`` through the loss's inverse link.
+
+        ``z`` itself for the squared and Huber losses, the probability of
+        class +1 for the logistic loss, ``exp(z)`` for the Poisson loss.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        z = self.decision_function(X)
+        if self.loss.least_squares:
+            return z
+        return self.loss.inverse_link(z).astype(self.coef.dtype, copy=False)
 
     def __repr__(self):
         return (

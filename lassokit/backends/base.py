@@ -21,8 +21,11 @@ __all__ = ["Backend", "BackendResult", "Capabilities", "as_result", "real_coef"]
 class Capabilities:
     """What kinds of problem a backend accepts.
 
-    Each flag set to False excludes problems that need it; the default
-    accepts everything.
+    Each flag set to False excludes problems that need it. ``losses`` names
+    the losses taken (``Loss.name``), or is None for every loss; the
+    default takes the squared loss only, so that a backend written for
+    least squares is never handed a logistic problem. Everything else is
+    accepted by default.
     """
 
     l1: bool = True
@@ -33,6 +36,7 @@ class Capabilities:
     sample_weight: bool = True
     penalty_weights: bool = True
     float32: bool = True
+    losses: tuple | None = ("squared",)
 
 
 @dataclass
@@ -187,6 +191,10 @@ class Backend:
         -------
         PathSession
         """
+        if not problem.loss.least_squares:
+            from .session import WarmStartSession
+
+            return WarmStartSession(self, problem, tol=tol, max_iter=max_iter, options=options)
         from ._generic_path import GenericPathSession
 
         return GenericPathSession(self, problem, tol=tol, max_iter=max_iter, options=options,
@@ -247,6 +255,9 @@ class Backend:
             reasons.append("per-feature penalty weights")
         if not caps.float32 and problem.X.dtype == np.float32:
             reasons.append("float32 X")
+        loss = getattr(problem, "loss", None)
+        if loss is not None and caps.losses is not None and loss.name not in caps.losses:
+            reasons.append(f"the {loss.name} loss")
         if reasons:
             return False, "it cannot take " + ", ".join(reasons)
         return True, ""

@@ -64,7 +64,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._kernel_time import load, measure
-from .base import Backend
+from .base import Backend, Capabilities
 
 __all__ = ["CDBackend"]
 
@@ -96,6 +96,7 @@ class CDBackend(Backend):
     """
 
     name = "cd"
+    capabilities = Capabilities(losses=None)
     exact_sums = True
     options = {"working_set": True, "screening": True, "anderson": True, "gram": "auto",
                "ws_start": 10, "verbose": False}
@@ -106,8 +107,13 @@ class CDBackend(Backend):
         # Importing the solver, numba and the kernels (at the first solve of a
         # process) and loading or compiling kernels are reported in
         # info["load_time"] / ["compile_time"] and left out of solve_time.
+        # Least squares is its own Newton model: the weighted least-squares
+        # engine solves it directly. Any other loss runs proximal Newton
+        # steps around that engine (see _prox_newton).
+        module = ("lassokit.backends._cd_solver" if problem.loss.least_squares
+                  else "lassokit.backends._prox_newton")
         with measure() as kt:
-            run = load("lassokit.backends._cd_solver").run
+            run = load(module).run
             raw = run(problem, tol=tol, max_iter=max_iter, warm_start=warm_start, **opts)
         raw.info.update(kt.info())
         return raw
@@ -131,6 +137,11 @@ class CDBackend(Backend):
         -------
         PathSession
         """
+        if not problem.loss.least_squares:
+            from .session import WarmStartSession
+
+            return WarmStartSession(self, problem, tol=tol, max_iter=max_iter,
+                                    options=_checked(**options))
         from ._cd_path import CDPathSession  # numba kernels load here
 
         return CDPathSession(self, problem, tol=tol, max_iter=max_iter,

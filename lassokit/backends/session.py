@@ -10,7 +10,9 @@ finishing function every solve uses.
 
 from __future__ import annotations
 
-__all__ = ["GridResult", "PathSession"]
+import numpy as np
+
+__all__ = ["GridResult", "PathSession", "WarmStartSession"]
 
 
 class PathSession:
@@ -110,3 +112,34 @@ class GridResult:
 
     def __init__(self, coefs, dual_gaps, n_iters, statuses):
         self.coefs, self.dual_gaps, self.n_iters, self.statuses = coefs, dual_gaps, n_iters, statuses
+
+
+class WarmStartSession(PathSession):
+    """Each strength solved by the backend's ``solve``, started from the previous answer.
+
+    The session of losses other than least squares: the ``"cd"`` proximal
+    Newton solver keeps its own working sets inside every solve, and the
+    warm start carries the support and the scale of the coefficients from
+    one strength to the next (what glmnet's path does). A backend without
+    its own session gets the same for those losses.
+    """
+
+    def __init__(self, backend, problem, *, tol, max_iter, options):
+        super().__init__(backend, problem, tol=tol, max_iter=max_iter, options=options)
+        self._w = None
+
+    def step(self, sub, warm_start=None):
+        """Solve ``sub`` from ``warm_start`` or the previous strength's answer."""
+        from .base import as_result
+
+        start = self._w if warm_start is None else warm_start
+        raw = as_result(self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter,
+                                           warm_start=start, **self.options), self.backend.name)
+        coef = raw.coef
+        try:
+            coef = np.asarray(coef, dtype=np.float64).ravel()
+            self._w = coef if coef.shape == (sub.n_features,) and np.all(np.isfinite(coef)) \
+                else None
+        except (TypeError, ValueError):
+            self._w = None
+        return raw

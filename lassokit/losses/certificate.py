@@ -191,7 +191,7 @@ def _objective(design, coef, zc, beta):
     return fit + Penalty.value(coef, design.lam, design.mu)
 
 
-def dual_value(design, coef, zc=None, beta=None):
+def dual_value(design, coef, zc=None, beta=None, *, with_correlations=False):
     """A lower bound ``D <= P*`` from the gradient at ``coef``.
 
     Parameters
@@ -203,6 +203,10 @@ def dual_value(design, coef, zc=None, beta=None):
     beta : float, optional
         The optimal intercept for ``coef`` in the centred units, when known.
 
+    with_correlations : bool, default=False
+        Also return ``u = -X_c^T (s v) / n`` (None where no dual point was
+        built): solvers rank features by it, without a second pass over X.
+
     Returns
     -------
     float
@@ -212,7 +216,7 @@ def dual_value(design, coef, zc=None, beta=None):
     if zc is None or beta is None:
         zc, beta, _ = _intercepts(design, coef, None)
     if not np.isfinite(beta):
-        return 0.0  # the loss is 0 only at an infinite intercept: P* = 0
+        return _out(0.0, None, with_correlations)  # the loss is 0 only at an infinite intercept
     loss, y, s = design.loss, design.y, design.s
     if design.unpenalized.size:
         A, z, at_bound = _dual.refit_unpenalized(design, coef, zc, beta)
@@ -222,16 +226,20 @@ def dual_value(design, coef, zc=None, beta=None):
     with np.errstate(over="ignore", invalid="ignore"):
         v = np.where(s > 0, loss.gradient(y, z), 0.0)
     if not np.all(np.isfinite(v)):
-        return 0.0
+        return _out(0.0, None, with_correlations)
     if A is not None:
         v = _dual.balance(design, v, A, at_bound)
         if v is None:
-            return 0.0
+            return _out(0.0, None, with_correlations)
     with np.errstate(over="ignore", invalid="ignore"):
         u = -_linalg.centred_rmatvec(design.X, s * v, design.x_offset) / design.n
     if not np.all(np.isfinite(u)):
-        return 0.0
-    return _dual.best_scale(design, v, u)
+        return _out(0.0, None, with_correlations)
+    return _out(_dual.best_scale(design, v, u), u, with_correlations)
+
+
+def _out(value, u, with_correlations):
+    return (value, u) if with_correlations else value
 
 
 def certify(design, coef, intercept=None):

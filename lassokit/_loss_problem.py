@@ -1,0 +1,98 @@
+"""The problem layer's math for losses other than least squares.
+
+A :class:`~lassokit.Problem` whose loss is not the squared one keeps its
+data exactly as a least-squares problem does (views of the caller's arrays,
+nothing derived kept between calls); what it derives per call is the
+:class:`~lassokit.losses.certificate.LossDesign` of
+:func:`lassokit.losses.certificate.prepare`, and its objective, certificate
+and ``alpha_max`` are those of :mod:`lassokit.losses.certificate`, which
+only ask the loss object for its math (Fenchel duality with its conjugate).
+The squared loss keeps the dedicated least-squares certificate of
+:mod:`lassokit.certificate` (see ``Loss.least_squares``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .backends.base import as_result, real_coef
+from .losses import certificate as _cert
+
+__all__ = ["alpha_max", "certify", "design", "objective", "settle"]
+
+#: Entries below this share of the largest |coef| are tried at exactly 0
+#: (interior-point answers sit at 1e-12 where the optimum has 0).
+_TINY = 1e-7
+
+
+def design(problem):
+    """The problem's data prepared for its certificate (computed per call).
+
+    Parameters
+    ----------
+    problem : Problem
+
+    Returns
+    -------
+    LossDesign
+    """
+    lam, mu = problem.penalty.strengths(problem.n_features)
+    return _cert.prepare(problem.loss, problem.X, problem.y, problem.sample_weight, lam, mu,
+                         positive=problem.positive, fit_intercept=problem.fit_intercept)
+
+
+def objective(problem, coef, intercept):
+    """``P(coef, intercept)`` (``inf`` when positivity is broken or the loss overflows)."""
+    d = problem._design
+    return _cert.primal_value(d, coef, intercept if problem.fit_intercept else None)[0]
+
+
+def certify(problem, coef):
+    """The :class:`~lassokit.Certificate` of ``coef`` with its optimal intercept."""
+    return _cert.certify(problem._design, np.asarray(coef, dtype=np.float64))
+
+
+def alpha_max(problem):
+    """Smallest L1 strength at which ``coef = 0`` is optimal (the rest held fixed)."""
+    _, mu = problem.penalty.strengths(problem.n_features)
+    return _cert.alpha_max(problem.loss, problem.X, problem.y, problem.sample_weight,
+                           problem.penalty.l1_weights, fit_intercept=problem.fit_intercept,
+                           positive=problem.positive, l2=mu)
+
+
+def settle(problem, raw, tol, name):
+    """Coefficients in the problem's dtype, their certificate and the final status.
+
+    The counterpart of :func:`lassokit._finish.settle` for these losses: a
+    wrong-shaped, non-finite or complex answer becomes zeros with status
+    ``"error"``; under ``positive`` the answer is clipped at 0; entries
+    tiny next to the largest are tried at exactly 0 and kept there when
+    the certificate of that point is no worse (or meets ``tol``). The
+    certificate always comes from X, never from a solver's sums.
+
+    Returns
+    -------
+    (ndarray, Certificate, str)
+    """
+    raw = as_result(raw, name)
+    d = problem._design
+    p, dtype = problem.n_features, problem.dtype
+    coef64 = real_coef(raw.coef, p)
+    if coef64 is None:
+        status, coef64 = "error", np.zeros(p)
+    else:
+        status = raw.status
+    if d.positive and np.any(coef64 < 0):
+        coef64 = np.maximum(coef64, 0.0)
+    coef = coef64.astype(dtype)
+    cert = _cert.certify(d, coef.astype(np.float64))
+    big = float(np.max(np.abs(coef64))) if p else 0.0
+    tiny = (coef64 != 0) & (np.abs(coef64) <= _TINY * big)
+    if status != "error" and np.any(tiny):
+        coefz = np.where(tiny, 0.0, coef64).astype(dtype)
+        certz = _cert.certify(d, coefz.astype(np.float64))
+        if certz.dual_gap <= max(cert.dual_gap, tol * d.p0):
+            coef, cert = coefz, certz
+    if status != "error" and np.isfinite(cert.dual_gap) and cert.dual_gap <= tol * d.p0:
+        return coef, cert, "optimal"
+    return coef, cert, status if status in ("max_iter", "error") else "inaccurate"
