@@ -1,4 +1,5 @@
-"""lassokit: certified penalized linear regression (Lasso, Elastic Net, Ridge).
+"""lassokit: certified penalized regression (Lasso, Elastic Net, Ridge; squared,
+logistic, Poisson and Huber losses).
 
 State *what* to solve with :class:`Problem` and penalties built from
 :func:`L1` and :func:`L2`; pick *how* with a backend name. Every
@@ -10,8 +11,9 @@ from .backends import Backend, BackendResult, Capabilities, available_backends, 
 from .certificate import Certificate
 from ._path_api import enet_path, lasso_path
 from .path import Path, alpha_grid, path
+from .losses import Huber, Logistic, Loss, Poisson, Squared
 from .penalty import L1, L2, Penalty
-from ._shortcuts import elastic_net, lasso, ridge
+from ._shortcuts import elastic_net, lasso, logistic, ridge
 from .problem import Problem
 from .solution import Solution
 from .verify import VerifyReport, verify
@@ -25,6 +27,9 @@ _LAZY = {
     "LassoCV": ("lassokit.estimators", "LassoCV"),
     "ElasticNetCV": ("lassokit.estimators", "ElasticNetCV"),
     "LassoIC": ("lassokit.estimators", "LassoIC"),
+    "LogisticRegression": ("lassokit.estimators", "LogisticRegression"),
+    "LogisticRegressionCV": ("lassokit.estimators", "LogisticRegressionCV"),
+    "PoissonRegressor": ("lassokit.estimators", "PoissonRegressor"),
     "plot_cv": ("lassokit.plotting", "plot_cv"),
 }
 
@@ -52,16 +57,24 @@ __all__ = [
     "ConvergenceWarning",
     "ElasticNet",
     "ElasticNetCV",
+    "Huber",
     "L1",
     "L2",
     "Lasso",
     "LassoCV",
     "LassoIC",
+    "Logistic",
+    "LogisticRegression",
+    "LogisticRegressionCV",
+    "Loss",
     "Path",
     "Penalty",
+    "Poisson",
+    "PoissonRegressor",
     "Problem",
     "Ridge",
     "Solution",
+    "Squared",
     "VerifyReport",
     "alpha_grid",
     "available_backends",
@@ -69,6 +82,7 @@ __all__ = [
     "enet_path",
     "lasso",
     "lasso_path",
+    "logistic",
     "path",
     "plot_cv",
     "register_backend",

@@ -9,7 +9,7 @@ twice -- is a :class:`~lassokit.cli.CLIError` (exit status 2) whose message
 names the file and the column.
 
 Models are plain JSON (never pickle): the coefficients by feature name, the
-intercept, the penalty and the certificate of the fit.
+intercept, the penalty, the loss and the certificate of the fit.
 """
 
 from __future__ import annotations
@@ -32,7 +32,14 @@ from ._version import __version__
 from .cli import CLIError
 
 MODEL_FORMAT = "lassokit-model"
-MODEL_FORMAT_VERSION = 1
+#: The newest model format: 2 records a loss other than the squared one
+#: (``"loss"``, and ``"delta"`` for Huber). A least-squares model is still
+#: written as version 1, which older lassokit releases read; they refuse a
+#: version-2 file rather than predict ``x.w + b`` where the mean is a
+#: probability or a rate.
+MODEL_FORMAT_VERSION = 2
+#: The versions :func:`read_model` reads (a version-1 file has the squared loss).
+MODEL_FORMAT_VERSIONS = (1, 2)
 
 _PARQUET = (".parquet", ".pq")
 _TEXT = (".csv", ".tsv", ".txt")
@@ -374,7 +381,8 @@ def check_writable(path, option):
 
 def write_model(path, record):
     """Write a model record (a JSON-ready dict) to ``path``."""
-    out = {"format": MODEL_FORMAT, "format_version": MODEL_FORMAT_VERSION,
+    version = 1 if record.get("loss", "squared") == "squared" else MODEL_FORMAT_VERSION
+    out = {"format": MODEL_FORMAT, "format_version": version,
            "lassokit_version": __version__}
     out.update(record)
     try:
@@ -392,7 +400,8 @@ def read_model(path):
     -------
     dict
         With ``features`` (list of str), ``coef`` (float64 array) and
-        ``intercept`` (float) checked.
+        ``intercept`` (float) checked. ``"loss"`` (absent: squared) is
+        checked by :func:`lassokit._cli_loss.loss_from_record`.
     """
     p = Path(path)
     if not p.exists():
@@ -409,9 +418,12 @@ def read_model(path):
     if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
         raise CLIError(f"{path} is not a lassokit model file (no \"format\": \"{MODEL_FORMAT}\")")
     version = model.get("format_version")
-    if version != MODEL_FORMAT_VERSION:
+    if isinstance(version, bool) or version not in MODEL_FORMAT_VERSIONS:
         raise CLIError(f"{path} has model format version {version!r}; this lassokit reads "
-                       f"version {MODEL_FORMAT_VERSION}")
+                       f"versions {' and '.join(map(str, MODEL_FORMAT_VERSIONS))}")
+    if version == 1 and model.get("loss", "squared") != "squared":
+        raise CLIError(f"{path} is damaged: a version-1 model file has the squared loss, "
+                       f"but it names {model.get('loss')!r}")
     features, coef, intercept = (model.get(k) for k in ("features", "coef", "intercept"))
     if (not isinstance(features, list) or not all(isinstance(f, str) for f in features)
             or not isinstance(coef, list) or len(coef) != len(features)

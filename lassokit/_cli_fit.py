@@ -1,18 +1,23 @@
-"""``lassokit fit``, ``predict``, ``path`` and ``verify``: data file in, table out."""
+"""``lassokit fit``, ``path`` and ``verify``: data file in, table out (``predict``: ``_cli_predict``)."""
 
 from __future__ import annotations
 
 import io
-import os
 import sys
 import time
 
 import numpy as np
 
 from ._cli_data import (
-    check_writable, fmt, is_data_file_name, load_xy, plural, read_model, read_table, table,
-    write_csv, write_model,
+    check_writable,
+    fmt,
+    load_xy,
+    plural,
+    table,
+    write_csv,
+    write_model,
 )
+from ._cli_loss import loss_from_args, loss_record, loss_words
 from ._cli_progress import Progress, progress_enabled
 from .cli import EXIT_CHECK_FAILED, EXIT_OK, VERIFY_RTOL, CLIError
 
@@ -38,45 +43,48 @@ def _l1_ratios(args, *, many=False):
 def ridge_scale(args, n_samples):
     """Divisor from a command-line alpha to lassokit's strength: ``n_samples`` for ridge, else 1.
 
-    Every command-line alpha means what it means for the scikit-learn
-    estimator of the same name. ``Lasso``/``ElasticNet`` share lassokit's
-    ``1/(2n)`` objective; ``Ridge(alpha)`` minimizes ``||y - Xw - b||^2 +
-    alpha ||w||^2``, which is lassokit's ``ridge`` with ``a2 = alpha /
-    n_samples``.
+    With the squared loss every command-line alpha means what it means for
+    the scikit-learn estimator of the same name. ``Lasso``/``ElasticNet``
+    share lassokit's ``1/(2n)`` objective; ``Ridge(alpha)`` minimizes
+    ``||y - Xw - b||^2 + alpha ||w||^2``, which is lassokit's ``ridge``
+    with ``a2 = alpha / n_samples``. With another loss (whose scikit-learn
+    models have no such scale) alpha is lassokit's strength: the divisor is 1.
     """
-    return float(n_samples) if args.model == "ridge" else 1.0
+    ridge = args.model == "ridge" and getattr(args, "loss", "squared") == "squared"
+    return float(n_samples) if ridge else 1.0
 
 
 def build_problem(args, X, y, alpha, l1_ratio=None):
-    """The lassokit Problem that ``--model``/``alpha`` describe (alpha in the CLI's scale)."""
+    """The lassokit Problem that ``--model``/``--loss``/``alpha`` describe (alpha in the CLI's scale).
+
+    A target the loss cannot take (three labels for the logistic loss,
+    negative counts for the Poisson loss) is the loss's own ``ValueError``,
+    which the command line prints as its one-line error.
+    """
     import lassokit as lk
 
+    loss = loss_from_args(args)
     kw = dict(fit_intercept=not args.no_intercept, positive=args.positive)
     if args.model == "lasso":
-        return lk.lasso(X, y, alpha, **kw)
-    if args.model == "enet":
-        return lk.elastic_net(X, y, alpha, l1_ratio=l1_ratio, **kw)
-    return lk.ridge(X, y, alpha / ridge_scale(args, X.shape[0]), **kw)
-
-
-def _null_objective(problem):
-    """``P(0, b0)``: the scale of every relative gap."""
-    y, sw = problem.y, problem.sample_weight
-    b0 = float(np.average(y, weights=sw)) if problem.fit_intercept else 0.0
-    return problem.objective(np.zeros(problem.n_features), b0)
+        pen = lk.L1(alpha)
+    elif args.model == "enet":
+        pen = lk.L1(alpha * l1_ratio) + lk.L2(alpha * (1.0 - l1_ratio))
+    else:
+        pen = lk.L2(alpha / ridge_scale(args, X.shape[0]))
+    return lk.Problem(X, y, pen, loss=loss, **kw)
 
 
 def _describe(args, n, p, alpha, l1_ratio, grid=None):
-    """The first output line: model, strength(s), data; ``grid``: a path's alphas."""
+    """The first output line: model, loss, strength(s), data; ``grid``: a path's alphas."""
     if grid is None:
         strength = f"alpha={fmt(alpha)}"
     else:
         strength = f"{plural(len(grid), 'alpha')} from {fmt(grid[0])} to {fmt(grid[-1])}"
-    if args.model == "ridge":
+    if args.model == "ridge" and ridge_scale(args, n) != 1.0:
         a2 = f" = {fmt(alpha / n)}" if grid is None else ""
         strength += (f" (scikit-learn's Ridge scale: lassokit's L2 strength a2 = alpha / "
                      f"n_samples{a2})")
-    parts = [_MODEL_NAMES[args.model], strength]
+    parts = [_MODEL_NAMES[args.model], loss_words(loss_from_args(args)), strength]
     if l1_ratio is not None:
         parts.append(f"l1_ratio={fmt(l1_ratio)}")
     if args.positive:
@@ -130,27 +138,38 @@ def _certificate_line(sol, compiled=0.0):
 # -- fit ----------
 
 
+def _cv_ratios(args):
+    """The ``--l1-ratio`` values ``--cv`` chooses from (each > 0)."""
+    ratios = _l1_ratios(args, many=True) if args.model == "enet" else [1.0]
+    if min(ratios) == 0:
+        # The grid starts at alpha_max, where the L1 term first zeroes every
+        # coefficient: without an L1 term there is none (ElasticNetCV's own
+        # message would suggest its alphas=, which fit does not offer).
+        raise CLIError(
+            "--cv needs every --l1-ratio > 0: the alpha grid starts where the L1 term "
+            "zeroes every coefficient, and l1_ratio=0 has no L1 term; give --l1-ratio "
+            "values > 0 (e.g. 0.01), or --model ridge --alpha A for a pure L2 fit"
+        )
+    return ratios
+
+
 def _cross_validate(args, X, y, show):
     """Choose (alpha, l1_ratio) with lassokit's CV estimators; return them and a summary."""
     import lassokit as lk
 
     if args.model == "ridge":
         raise CLIError("--cv supports --model lasso and enet; give --alpha for ridge")
+    if args.loss == "logistic":
+        return _cross_validate_logistic(args, X, y, show)
+    if args.loss != "squared":
+        raise CLIError(f"--cv chooses alpha for the squared and logistic losses; with --loss "
+                       f"{args.loss} give --alpha ('lassokit path' shows the whole path)")
     kw = dict(cv=args.cv, fit_intercept=not args.no_intercept, positive=args.positive,
               backend=args.backend)
     if args.model == "lasso":
         est = lk.LassoCV(**kw)
     else:
-        ratios = _l1_ratios(args, many=True)
-        if min(ratios) == 0:
-            # The grid starts at alpha_max, where the L1 term first zeroes every
-            # coefficient: without an L1 term there is none (ElasticNetCV's own
-            # message would suggest its alphas=, which fit does not offer).
-            raise CLIError(
-                "--cv needs every --l1-ratio > 0: the alpha grid starts where the L1 term "
-                "zeroes every coefficient, and l1_ratio=0 has no L1 term; give --l1-ratio "
-                "values > 0 (e.g. 0.01), or --model ridge --alpha A for a pure L2 fit"
-            )
+        ratios = _cv_ratios(args)
         est = lk.ElasticNetCV(l1_ratio=ratios if len(ratios) > 1 else ratios[0], **kw)
     start, compiled = time.perf_counter(), compile_seconds()
     with Progress(f"{args.cv}-fold cross-validation", enabled=show):
@@ -172,10 +191,63 @@ def _cross_validate(args, X, y, show):
     return alpha, l1_ratio, summary
 
 
+#: ``fit --cv --loss logistic``: the size and depth of the grid of strengths.
+LOGISTIC_CV_ALPHAS, LOGISTIC_CV_EPS = 50, 1e-3
+
+
+def _cross_validate_logistic(args, X, y, show):
+    """Choose (alpha, l1_ratio) of a logistic fit with ``lk.LogisticRegressionCV``.
+
+    The grid is lassokit's: ``LOGISTIC_CV_ALPHAS`` strengths geometric
+    from ``alpha_max`` (of the smallest ``l1_ratio``) down to
+    ``LOGISTIC_CV_EPS`` times that of the largest, handed over as
+    ``Cs = 1 / (alpha n_samples)``; the choice is by cross-validated log
+    loss (``scoring="neg_log_loss"``).
+    """
+    import lassokit as lk
+
+    estimator = getattr(lk, "LogisticRegressionCV", None)
+    if estimator is None:  # pragma: no cover - every release with the logistic loss has it
+        raise CLIError("this lassokit has no LogisticRegressionCV yet; give --alpha")
+    if args.positive:
+        raise CLIError("--cv with --loss logistic cannot hold --positive (LogisticRegressionCV "
+                       "has no such constraint); give --alpha")
+    ratios = _cv_ratios(args)
+    n = X.shape[0]
+    # The L1 term alone decides alpha_max: the L2 term has zero slope at coef = 0.
+    top = lk.Problem(X, y, lk.L1(1.0), loss="logistic",
+                     fit_intercept=not args.no_intercept).alpha_max()
+    if not top > 0:
+        raise CLIError("--cv has no grid: alpha_max is 0 (the intercept alone fits the "
+                       "target), so every alpha gives coef = 0")
+    alphas = np.geomspace(top / min(ratios), LOGISTIC_CV_EPS * top / max(ratios),
+                          LOGISTIC_CV_ALPHAS)
+    est = estimator(Cs=list(1.0 / (alphas * n)), l1_ratios=tuple(ratios), cv=args.cv,
+                    scoring="neg_log_loss", fit_intercept=not args.no_intercept,
+                    use_legacy_attributes=False, backend=args.backend)
+    start, compiled = time.perf_counter(), compile_seconds()
+    with Progress(f"{args.cv}-fold cross-validation", enabled=show):
+        est.fit(X, y)
+    spent = took(time.perf_counter() - start, compile_seconds() - compiled)
+    C = float(np.ravel(est.C_)[0])
+    l1_ratio = float(np.ravel(est.l1_ratio_)[0]) if args.model == "enet" else None
+    alpha = 1.0 / (C * n)
+    summary = f"cross-validation: {args.cv} folds, {plural(alphas.size, 'alpha')}"
+    if len(ratios) > 1:
+        summary += f" x {plural(len(ratios), 'l1_ratio')}"
+    summary += (f", {spent}; chose alpha={fmt(alpha)} (C={fmt(C)} of scikit-learn's "
+                "LogisticRegression)")
+    if l1_ratio is not None:
+        summary += f", l1_ratio={fmt(l1_ratio)}"
+    return alpha, l1_ratio, summary + " by cross-validated log loss"
+
+
 def run_fit(args):
     """``lassokit fit``."""
     check_writable(args.output, "--output")
+    loss = loss_from_args(args)
     X, y, features = load_xy(args)
+    loss.check_y(y)  # a target the loss cannot take: its ValueError, before any --cv
     show = progress_enabled(args.progress)
     cv_summary = None
     if args.cv is not None:
@@ -205,6 +277,7 @@ def run_fit(args):
             # The strengths in lassokit's objective: unambiguous whatever the
             # scale of alpha (scikit-learn's Ridge scale for ridge).
             penalty=dict(l1=float(pen.l1), l2=float(pen.l2)),
+            **loss_record(loss),
             fit_intercept=not args.no_intercept, positive=args.positive,
             target=args.target, features=features,
             coef=[float(c) for c in sol.coef], intercept=float(sol.intercept),
@@ -216,71 +289,6 @@ def run_fit(args):
         ))
         print(f"model written to {args.output}")
     return EXIT_OK
-
-
-# -- predict ----------
-
-
-def run_predict(args):
-    """``lassokit predict``."""
-    check_writable(args.output, "--output")
-    _check_argument_order(args.model, args.data)
-    model = read_model(args.model)
-    tab = read_table(args.data)
-    features = model["features"]
-    tab.require(features)
-    target = model.get("target")
-    with_target = isinstance(target, str) and target in tab.columns and target not in features
-    cols = features + ([target] if with_target else [])
-    if args.dropna:
-        # Rows stay aligned with the input: a row with a gap in the model's
-        # features gets NaN, not a missing line (a gap in the target alone
-        # only leaves the row out of the score).
-        matrix = tab.floats(cols)
-        ok = ~np.isnan(matrix[:, :len(features)]).any(axis=1)
-        if not ok.any():
-            raise CLIError(f"every row of {tab.source} has missing values in the model's "
-                           "features: nothing to predict")
-        _report_unpredicted(ok)
-    else:
-        matrix, _ = tab.numeric(cols, fix="use --dropna to predict NaN for those rows")
-        ok = np.ones(matrix.shape[0], dtype=bool)
-    pred = np.full(matrix.shape[0], np.nan)
-    pred[ok] = matrix[ok, :len(features)] @ model["coef"] + model["intercept"]
-    write_csv(args.output, ["prediction"], [pred])
-    if args.output is not None:
-        msg = f"{plural(pred.size, 'prediction')} written to {args.output}"
-        if not ok.all():
-            msg = (f"{plural(pred.size, 'row')} written to {args.output} "
-                   f"({plural(int(ok.sum()), 'prediction')}, NaN for the rest)")
-        # Scored on the rows with both a prediction and a target.
-        scored = ok & ~np.isnan(matrix[:, -1]) if with_target else None
-        if scored is not None and scored.any():
-            y = matrix[scored, -1]
-            mse = float(np.mean((y - pred[scored]) ** 2))
-            var = float(np.var(y))
-            r2 = 1.0 - mse / var if var > 0 else float("nan")
-            msg += f"; against column {target!r}: mean squared error {mse:.6g}, R^2 {r2:.4f}"
-        print(msg)
-    return EXIT_OK
-
-
-def _check_argument_order(model, data):
-    """Refuse a data file in the MODEL place (``predict data.csv model.json``) with the fix."""
-    if not is_data_file_name(model) or not os.path.isfile(model):
-        return  # a missing file is reported as such, by read_model
-    fix = (f"; run 'lassokit predict {data} {model}'" if data.lower().endswith(".json")
-           else "; the model is the .json file that 'lassokit fit --output' writes")
-    raise CLIError(f"the arguments are MODEL then DATA, and {model} is named like a data "
-                   f"file{fix}")
-
-
-def _report_unpredicted(ok):
-    """Say on stderr how many rows ``predict --dropna`` could not predict (stdout may be data)."""
-    missing = int(ok.size - np.count_nonzero(ok))
-    print(f"lassokit predict: --dropna: {missing} of {plural(ok.size, 'row')} have missing "
-          "values in the model's features; their prediction is NaN (rows stay aligned with "
-          "the input)", file=sys.stderr)
 
 
 # -- path ----------
@@ -313,8 +321,7 @@ def run_path(args):
     alphas = np.asarray(path.alphas) * scale
     coefs = np.asarray(path.coefs)
     gaps = np.asarray(path.dual_gaps)
-    p0 = _null_objective(problem)
-    rel = gaps / p0 if p0 > 0 else gaps
+    rel = np.asarray(path.rel_gaps)
     nnz = (coefs != 0).sum(axis=0)
     print(_describe(args, X.shape[0], X.shape[1], None, l1_ratio, grid=alphas))
     shown = np.arange(alphas.size)
@@ -334,7 +341,8 @@ def run_path(args):
     if args.plot:
         # The plot's axis is the path's own strength: for ridge, a2 = alpha / n_samples.
         xlabel = "a2 = alpha / n_samples (lassokit's L2 strength)" if scale != 1.0 else None
-        save_plot(path, args.plot, title=f"{_MODEL_NAMES[args.model]} path ({args.data})",
+        save_plot(path, args.plot, title=f"{_MODEL_NAMES[args.model]} path, {loss_words(problem.loss)} "
+                  f"({args.data})",
                   labels=features, xlabel=xlabel)
         print(f"plot written to {args.plot}")
     return EXIT_OK

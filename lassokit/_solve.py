@@ -52,7 +52,8 @@ def solve(problem, backend="auto", *, tol=1e-6, max_iter=None, warm_start=None, 
     )
     # Loading or compiling numba kernels is in sol.info, not solve_time.
     elapsed = max(time.perf_counter() - start - _kernel_time.seconds_in(raw), 0.0)
-    sol = finish(target, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be))
+    # stacklevel 4: the warning names the caller of Problem.solve, not this module.
+    sol = finish(target, raw, be.name, tol, elapsed, exact_sums=trusts_sums(be), stacklevel=4)
     if c != 1.0:
         sol = sol.rescaled(c, problem.dtype)
     if verbose:

@@ -23,6 +23,10 @@ from ._version import __version__
 __all__ = ["main", "build_parser", "CLIError"]
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: The names ``--loss`` takes (those of :func:`lassokit.losses.as_loss`).
+LOSS_NAMES = ("squared", "logistic", "poisson", "huber")
+#: ``--delta`` by default: :class:`lassokit.Huber`'s default threshold.
+HUBER_DELTA = 1.35
 #: ``verify --rtol`` by default: the relative objective difference allowed.
 VERIFY_RTOL = 1e-6
 
@@ -118,13 +122,24 @@ def name_list(text):
 
 _EPILOG = """\
 objective (every command):
-  P(w, b) = 1/(2n) sum_i (y_i - x_i.w - b)^2 + a1 sum_j |w_j| + (a2/2) sum_j w_j^2
+  P(w, b) = 1/n sum_i l(y_i, x_i.w + b) + a1 sum_j |w_j| + (a2/2) sum_j w_j^2,
+  with the squared loss (the default) 1/(2n) sum_i (y_i - x_i.w - b)^2 + ...
   lasso: a1 = alpha; enet: a1 = alpha*l1_ratio, a2 = alpha*(1-l1_ratio);
-  ridge: a2 = alpha/n_samples
-  Every --alpha is the alpha of the scikit-learn estimator of that name
-  (Lasso, ElasticNet, Ridge). Ridge(alpha) minimizes
+  ridge: a2 = alpha/n_samples (squared loss), a2 = alpha (other losses)
+  The loss l (--loss, default squared), with z = x.w + b:
+    squared   (y - z)^2 / 2                  y real
+    logistic  log(1 + exp(-y z))             y two classes coded 0/1 or -1/+1
+    poisson   exp(z) - y z - (y - y log y)   y counts >= 0, not all 0
+    huber     (y - z)^2 / 2 if |y - z| <= delta, else delta |y - z| - delta^2 / 2
+  With the squared loss every --alpha is the alpha of the scikit-learn
+  estimator of that name (Lasso, ElasticNet, Ridge). Ridge(alpha) minimizes
   ||y - Xw - b||^2 + alpha ||w||^2: the objective above with
-  a2 = alpha/n_samples, i.e. lk.ridge(X, y, alpha/n_samples).
+  a2 = alpha/n_samples, i.e. lk.ridge(X, y, alpha/n_samples). With another
+  loss --alpha is lassokit's strength itself (alpha = 1/(C n_samples) for
+  scikit-learn's LogisticRegression(C); PoissonRegressor(alpha) is --loss
+  poisson --model ridge --alpha alpha).
+  'predict' returns the mean: z (squared, huber), the probability of class 1
+  (logistic), exp(z) (poisson).
 
 exit status: 0 success, 1 a check failed (verify) or an unexpected failure,
              2 bad usage or input, 130 interrupted.
@@ -174,6 +189,16 @@ def _data_parent(*, model=True, alpha=True):
             "--l1-ratio", type=float_list(unit_float), metavar="R",
             help="enet only: L1 share of alpha, in [0, 1] (default: 0.5)",
         )
+        m.add_argument(
+            "--loss", choices=LOSS_NAMES, default="squared",
+            help="the loss of the fit: squared (least squares), logistic (two classes coded "
+            "0/1 or -1/+1), poisson (counts) or huber (default: squared)",
+        )
+        m.add_argument(
+            "--delta", type=pos_float, metavar="D",
+            help=f"huber only: the residual where the loss turns from quadratic to linear "
+            f"(default: {HUBER_DELTA:g})",
+        )
         m.add_argument("--no-intercept", action="store_true", help="fit no intercept")
         m.add_argument("--positive", action="store_true", help="constrain coefficients to be >= 0")
     return p
@@ -189,8 +214,9 @@ def build_parser():
     parser = _Parser(
         prog="lassokit",
         description=textwrap.fill(
-            "Certified Lasso, Elastic Net and Ridge with pluggable backends: every answer "
-            "carries a duality gap computed by lassokit itself.", 79),
+            "Certified Lasso, Elastic Net and Ridge -- for least squares, logistic, Poisson "
+            "and Huber losses -- with pluggable backends: every answer carries a duality gap "
+            "computed by lassokit itself.", 79),
         epilog=_EPILOG,
         formatter_class=_Formatter,
     )
@@ -225,19 +251,22 @@ def build_parser():
     # fit
     p = add(
         "fit", "fit a model to a data file",
-        "Fit a Lasso, Elastic Net or Ridge model to a data file and print its coefficients by "
+        "Fit a Lasso, Elastic Net or Ridge model, with the squared, logistic, Poisson or "
+        "Huber loss (--loss), to a data file and print its coefficients by "
         "feature name, the intercept and the certificate (objective, duality gap, status). "
         "Give --alpha, or --cv K to choose alpha by K-fold cross-validation "
-        "(lasso and enet).",
+        "(lasso and enet; squared and logistic loss).",
         [_data_parent(alpha=False), progress],
-        epilog="example:\n  lassokit fit data.csv --target y --model enet --alpha 0.1 "
-        "--l1-ratio 0.7 --output model.json",
+        epilog="examples:\n  lassokit fit data.csv --target y --model enet --alpha 0.1 "
+        "--l1-ratio 0.7 --output model.json\n"
+        "  lassokit fit data.csv --target label --loss logistic --alpha 0.01",
     )
     choose = p.add_argument_group("choosing alpha (one of)").add_mutually_exclusive_group(
         required=True
     )
     choose.add_argument("--alpha", "-a", type=nonneg_float, metavar="A",
-                        help="penalty strength, as scikit-learn's Lasso/ElasticNet/Ridge alpha")
+                        help="penalty strength: scikit-learn's Lasso/ElasticNet/Ridge alpha for the "
+                   "squared loss, lassokit's own for the others (see 'lassokit --help')")
     choose.add_argument(
         "--cv", type=fold_count, metavar="K",
         help="choose alpha by K-fold cross-validation (lasso, enet; with enet --l1-ratio may be "
@@ -253,7 +282,9 @@ def build_parser():
     p = add(
         "predict", "predict with a saved model",
         "Predict with a model written by 'lassokit fit --output'. The data file needs the "
-        "model's feature columns (by name; other columns are ignored). Predictions go to "
+        "model's feature columns (by name; other columns are ignored). Predictions are the "
+        "model's mean: x.w + b for the squared and Huber losses, the probability of class 1 "
+        "for the logistic loss, exp(x.w + b) for the Poisson loss. They go to "
         "--output as CSV, or to stdout, one line per input row in the input's order.",
         [],
     )
@@ -301,7 +332,8 @@ def build_parser():
         [_data_parent(alpha=False), progress],
     )
     p.add_argument("--alpha", "-a", type=nonneg_float, required=True, metavar="A",
-                   help="penalty strength, as scikit-learn's Lasso/ElasticNet/Ridge alpha")
+                   help="penalty strength: scikit-learn's Lasso/ElasticNet/Ridge alpha for the "
+                   "squared loss, lassokit's own for the others (see 'lassokit --help')")
     p.add_argument("--backends", type=name_list, metavar="B1,B2",
                    help="backends to check (default: every capable one)")
     # Not --tol: everywhere else --tol is a target relative duality gap.
@@ -354,7 +386,7 @@ def _solver_args(p, default_backend="auto"):
 _COMMANDS = {
     "demo": ("_cli_demo", "run_demo"),
     "fit": ("_cli_fit", "run_fit"),
-    "predict": ("_cli_fit", "run_predict"),
+    "predict": ("_cli_predict", "run_predict"),
     "path": ("_cli_fit", "run_path"),
     "verify": ("_cli_fit", "run_verify"),
     "bench": ("_cli_bench", "run_bench"),

@@ -103,9 +103,21 @@ def plot_path(path, ax=None, *, xaxis="alpha", n_labels=10):
 
 
 def plot_cv(estimator, ax=None):
-    """Cross-validated mean squared error against alpha for a fitted CV estimator.
+    """The cross-validation curve of a fitted CV estimator, with its one-standard-error band.
 
-    Draws the mean test MSE over folds with a band of plus and minus one
+    For :class:`~lassokit.LassoCV` and :class:`~lassokit.ElasticNetCV`: the
+    mean squared error against alpha (below). For
+    :class:`~lassokit.LogisticRegressionCV`: the mean score over folds
+    against ``C`` (log axis, strong penalties left), with a band of plus and
+    minus one standard error of the fold scores, a dashed line at ``C_``
+    and a dotted one at ``C_1se_`` (the smallest ``C`` within one standard
+    error of the best score); with several ``l1_ratios`` the band belongs
+    to the best one and the others are drawn thinly. scikit-learn's
+    ``LogisticRegressionCV`` works too (either attribute layout; its
+    ``C_1se_`` is computed here as lassokit's estimator defines it).
+
+    For the least-squares estimators, the figure shows the mean test MSE
+    over folds with a band of plus and minus one
     standard error (``mse_se_path_``), a dashed vertical line at the chosen
     ``alpha_`` (the minimum) and a dotted one at ``alpha_1se_`` (the
     one-standard-error rule), as glmnet's ``plot.cv.glmnet`` does. For
@@ -122,10 +134,11 @@ def plot_cv(estimator, ax=None):
 
     Parameters
     ----------
-    estimator : LassoCV or ElasticNetCV
+    estimator : LassoCV, ElasticNetCV or LogisticRegressionCV
         A fitted estimator, lassokit's or scikit-learn's (``mse_path_``,
         ``alphas_``, ``alpha_``; ``mse_se_path_`` and ``alpha_1se_`` when
-        present).
+        present; for logistic regression ``Cs_``, ``scores_``, ``C_`` and
+        ``C_1se_`` when present).
     ax : matplotlib.axes.Axes, optional
         Where to draw; by default the current Axes (a new figure with
         constrained layout when none is open).
@@ -139,11 +152,14 @@ def plot_cv(estimator, ax=None):
     ValueError
         When ``estimator`` is not a fitted cross-validation estimator.
     """
+    if hasattr(estimator, "Cs"):
+        return _plot_cv_logistic(estimator, ax)
     missing = [a for a in ("mse_path_", "alphas_", "alpha_") if not hasattr(estimator, a)]
     if missing:
         fitted = hasattr(estimator, "fit") and hasattr(estimator, "cv")
         hint = ("call fit first" if fitted else
-                "pass a fitted LassoCV or ElasticNetCV (lassokit's or scikit-learn's)")
+                "pass a fitted LassoCV or ElasticNetCV (lassokit's or scikit-learn's), or a "
+                "fitted LogisticRegressionCV")
         raise ValueError(f"plot_cv needs a fitted cross-validation estimator (estimator has no "
                          f"{', '.join(missing)}); {hint}.")
     mse = np.asarray(estimator.mse_path_, dtype=np.float64)
@@ -199,3 +215,60 @@ def _one_standard_error(estimator, folds, grid, mean, best):
 
     se = _standard_errors(np.moveaxis(folds, 2, 1))
     return se, _one_standard_error_alpha(grid, mean, se[best])
+
+
+def _score_name(estimator):
+    scoring = getattr(estimator, "scoring", None)
+    if scoring is None or scoring == "warn":
+        return "accuracy"
+    return scoring if isinstance(scoring, str) else "score"
+
+
+def _plot_cv_logistic(estimator, ax):
+    """:func:`plot_cv` for ``LogisticRegressionCV`` (lassokit's or scikit-learn's)."""
+    missing = [a for a in ("Cs_", "scores_", "C_") if not hasattr(estimator, a)]
+    if missing:
+        raise ValueError(f"plot_cv needs a fitted cross-validation estimator (estimator has no "
+                         f"{', '.join(missing)}); call fit first.")
+    # Only here: lassokit.estimators imports scikit-learn, which a fitted
+    # LogisticRegressionCV has loaded already.
+    from .estimators._logistic_cv import (
+        _standard_error,
+        cv_scores,
+        one_standard_error_C,
+    )
+
+    Cs, scores, ratios = cv_scores(estimator)  # scores: (n_l1, n_cs, n_folds)
+    mean = scores.mean(axis=2)
+    # The row scikit-learn's refit picks: best summed score, C first on ties.
+    best = int(np.unravel_index(int(np.argmax(mean.T)), mean.T.shape)[1])
+    se = _standard_error(scores)
+    C_1se = getattr(estimator, "C_1se_", None)
+    if C_1se is None:
+        C_1se = one_standard_error_C(Cs, mean[best], se[best])
+    C_best = float(np.ravel(estimator.C_)[0])
+    order = np.argsort(Cs, kind="stable")
+    order = order[np.isfinite(Cs[order])]  # C = inf has no place on a log axis
+    x = Cs[order]
+    ax = _axes(ax)
+    for j in range(len(ratios)):
+        if j != best:
+            ax.plot(x, mean[j, order], linewidth=0.8, alpha=0.6,
+                    label=f"l1_ratio={ratios[j]:g}" if ratios[j] is not None else None)
+    label = "mean over folds"
+    if len(ratios) > 1:
+        label = f"l1_ratio={ratios[best]:g} (best)"
+    (line,) = ax.plot(x, mean[best, order], linewidth=2, label=label, zorder=3)
+    lo, hi = mean[best, order] - se[best, order], mean[best, order] + se[best, order]
+    ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2, linewidth=0,
+                    label="± 1 standard error")
+    ax.axvline(C_best, linestyle="--", color="k", label=f"C_ = {C_best:.4g} (best)")
+    ax.axvline(C_1se, linestyle=":", color="k", label=f"C_1se_ = {C_1se:.4g} (1 s.e.)")
+    ax.set_xscale("log")
+    ax.set_xlabel("C (inverse penalty strength)")
+    name = _score_name(estimator)
+    ax.set_ylabel(f"mean {name}")
+    ax.set_title(f"{type(estimator).__name__}: cross-validated {name}")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0),
+              borderaxespad=0.0)
+    return ax

@@ -1,4 +1,11 @@
-"""``verify()``: every backend against a tight CVXPY reference, side by side."""
+"""``verify()``: every backend against a tight CVXPY reference, side by side.
+
+It works for every loss: backends are compared on what every problem has,
+the objective ``P`` and the coefficients (never on predictions, whose
+meaning depends on the loss), and the relative scale is ``P(0, b0)``
+(``problem._design.p0``, held by the least-squares and the loss designs
+alike).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from .backends.registry import available_backends, capable_backends, resolve_backend
+from .backends.registry import capable_backends, resolve_backend
 from .solution import convergence_warning
 
 __all__ = ["verify", "VerifyReport"]
@@ -118,12 +125,16 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
     Parameters
     ----------
     problem : Problem
+        With any loss (squared, logistic, Poisson, Huber, ...).
     backends : list of str, optional
-        Default: every available backend that can take the problem (not
-        an emulated one, such as ``"gpu"`` without a CUDA device; name it
-        to check it anyway: its row is then marked as emulated).
+        Default: every available backend that can take the problem, its
+        loss included (not an emulated one, such as ``"gpu"`` without a
+        CUDA device; name it to check it anyway: its row is then marked as
+        emulated).
     reference : str, default="cvxpy"
-        Reference backend (CVXPY with Clarabel and tight settings).
+        Reference backend (CVXPY with Clarabel and tight settings; for a
+        loss other than least squares its answer is finished by Newton
+        steps on its support, kept only where the certificate improves).
     tol : float, default=1e-6
         Each solve targets a relative gap of ``tol / 10``; a backend is ``ok``
         when its relative objective difference to the reference is ``<= tol``.

@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator checks (``parametrize_with_checks``) on all six estimators.
+"""scikit-learn's own estimator checks (``parametrize_with_checks``) on every estimator.
 
 All checks run on the estimators as constructed by default; the CV
 estimators run with ``cv=3`` (as scikit-learn's own common tests do) to keep
@@ -22,6 +22,9 @@ ESTIMATORS = [
     lk.LassoCV(cv=3),
     lk.ElasticNetCV(cv=3),
     lk.LassoIC(),
+    lk.LogisticRegression(),
+    lk.LogisticRegressionCV(cv=3),
+    lk.PoissonRegressor(),
 ]
 
 

@@ -119,7 +119,7 @@ class OsqpBackend(Backend):
                 f"backend 'osqp' on p >> n (n={n}, p={p}): the QP has {2 * p + n} variables "
                 "and OSQP converges slowly in this form (minutes to hours); backend='cd' is "
                 "the fast choice here, or bound this solve with time_limit=<seconds>.",
-                UserWarning, stacklevel=3)
+                UserWarning, stacklevel=4)
         if zero_is_optimal(d, X, tol):
             # e.g. yc = 0 or a1 >= alpha_max: coef = 0 exactly; OSQP's ~1e-12 would not be.
             return BackendResult(coef=np.zeros(p), n_iter=0, info={"osqp_status": "not run"})

@@ -10,8 +10,11 @@ which ``from lassokit import Lasso`` does not need.
 """
 
 from .linear import ElasticNet, Lasso, Ridge
+from .logistic import LogisticRegression
+from .poisson import PoissonRegressor
 
-_LAZY = {"ElasticNetCV": ".cv", "LassoCV": ".cv", "LassoIC": ".ic"}
+_LAZY = {"ElasticNetCV": ".cv", "LassoCV": ".cv", "LassoIC": ".ic",
+         "LogisticRegressionCV": "._logistic_cv"}
 
 
 def __getattr__(name):
@@ -28,4 +31,5 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "Ridge"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "LogisticRegression",
+           "LogisticRegressionCV", "PoissonRegressor", "Ridge"]

@@ -4,7 +4,7 @@ Three steps, each asking the loss only for its gradient, Hessian, conjugate
 and dual domain: refit the unpenalized part (:func:`refit_unpenalized`),
 enforce its constraints exactly inside the loss's domain (:func:`balance`),
 and choose the best scale (:func:`best_scale`). The derivation is in the
-documentation's "Losses" page.
+documentation's "The certificate" page (section "Every loss: Fenchel duality").
 """
 
 from __future__ import annotations

@@ -40,6 +40,14 @@ class Loss:
         Huber). With an intercept, the certificate then works with the
         target centred by its weighted mean, which keeps every digit of
         targets with a large offset (``1e9 + noise``).
+    least_squares : bool
+        Whether ``l`` is the squared loss, whose Hessian is constant: one
+        proximal-Newton model is then the problem itself, so the ``"cd"``
+        backend runs its weighted least-squares engine on it directly, and
+        the problem layer certifies it with :mod:`lassokit.certificate`
+        (this module's certificate specialised to ``l*(y, v) = v y + v**2 / 2``,
+        with target rescaling, solver sums and the relaxed dual for nearly
+        free features).
 
     Notes
     -----
@@ -68,6 +76,7 @@ class Loss:
     name = "loss"
     is_smooth = True
     shift_invariant = False
+    least_squares = False
 
     # -- target ----------------------------------------------------------------
     def check_y(self, y):
@@ -288,6 +297,41 @@ class Loss:
 
     def __repr__(self):
         return f"{type(self).__name__}({', '.join(repr(p) for p in self._params())})"
+
+    # -- CVXPY -----------------------------------------------------------------------
+    def cvxpy_sum(self, cp, y, z, s=None):
+        """The CVXPY expression of ``sum_i s_i l(y_i, z_i)``, for solvers that state the problem.
+
+        A loss that can be written with CVXPY's atoms (in its disciplined
+        convex programming rules) overrides this; the base class has no
+        such form. Whether a loss has one is whether its class overrides
+        this method (the ``"cvxpy"`` backend asks exactly that, so it never
+        imports CVXPY to find out).
+
+        Parameters
+        ----------
+        cp : module
+            The ``cvxpy`` module (passed in, so that losses never import
+            it: it is an optional dependency).
+        y : ndarray of shape (n_samples,)
+            The coded target (:meth:`check_y`); constant data.
+        z : cvxpy.Expression of shape (n_samples,)
+            The linear predictions, affine in the variables.
+        s : ndarray of shape (n_samples,), optional
+            Non-negative sample weights (all ones when omitted).
+
+        Returns
+        -------
+        cvxpy.Expression
+            A convex scalar expression.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, here: this loss has no CVXPY form.
+        """
+        raise NotImplementedError(f"the {self.name} loss has no CVXPY form (its class does not "
+                                  "implement cvxpy_sum).")
 
 
 class _ResidualLoss(Loss):

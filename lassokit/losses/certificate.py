@@ -13,7 +13,7 @@ has, for every ``v`` in the loss's dual domain with ``sum_i s_i v_i = 0``
 ``theta``). At the optimum ``v = l'(y, z*)``, so the candidate is the
 gradient at ``coef`` with the intercept optimal for it (a 1-D solve), which
 makes ``sum s v = 0``. It is made feasible in three steps (derived in the
-documentation's "Losses" page):
+documentation's "The certificate" page, section "Every loss: Fenchel duality"):
 
 1. features with no penalty at all are refitted with the intercept (a small
    Newton solve), and the constraints ``X_U^T s v = 0`` (``>= 0`` under
@@ -46,6 +46,9 @@ from ..penalty import Penalty
 from . import _dual, _newton, as_loss
 from ._util import mean_two_pass, strengths, weighted_mean
 
+#: Values below this multiple of ``eps mean(s |y|)`` are rounding (see :func:`prepare`).
+_ROUNDING = 4 * np.finfo(float).eps
+
 __all__ = ["LossDesign", "alpha_max", "certify", "dual_value", "prepare", "primal_value"]
 
 
@@ -72,7 +75,11 @@ class LossDesign:
         Features with ``lam = mu = 0``.
     b0, p0 : float
         The optimal intercept at ``w = 0`` (in the shifted units) and
-        ``P(0, b0)``, the scale of the relative gap.
+        ``P(0, b0)``, the scale of the relative gap (raised to the rounding
+        level of the loss's values, ``4 eps mean(s |y|)``, when it is below it).
+    rounding_fit : bool
+        Whether ``P(0, b0)`` is at that rounding level: the intercept alone
+        fits ``y``, and ``w = 0`` is optimal for every penalty.
     """
 
     __slots__ = (
@@ -85,6 +92,7 @@ class LossDesign:
         "n",
         "p0",
         "positive",
+        "rounding_fit",
         "s",
         "unpenalized",
         "x_offset",
@@ -135,10 +143,18 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     b0 = loss.intercept_only(y, s) if fit_intercept else 0.0
     with np.errstate(over="ignore", invalid="ignore"):
         p0 = weighted_mean(s, loss.value(y, np.full(n, b0)))
+    # An intercept-only fit that is exact up to rounding (Poisson counts all
+    # equal: b0 one ulp off log(c) leaves P(0, b0) ~ 1e-32): the relative gap
+    # is then taken against the rounding level of the loss's values instead,
+    # so that w = 0 is certified rather than a gap of 1e-32 "relative to 0".
+    floor = _ROUNDING * weighted_mean(s, np.abs(y))
+    rounding_fit = bool(0 <= p0 <= floor)
+    if 0 < p0 < floor:
+        p0 = floor
     return LossDesign(loss=loss, X=X, y=y, s=s, n=n, lam=lam, mu=mu, positive=positive,
                       fit_intercept=fit_intercept, x_offset=np.asarray(x_offset, dtype=np.float64),
                       y_shift=float(y_shift), unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
-                      b0=float(b0), p0=float(p0))
+                      b0=float(b0), p0=float(p0), rounding_fit=rounding_fit)
 
 
 def _intercepts(design, coef, intercept):
@@ -305,7 +321,7 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
                 fit_intercept=fit_intercept)
     n, p = X.shape
     v1 = np.ones(p) if l1_weights is None else strengths(l1_weights, p, "l1_weights")
-    if not np.isfinite(d.b0):
+    if not np.isfinite(d.b0) or d.rounding_fit:
         return 0.0
     loss, s = d.loss, d.s
     z = np.full(n, d.b0)

@@ -16,7 +16,7 @@ __all__ = ["Huber"]
 class Huber(_ResidualLoss):
     """The Huber loss with threshold ``delta`` (identity link).
 
-    With ``r = y - z``,
+    With ``r = y - z``::
 
         l(y, z) = r**2 / 2                    if |r| <= delta,
                   delta |r| - delta**2 / 2     otherwise,
@@ -136,3 +136,13 @@ class Huber(_ResidualLoss):
         keep = s > 0
         start = weighted_median(s[keep], y[keep] - z[keep])
         return _newton.intercept(self, y, s, z, start)
+
+    def cvxpy_sum(self, cp, y, z, s=None):
+        """``sum_i s_i l(y_i, z_i)`` as half of CVXPY's ``huber(y - z, delta)``.
+
+        CVXPY's ``huber(r, M)`` is ``r**2`` for ``|r| <= M`` and
+        ``2 M |r| - M**2`` beyond: twice this loss, hence the halving.
+        See :meth:`Loss.cvxpy_sum`.
+        """
+        s = sample_weights(s, y.shape[0])
+        return (s @ cp.huber(y - z, self._delta)) / 2.0

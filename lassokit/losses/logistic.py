@@ -132,3 +132,13 @@ class Logistic(Loss):
         mu = np.asarray(mu, dtype=np.float64)
         with np.errstate(divide="ignore"):
             return np.log(mu) - np.log1p(-mu)
+
+    def cvxpy_sum(self, cp, y, z, s=None):
+        """``sum_i s_i log(1 + exp(-y_i z_i))`` with CVXPY's ``logistic`` atom.
+
+        ``cp.logistic(x)`` is ``log(1 + exp(x))`` (exponential cones), so
+        the expression is exactly this loss, with no constant dropped.
+        See :meth:`Loss.cvxpy_sum`.
+        """
+        s = sample_weights(s, y.shape[0])
+        return s @ cp.logistic(-cp.multiply(y, z))

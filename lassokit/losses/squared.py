@@ -32,6 +32,7 @@ class Squared(_ResidualLoss):
     __slots__ = ()
 
     name = "squared"
+    least_squares = True
 
     def check_y(self, y):
         """Validate ``y``: finite real numbers (returned as a float64 copy).
@@ -92,3 +93,13 @@ class Squared(_ResidualLoss):
         with np.errstate(over="ignore", invalid="ignore"):
             correction = weighted_mean(s, r - m)
         return m + correction if np.isfinite(correction) else m
+
+    def cvxpy_sum(self, cp, y, z, s=None):
+        """``sum_i s_i (y_i - z_i)**2 / 2`` as ``cp.sum_squares(sqrt(s) (y - z)) / 2``.
+
+        The ``"cvxpy"`` backend states least squares with its own unit
+        scaling and centring instead; this form serves any other caller.
+        See :meth:`Loss.cvxpy_sum`.
+        """
+        s = sample_weights(s, y.shape[0])
+        return cp.sum_squares(cp.multiply(np.sqrt(s), y - z)) / 2.0
