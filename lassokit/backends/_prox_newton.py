@@ -202,7 +202,12 @@ def _support_matvec(X, w, supp, offset):
 def _columns(X, idx):
     """Columns ``idx`` of X in its own storage and dtype (a compact copy)."""
     sub = X[:, idx]
-    return sub.tocsc() if sp.issparse(sub) else np.asfortranarray(sub)
+    sub = sub.tocsc() if sp.issparse(sub) else np.asfortranarray(sub)
+    # Read-only like every X a Problem holds: the kernels compiled for the
+    # caller's (read-only) X serve the working sets too, with no new signature.
+    for arr in ((sub.data, sub.indices, sub.indptr) if sp.issparse(sub) else (sub,)):
+        arr.flags.writeable = False
+    return sub
 
 
 def _restricted(problem, ws, pen):

@@ -81,3 +81,26 @@ def mean_two_pass(s, y):
     """Weighted mean of ``y`` with a corrective second pass (exact near a large offset)."""
     m = weighted_mean(s, y)
     return m + weighted_mean(s, y - m)
+
+
+# scipy.special costs ~0.1 s to import: loaded at the first use of a loss that
+# needs it, not at ``import lassokit`` (which builds the loss objects).
+def expit(x):
+    """``scipy.special.expit`` (the logistic sigmoid), imported on first use."""
+    from scipy.special import expit as f
+
+    return f(x)
+
+
+def log_expit(x):
+    """``scipy.special.log_expit`` (``log sigmoid(x)``, stable), imported on first use."""
+    from scipy.special import log_expit as f
+
+    return f(x)
+
+
+def xlogy(x, y):
+    """``scipy.special.xlogy`` (``x log y`` with ``0 log 0 = 0``), imported on first use."""
+    from scipy.special import xlogy as f
+
+    return f(x, y)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, log_expit, xlogy
 
-from ._util import sample_weights
+from ._util import expit, log_expit, sample_weights, xlogy
 from .base import Loss
 
 __all__ = ["Logistic"]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import xlogy
 
-from ._util import as_float_vector, sample_weights
+from ._util import as_float_vector, sample_weights, xlogy
 from .base import Loss
 
 __all__ = ["Poisson"]
