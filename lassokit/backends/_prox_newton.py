@@ -66,6 +66,10 @@ _CHECK_BELOW, _CHECK_EVERY = 1e3, 4
 #: A model whose coordinate descent took this many epochs is tried first by a
 #: linear solve on the support (at most _ORTHANT_MAX features) next time.
 _SLOW_EPOCHS, _ORTHANT_MAX = 50, 2000
+#: Below this many features the Newton models see them all (the engine keeps
+#: its own working sets): the outer sets would cost a copy of their columns
+#: and a second certificate per set for little gain.
+_WS_MIN = 500
 #: Outer (Newton) steps without a 1 % smaller gap before giving up.
 _PATIENCE = 8
 #: Most Newton steps.
@@ -114,7 +118,7 @@ def run(problem, *, tol, max_iter, warm_start, working_set=True, screening=True,
         # P(0, b0) = 0: the loss is 0 at w = 0 (one class only, say): optimal.
         return BackendResult(coef=np.zeros(p), info={"newton_steps": 0})
     always = np.flatnonzero((d.lam == 0) | ~np.isfinite(d.lam))
-    if not working_set or p <= 2 * ws_start or always.size >= p // 2:
+    if not working_set or p <= max(2 * ws_start, _WS_MIN) or always.size >= p // 2:
         w, beta, epochs, steps, status = _newton(problem, d, tol, max_iter, w, opts, verbose)
         return _result(d, w, beta, epochs, status, steps=steps, working_sets=0)
     return _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_start)

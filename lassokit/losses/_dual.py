@@ -122,5 +122,8 @@ def best_scale(design, v, u):
             return (-fit - float(np.dot(es, ex / mu[smooth])),
                     -curv - float(np.dot(es * es, (ex > 0) / mu[smooth])))
 
-    c = _newton.concave_argmax(slope, c_max)
-    return max(value(min(c, c_max)), value(min(1.0, c_max)), 0.0)
+    c = min(_newton.concave_argmax(slope, c_max), c_max)
+    unit = min(1.0, c_max)
+    # The unscaled point is the fallback when the search ends off target;
+    # it is evaluated once when the search ended there anyway.
+    return max(value(c), value(unit) if unit != c else -np.inf, 0.0)
