@@ -341,3 +341,27 @@ def test_predict_is_the_mean_and_decision_function_the_linear_predictor():
     solp = lk.Problem(Xp, yp, lk.L1(0.01), loss="poisson").solve()
     np.testing.assert_allclose(solp.predict(Xp), np.exp(Xp @ solp.coef + solp.intercept))
     assert pickle.loads(pickle.dumps(solp)).loss == lk.Poisson()
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_wide_problems_through_the_outer_working_sets(loss, sparse):
+    # p > 500: the Newton models run on growing working sets; the answer must
+    # be the one of the plain solver (every feature in every model).
+    rng = np.random.default_rng(7)
+    n, p = 60, 800
+    X = rng.standard_normal((n, p)) * (rng.random((n, p)) < (0.2 if sparse else 1.0))
+    w = np.zeros(p)
+    w[:5] = [1.0, -1.0, 0.8, 0.5, -0.5]
+    z = X @ w
+    y = {"logistic": (z + 0.3 * rng.standard_normal(n) > 0).astype(float),
+         "poisson": rng.poisson(np.exp(0.5 * z)).astype(float),
+         "huber": z + rng.standard_t(2, n)}[loss]
+    Xd = sp.csc_matrix(X) if sparse else X
+    prob = lk.Problem(Xd, y, lk.L1(1.0), loss=loss)
+    prob = prob.replace(penalty=lk.L1(0.1 * prob.alpha_max()))
+    sol = prob.solve("cd", tol=1e-9)
+    plain = prob.solve("cd", tol=1e-9, working_set=False)
+    assert sol.converged and plain.converged
+    assert sol.info["working_sets"] > 0
+    np.testing.assert_allclose(sol.coef, plain.coef, atol=1e-5)

@@ -274,7 +274,7 @@ def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
             break
         with np.errstate(over="ignore", invalid="ignore", under="ignore"):
             g = loss.gradient(y, z)
-            h = loss.hessian(y, z)
+            h = loss.model_curvature(y, z)
         top = bound if np.isfinite(bound) else float(np.max(h[s > 0]))
         if not (np.all(np.isfinite(g)) and np.isfinite(top) and top > 0):
             status = "error"

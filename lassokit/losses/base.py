@@ -143,6 +143,27 @@ class Loss:
         """
         raise NotImplementedError
 
+    def model_curvature(self, y, z):
+        """Per-sample curvature of the quadratic model a Newton-type solver builds at ``z``.
+
+        The Hessian by default. A loss whose Hessian vanishes on whole
+        pieces (Huber beyond ``delta``) returns the curvature of its tightest
+        quadratic majorizer touching at ``z`` instead: exact to first order,
+        positive, and never above the Hessian's bound, so the model stays a
+        faithful local picture (iteratively reweighted least squares for
+        Huber) instead of an infinitely flat one.
+
+        Parameters
+        ----------
+        y, z : ndarray of shape (n_samples,)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), float64
+            Non-negative.
+        """
+        return self.hessian(y, z)
+
     def curvature_bound(self):
         """A global Lipschitz constant of ``dl/dz`` in ``z`` (``inf`` if none).
 

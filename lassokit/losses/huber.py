@@ -99,6 +99,18 @@ class Huber(_ResidualLoss):
         with np.errstate(over="ignore", invalid="ignore"):
             return (np.abs(np.asarray(z, dtype=np.float64) - y) <= self._delta).astype(float)
 
+    def model_curvature(self, y, z):
+        """Per-sample ``min(1, delta / |z - y|)``: the Hessian inside, ``delta / |r|`` beyond.
+
+        Beyond ``delta`` the loss ``delta |r| - delta**2 / 2`` is majorized
+        by ``delta r**2 / (2 |r0|) + delta |r0| / 2 - delta**2 / 2``, which
+        touches it at ``r0`` with the same slope: Huber's iteratively
+        reweighted least squares. See :meth:`Loss.model_curvature`.
+        """
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            r = np.abs(np.asarray(z, dtype=np.float64) - y)
+            return np.where(r <= self._delta, 1.0, self._delta / r)
+
     def curvature_bound(self):
         """``1.0``: the clipped residual is 1-Lipschitz."""
         return 1.0
