@@ -31,6 +31,14 @@ Outer loop (readable Python, ``_cd_solver.py``), per iteration:
    the epochs that the observed rate says are still needed (whole periods,
    at most 8): on slow subproblems a check costs as much as an epoch.
 
+Losses other than least squares (logistic, Poisson, Huber) are solved by
+proximal Newton steps around this engine (``_prox_newton.py``): each step's
+quadratic model is a weighted least-squares problem, which the engine above
+solves; a line search on the true objective and the loss certificate of
+:mod:`lassokit.losses.certificate` decide each step and the stop (Friedman
+et al. 2010; Lee, Sun & Saunders 2014; Bertrand et al. 2022). Their paths
+warm-start each strength from the previous one.
+
 Along a path on sparse X (stepped strength by strength), a strength that
 follows one of at least 50 epochs starts from the secant prediction
 ``w_k + t (w_k - w_{k-1})`` (``t`` the ratio of the log-steps; coordinates
@@ -54,6 +62,8 @@ Massias, Gramfort & Salmon (2018), "Celer: a fast solver for the Lasso with
 dual extrapolation", ICML; Massias, Vaiter, Gramfort & Salmon (2020), "Dual
 extrapolation for sparse generalized linear models", JMLR (working sets
 ranked by a dual score).
+Lee, Sun & Saunders (2014), "Proximal Newton-type methods for minimizing
+composite functions", SIAM J. Optim. 24(3).
 Bertrand & Massias (2021), "Anderson acceleration of coordinate descent",
 AISTATS; Bertrand, Klopfenstein, Massias, et al. (2022), "Beyond L1: faster
 and better sparse models with skglm", NeurIPS.
