@@ -17,6 +17,7 @@ import numpy as np
 from .path import path
 from .penalty import L1, L2
 from ._data import feature_names_of
+from .backends.registry import resolve_backend
 from .problem import Problem
 
 __all__ = ["enet_path", "lasso_path"]
@@ -113,7 +114,7 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     return _data_path(X, y, L1(1.0, weights), fit_intercept, sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
-                           verbose=verbose, **options))
+                           verbose=verbose, **options), "lasso_path")
 
 
 def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
@@ -174,13 +175,36 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
                       sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
-                           verbose=verbose, **options))
+                           verbose=verbose, **options), "enet_path")
 
 
-def _data_path(X, y, penalty, fit_intercept, sample_weight, positive, kwargs):
+def _data_path(X, y, penalty, fit_intercept, sample_weight, positive, kwargs, name):
     # The Problem lives only for this call: no private copy of X is needed.
     problem = Problem._single_use(X, y, penalty, fit_intercept=fit_intercept,
                                   sample_weight=sample_weight, positive=positive)
+    _check_options(name, kwargs, problem)
     result = path(problem, **kwargs)
     result.feature_names = feature_names_of(X)
     return result
+
+
+#: The keywords every path function takes besides its backend's options.
+_PATH_KEYWORDS = ("alphas", "n_alphas", "eps", "backend", "tol", "max_iter", "coef_init",
+                  "strong_rules", "verbose")
+
+
+def _check_options(name, kwargs, problem):
+    """A keyword neither the path function nor its backend knows: named, with the function.
+
+    Without this the backend would report it ("backend 'cd' got unknown
+    option(s) ..."), blaming the backend for a keyword given to ``name``.
+    """
+    be = resolve_backend(kwargs["backend"], problem)
+    if be.options is None:
+        return
+    unknown = sorted(set(kwargs) - set(_PATH_KEYWORDS) - set(be.options))
+    if unknown:
+        raise TypeError(
+            f"{name}() got unknown keyword argument(s) {', '.join(unknown)}; it takes "
+            f"X, y, {', '.join(_PATH_KEYWORDS)}, its documented model keywords, and the options "
+            f"of backend {be.name!r}: {', '.join(sorted(be.options)) or 'none'}.")

@@ -32,6 +32,7 @@ from ._rescale import restated
 from ._finish import finish, trusts_sums, warn_unconverged
 from ._validation import check_alphas, check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
+from ._path_result import Path
 from .problem import Problem
 
 __all__ = ["Path", "alpha_grid", "path", "run_path"]
@@ -39,146 +40,6 @@ __all__ = ["Path", "alpha_grid", "path", "run_path"]
 #: Below this ``alpha_max`` the default grid degenerates to a constant one,
 #: as scikit-learn's does (``np.finfo(np.float64).resolution``).
 _TINY_ALPHA = np.finfo(np.float64).resolution
-
-
-class Path:
-    """Solutions of one problem along a decreasing grid of strengths.
-
-    Attributes
-    ----------
-    alphas : ndarray of shape (k,)
-        Overall strengths, decreasing.
-    coefs : ndarray of shape (n_features, k)
-        Coefficients at each strength, in the problem's float dtype.
-    intercepts : ndarray of shape (k,)
-        Optimal intercepts (zeros without intercept).
-    dual_gaps : ndarray of shape (k,)
-        Certified duality gaps (in the objective's own scale).
-    rel_gaps : ndarray of shape (k,)
-        ``dual_gaps / P(0, b0)``.
-    n_iters : ndarray of int of shape (k,)
-        Backend iterations per strength (summed over screening rounds).
-    converged : ndarray of bool of shape (k,)
-        Whether each strength reached ``tol``.
-    l1_ratio : float
-        The fixed L1 share ``r``.
-    backend : str
-        Name of the backend used.
-    tol : float
-        The relative duality gap asked for.
-    solve_time : float
-        Wall-clock seconds of the whole path.
-    feature_names : ndarray of str of shape (n_features,) or None
-        Names of the features, used to label :meth:`plot`: the string column
-        names of a pandas ``X`` given to :func:`lasso_path` or
-        :func:`enet_path`, else None (assign a list to name them).
-    """
-
-    def __init__(self, *, alphas, coefs, intercepts, dual_gaps, rel_gaps, n_iters,
-                 converged, l1_ratio, backend, tol, solve_time, feature_names=None):
-        self.alphas = alphas
-        self.coefs = coefs
-        self.intercepts = intercepts
-        self.dual_gaps = dual_gaps
-        self.rel_gaps = rel_gaps
-        self.n_iters = n_iters
-        self.converged = converged
-        self.l1_ratio = float(l1_ratio)
-        self.backend = backend
-        self.tol = float(tol)
-        self.solve_time = float(solve_time)
-        self.feature_names = feature_names
-
-    def __len__(self):
-        return self.alphas.shape[0]
-
-    def __repr__(self):
-        k = len(self)
-        return (
-            f"Path(n_alphas={k}, alphas=[{self.alphas[0]:.4g} .. {self.alphas[-1]:.4g}], "
-            f"l1_ratio={self.l1_ratio:g}, backend={self.backend!r}, "
-            f"converged={int(self.converged.sum())}/{k}, "
-            f"max_rel_gap={float(np.max(self.rel_gaps)):.3g}, solve_time={self.solve_time:.3g}s)"
-        )
-
-    def nonzero(self):
-        """Which coefficients are non-zero beyond floating-point rounding.
-
-        At ``alpha_max`` itself a solver can leave entries of the size of
-        rounding (``1e-16``) where the solution is exactly 0; entries below
-        ``64 * eps * max|coefs|`` (``eps`` of the coefficients' dtype) count
-        as zero.
-
-        Returns
-        -------
-        ndarray of bool of shape (n_features, k)
-        """
-        coefs = np.asarray(self.coefs)
-        mags = np.abs(coefs.astype(np.float64))
-        scale = float(mags.max()) if mags.size else 0.0
-        return mags > 64 * np.finfo(coefs.dtype).eps * scale
-
-    def support_sizes(self):
-        """Number of non-zero coefficients (:meth:`nonzero`) at each strength.
-
-        Returns
-        -------
-        ndarray of int of shape (k,)
-        """
-        return np.count_nonzero(self.nonzero(), axis=0)
-
-    def entry_order(self):
-        """Features in the order they become non-zero as ``alpha`` decreases.
-
-        Ties (features entering at the same ``alpha``) are broken by the
-        larger ``|coef|`` there; features that never enter come last, in
-        index order.
-
-        Returns
-        -------
-        ndarray of int of shape (n_features,)
-        """
-        nonzero = self.nonzero()
-        k = nonzero.shape[1]
-        entry = np.where(nonzero.any(axis=1), np.argmax(nonzero, axis=1), k)
-        at_entry = np.abs(np.asarray(self.coefs, dtype=np.float64)[
-            np.arange(nonzero.shape[0]), np.minimum(entry, k - 1)])
-        at_entry[entry == k] = 0.0
-        return np.lexsort((np.arange(entry.size), -at_entry, entry))
-
-    def l1_norms(self):
-        """``sum_j |coefs[j, i]|`` at each strength: the x axis of ``plot(xaxis="l1_norm")``.
-
-        Returns
-        -------
-        ndarray of shape (k,)
-        """
-        return np.abs(np.asarray(self.coefs, dtype=np.float64)).sum(axis=0)
-
-    def plot(self, ax=None, *, xaxis="alpha", n_labels=10):
-        """Coefficient paths, one labelled line per feature (needs matplotlib).
-
-        Parameters
-        ----------
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; by default the current Axes (a new figure with
-            constrained layout when none is open).
-        xaxis : {"alpha", "l1_norm"}, default="alpha"
-            ``"alpha"``: log axis, ``alpha`` decreasing from left to right;
-            ``"l1_norm"``: linear axis of :meth:`l1_norms`.
-        n_labels : int, default=10
-            With more than 15 features, only the first ``n_labels`` to enter
-            (:meth:`entry_order`, as glmnet labels its path) are coloured and
-            in the legend; the others are thin grey lines. With 15 or fewer,
-            every feature is in the legend.
-
-        Returns
-        -------
-        matplotlib.axes.Axes
-        """
-        from .plotting import plot_path
-
-        return plot_path(self, ax=ax, xaxis=xaxis, n_labels=n_labels)
 
 
 def alpha_grid(problem, n_alphas=100, eps=1e-3):
@@ -288,7 +149,7 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                         f"got {got}.{hint}")
     # One session, one reading of the data: the grid and every strength
     # share the statistics derived here (see Problem's notes).
-    names = problem.feature_names
+    names, original = problem.feature_names, problem
     problem = problem._pinned()
     if alphas is None:
         grid = alpha_grid(problem, n_alphas, eps)
@@ -298,6 +159,8 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                       coef_init=coef_init, strong_rules=strong_rules, verbose=verbose,
                       options=options)
     result.feature_names = names
+    # coef_at(..., exact=True) re-solves the caller's problem with this backend.
+    result._problem, result._options = original, dict(options)
     bad = ~result.converged
     if np.any(bad):
         worst = int(np.argmax(result.rel_gaps))
@@ -378,7 +241,7 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
     elapsed = time.perf_counter() - start - kernels.load_time - kernels.compile_time
     return Path(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
                 rel_gaps=rel, n_iters=iters, converged=conv, l1_ratio=r,
-                backend=be.name, tol=tol, solve_time=max(elapsed, 0.0))
+                backend=be.name, tol=tol, solve_time=max(elapsed, 0.0), loss=problem.loss)
 
 
 def _rescaled_path(problem, c, alphas, l1_ratio, *, coef_init, **kw):
