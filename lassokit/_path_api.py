@@ -17,6 +17,8 @@ import numpy as np
 from .path import path
 from .penalty import L1, L2
 from ._data import feature_names_of
+from ._standardize import standardized_weights
+from ._validation import check_vector, check_X
 from .backends.registry import resolve_backend
 from .problem import Problem
 
@@ -34,7 +36,8 @@ def _check_grid_size(alphas):
 
 
 def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
-               sample_weight=None, positive=False, weights=None, backend="cd", tol=1e-6,
+               sample_weight=None, positive=False, weights=None, standardize=False,
+               backend="cd", tol=1e-6,
                max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Lasso solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
 
@@ -75,6 +78,11 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     weights : array-like of shape (n_features,), optional
         Per-feature L1 weights ``v`` (glmnet's ``penalty.factor``, celer's
         ``weights``); a zero leaves that feature unpenalized.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize each column as if scaled to unit
+        weighted standard deviation, and return coefficients on the original
+        scale. Implemented as L1 weights ``v * sd`` (no scaled copy of X), so
+        the default grid starts at glmnet's ``lambda_max``.
     backend : str or Backend, default="cd"
         Any backend that can take the problem.
     tol : float, default=1e-6
@@ -111,14 +119,16 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     ((6, 5), 0)
     """
     _check_grid_size(alphas)
-    return _data_path(X, y, L1(1.0, weights), fit_intercept, sample_weight, positive,
+    v1, _ = _weights(X, sample_weight, fit_intercept, weights, standardize)
+    return _data_path(X, y, L1(1.0, v1), fit_intercept, sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
                            verbose=verbose, **options), "lasso_path")
 
 
 def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
-              sample_weight=None, positive=False, weights=None, backend="cd", tol=1e-6,
+              sample_weight=None, positive=False, weights=None, standardize=False,
+              backend="cd", tol=1e-6,
               max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Elastic Net solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
 
@@ -146,6 +156,9 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
         intercept: pass ``fit_intercept=False`` for its results).
     weights : array-like of shape (n_features,), optional
         Per-feature weights ``v`` of both terms (glmnet's ``penalty.factor``).
+    standardize : bool, default=False
+        glmnet's ``standardize`` (see :func:`lasso_path`): L1 weights
+        ``v * sd`` and L2 weights ``v * sd**2``.
     backend, tol, max_iter, coef_init, strong_rules, verbose, **options
         As for :func:`lasso_path`.
 
@@ -171,7 +184,8 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
     if not 0.0 <= r <= 1.0:
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     _check_grid_size(alphas)
-    return _data_path(X, y, L1(r, weights) + L2(1.0 - r, weights), fit_intercept,
+    v1, v2 = _weights(X, sample_weight, fit_intercept, weights, standardize)
+    return _data_path(X, y, L1(r, v1) + L2(1.0 - r, v2), fit_intercept,
                       sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
@@ -208,3 +222,15 @@ def _check_options(name, kwargs, problem):
             f"{name}() got unknown keyword argument(s) {', '.join(unknown)}; it takes "
             f"X, y, {', '.join(_PATH_KEYWORDS)}, its documented model keywords, and the options "
             f"of backend {be.name!r}: {', '.join(sorted(be.options)) or 'none'}.")
+
+
+def _weights(X, sample_weight, fit_intercept, weights, standardize):
+    """Per-feature L1 and L2 weights: ``weights`` itself, or glmnet's standardization."""
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be a bool, got {type(standardize).__name__}.")
+    if not standardize:
+        return weights, weights
+    X = check_X(X)
+    if weights is not None:
+        weights = check_vector(weights, X.shape[1], "weights", per="one per feature")
+    return standardized_weights(X, sample_weight, fit_intercept, weights)
