@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from .backends.base import BackendResult, as_result, real_coef
+from .backends.result import BackendResult, as_result, real_coef
 from ._zeros import provably_zero
 from .certificate import certify, residual
 from .solution import Solution, convergence_warning

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .backends.base import as_result, real_coef
+from .backends.result import as_result, real_coef
 from .certificate import Certificate
 from .losses import certificate as _cert
 

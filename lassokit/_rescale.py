@@ -128,7 +128,6 @@ def rescaled_problem(problem):
     """
     from ._data import null_objective
     from .penalty import Penalty
-    from .problem import Problem
 
     c = problem._target_scale
     x_offset, y_offset, yc, _ = problem._stats
@@ -136,7 +135,8 @@ def rescaled_problem(problem):
     pen = problem.penalty
     y_s = problem.y / c
     y_s.flags.writeable = False
-    new = Problem._trusted(problem.X, y_s, Penalty(pen.l1 / c, pen.l2, pen.l1_weights,
+    # type(problem): the Problem class, without importing the module that imports this one.
+    new = type(problem)._trusted(problem.X, y_s, Penalty(pen.l1 / c, pen.l2, pen.l1_weights,
                                                    pen.l2_weights),
                            fit_intercept=problem.fit_intercept,
                            sample_weight=problem.sample_weight, positive=problem.positive,

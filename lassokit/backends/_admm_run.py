@@ -12,7 +12,7 @@ import scipy.linalg
 
 from ..certificate import certify, scaled_dual
 from ..penalty import Penalty
-from .base import BackendResult
+from .result import BackendResult
 
 __all__ = ["AdmmRun", "gap_from_stats"]
 

@@ -33,7 +33,7 @@ from .. import _linalg
 from ..certificate import certify
 from ._admm_factor import GramFactor, gram_columns, linear_term, make_factor
 from ._admm_run import AdmmRun, gap_from_stats
-from .base import BackendResult
+from .result import BackendResult
 
 __all__ = ["solve_working_set"]
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..certificate import DualSums, dual_value
 from ._cd_ops import gram_inner, kernels, make_ops
-from .base import BackendResult
+from .result import BackendResult
 
 # Anderson extrapolation every K epochs, from the last K + 1 iterates; the
 # working-set gap is checked at the same rhythm.

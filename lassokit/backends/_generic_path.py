@@ -45,7 +45,7 @@ import numpy as np
 from .. import _linalg
 from ..certificate import DualSums, certify, residual
 from ..penalty import Penalty
-from .base import BackendResult, as_result, real_coef
+from .result import BackendResult, as_result, real_coef
 from .session import PathSession
 
 __all__ = ["GenericPathSession"]

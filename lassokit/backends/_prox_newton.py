@@ -47,7 +47,7 @@ from ..losses import certificate as _cert
 from ..losses._util import weighted_mean
 from ..penalty import Penalty
 from ._cd_solver import run as run_wls
-from .base import BackendResult
+from .result import BackendResult
 
 __all__ = ["run"]
 

@@ -130,7 +130,7 @@ class WarmStartSession(PathSession):
 
     def step(self, sub, warm_start=None):
         """Solve ``sub`` from ``warm_start`` or the previous strength's answer."""
-        from .base import as_result
+        from .result import as_result
 
         start = self._w if warm_start is None else warm_start
         raw = as_result(self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter,

@@ -10,7 +10,7 @@ import numpy as np
 
 from .._finish import unconverged_message, warn_unconverged
 from .._validation import check_bool, check_coef, check_max_iter, check_tol
-from ..backends.base import BackendResult
+from ..backends.result import BackendResult
 from ..path import Path, _check_alphas
 from ..path import path as _local_path
 from ..penalty import Penalty
