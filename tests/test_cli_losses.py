@@ -16,6 +16,7 @@ import pytest
 
 import lassokit as lk
 from lassokit import cli
+from test_cli import assert_one_line_error, run
 
 FEATURES = ["f0", "f1", "f2", "f3"]
 TOL = 1e-9
@@ -51,22 +52,6 @@ def data(tmp_path_factory):
                                                         else repr(float(targets[t][i]))
                                                         for t in TARGETS])
     return str(path), X, targets
-
-
-def run(argv, capsys):
-    code = cli.main(list(argv))
-    out, err = capsys.readouterr()
-    err = "".join(line for line in err.splitlines(keepends=True)
-                  if not line.startswith("lassokit: compiling "))
-    return code, out, err
-
-
-def one_line_error(code, err, command):
-    assert code == cli.EXIT_USAGE, err
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"lassokit {command}: error:"), err
-    assert "Traceback" not in err
-    return lines[0]
 
 
 def others(target):
@@ -163,7 +148,7 @@ def test_a_target_the_loss_cannot_take_is_its_sentence(loss, target, words, data
         extra = [] if command == "path" else ["--alpha", "0.1"]
         code, _, err = run([command, path, "-t", target, *others(target), "--loss", loss,
                             *extra], capsys)
-        line = one_line_error(code, err, command)
+        line = assert_one_line_error(code, err, command)
         assert words in line, line
 
 
@@ -171,7 +156,7 @@ def test_delta_belongs_to_huber(data, capsys):
     path, _, _ = data
     code, _, err = run(["fit", path, "-t", "label", *others("label"), "--loss", "logistic",
                         "--delta", "2", "--alpha", "0.1"], capsys)
-    assert "--delta applies to --loss huber only" in one_line_error(code, err, "fit")
+    assert "--delta applies to --loss huber only" in assert_one_line_error(code, err, "fit")
     code, _, err = run(["fit", path, "-t", "real", "--loss", "huber", "--delta", "0",
                         "--alpha", "0.1"], capsys)
     assert code == cli.EXIT_USAGE and "--delta" in err and "must be > 0" in err
@@ -208,7 +193,7 @@ def test_cv_names_the_losses_it_takes(data, capsys):
     path, _, _ = data
     code, _, err = run(["fit", path, "-t", "count", *others("count"), "--loss", "poisson",
                         "--cv", "3"], capsys)
-    line = one_line_error(code, err, "fit")
+    line = assert_one_line_error(code, err, "fit")
     assert "squared and logistic losses" in line and "--alpha" in line
 
 
@@ -240,7 +225,7 @@ def test_a_model_file_with_an_unknown_loss_is_refused(data, tmp_path, capsys):
         model = tmp_path / "bad.json"
         model.write_text(json.dumps({**base, **record}))
         code, _, err = run(["predict", str(model), path], capsys)
-        assert words in one_line_error(code, err, "predict")
+        assert words in assert_one_line_error(code, err, "predict")
 
 
 def test_an_old_model_file_predicts_least_squares(data, tmp_path, capsys):

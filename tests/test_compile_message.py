@@ -25,7 +25,8 @@ import pytest
 from numba import njit, types
 
 import lassokit as lk
-from lassokit import _cli_fit, _kernel_time, cli
+from lassokit import _kernel_time, cli
+from lassokit.cli import timing as cli_timing
 from lassokit.backends import Backend
 from lassokit.backends.registry import register_backend, unregister_backend
 from lassokit.kernels import _compile_notice as notice
@@ -208,7 +209,7 @@ def _solution(**info):
 
 
 def test_fit_prints_loading_and_compiling_apart_from_the_solve_time():
-    took = _cli_fit.solve_took
+    took = cli_timing.solve_took
     assert took(_solution()) == "0.00123 s"
     assert took(_solution(load_time=0.41, compile_time=0.0)) == \
         "0.00123 s (plus 0.41 s loading numba kernels)"

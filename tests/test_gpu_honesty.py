@@ -77,7 +77,7 @@ def test_verify_marks_an_emulated_row(no_cuda):
 
 
 def test_the_demo_line_names_what_it_left_out(no_cuda):
-    from lassokit._cli_demo import backends_line
+    from lassokit.cli.demo import backends_line
 
     line = backends_line()
     listed, _, rest = line.partition("; left out: ")
@@ -86,7 +86,7 @@ def test_the_demo_line_names_what_it_left_out(no_cuda):
 
 
 def test_the_demo_line_with_a_cuda_device(one_cuda_device):
-    from lassokit._cli_demo import backends_line
+    from lassokit.cli.demo import backends_line
 
     line = backends_line()
     assert "left out" not in line and line.endswith(", gpu")
@@ -103,7 +103,7 @@ def test_cli_help_lists_no_emulated_backend(no_cuda, capsys):
 
 def test_bench_has_no_emulated_row_and_says_why(no_cuda, capsys):
     from lassokit import cli
-    from lassokit._cli_bench import solvers
+    from lassokit.cli.bench import solvers
 
     labels = [label for label, _ in solvers(None)]
     assert "lassokit:cd" in labels and "lassokit:gpu" not in labels

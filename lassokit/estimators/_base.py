@@ -27,6 +27,25 @@ _FLOAT_DTYPES = [np.float64, np.float32]
 _SPARSE_FORMATS = ["csc", "csr"]
 
 
+def keep_params(estimator, given):
+    """Store the constructor's arguments on ``estimator``, unchanged.
+
+    scikit-learn's ``get_params``, ``clone`` and ``check_estimator`` want an
+    ``__init__`` that does exactly this and nothing else: every check waits
+    for ``fit`` (``validate_params``). One call instead of a line per
+    parameter in each of the nine estimators.
+
+    Parameters
+    ----------
+    estimator : estimator
+    given : dict
+        The constructor's ``locals()`` on entry: ``self`` and its arguments.
+    """
+    for name, value in given.items():
+        if name != "self" and not name.startswith("__"):
+            setattr(estimator, name, value)
+
+
 def raw_sample_weight(sample_weight, n_samples):
     """Validate user sample weights as given (float64 copy), or None.
 
@@ -96,6 +115,33 @@ def backend_hints(backend, **hints):
     return {k: v for k, v in hints.items() if k in declared and v is not None}
 
 
+def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS):
+    """``X @ coef + intercept`` of a fitted linear estimator, validated as at ``fit``.
+
+    ``coef_`` may be of shape (n_features,) or (1, n_features) and
+    ``intercept_`` a scalar or of shape (1,) (scikit-learn's layouts after a
+    column-vector ``y`` or for a classifier).
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    sparse_formats : list of str, default=["csc", "csr"]
+        Accepted sparse formats (others are converted to the first).
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        In the common dtype of ``X`` and ``coef_``.
+    """
+    check_is_fitted(estimator)
+    X = validate_data(estimator, X, reset=False, accept_sparse=sparse_formats,
+                      dtype=_FLOAT_DTYPES)
+    coef = np.asarray(estimator.coef_).ravel()
+    z = _linalg.matvec(X, coef) + float(np.ravel(estimator.intercept_)[0])
+    return z.astype(np.result_type(X.dtype, coef.dtype), copy=False)
+
+
 class LinearRegressorBase(RegressorMixin, BaseEstimator):
     """Common machinery of lassokit's scikit-learn regressors (not public)."""
 
@@ -114,6 +160,8 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
         validate_params(self, self._constraints)
 
     def _validate_train(self, X, y):
+        """``(X, y)`` validated for ``fit``, after the constructor parameters."""
+        self._check_params()
         return validate_data(
             self,
             X,
@@ -155,18 +203,14 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples with the features seen in ``fit``.
 
         Returns
         -------
         ndarray of shape (n_samples,)
             In the common dtype of ``X`` and ``coef_``.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=_SPARSE_FORMATS,
-                          dtype=_FLOAT_DTYPES)
-        # intercept_ may be a scalar or, after a column-vector y, of shape (1,).
-        out = _linalg.matvec(X, self.coef_) + float(np.ravel(self.intercept_)[0])
-        return out.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
+        return linear_predictor(self, X)
 
 
 class SparseCoefMixin:

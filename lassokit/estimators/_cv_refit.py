@@ -15,26 +15,24 @@ the pass over X that the data statistics would take). Either way:
 from __future__ import annotations
 
 import time
-import warnings
 
 import numpy as np
 
 from .._finish import finish
 from .._polish import polish, polish_gram, prefer_polished, with_tol
 from ..backends.base import BackendResult
-from ..solution import convergence_warning
+from ._rounds import ROUNDS, solve_rounds
 
 __all__ = ["refit_by_backend", "refit_from_moments", "refit_rounds"]
 
 #: The scikit-learn default of ``max_iter``; at it, an unconverged refit
 #: resumes with 10x and then 100x the budget.
 _DEFAULT_MAX_ITER = 1000
-_REFIT_ROUNDS = 3
 
 
 def refit_rounds(max_iter):
     """How many budgets (``max_iter * 10**k``) the refit may use."""
-    return _REFIT_ROUNDS if max_iter == _DEFAULT_MAX_ITER else 1
+    return ROUNDS if max_iter == _DEFAULT_MAX_ITER else 1
 
 
 def _tighter(tol):
@@ -45,16 +43,7 @@ def _tighter(tol):
 
 def refit_by_backend(problem, backend, tol, max_iter, options, rounds):
     """Solve ``problem`` with ``backend``; returns the (polished) :class:`Solution`."""
-    warm = None
-    for k in range(rounds):
-        with warnings.catch_warnings():
-            if k < rounds - 1:
-                warnings.simplefilter("ignore", convergence_warning())
-            sol = problem.solve(backend, tol=tol, max_iter=max_iter * 10 ** k,
-                                warm_start=warm, **options)
-        if sol.converged:
-            break
-        warm = sol.coef
+    sol, _ = solve_rounds(problem, backend, tol, max_iter, rounds, **options)
     done = polish(problem, sol)
     if not done.info.get("polished") and sol.converged:
         tight = problem.solve(backend, tol=_tighter(tol), max_iter=max_iter * 10,

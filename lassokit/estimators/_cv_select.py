@@ -1,7 +1,8 @@
-"""Choosing alpha from cross-validated errors, and restating a CV for rescaled targets.
+"""Choosing alpha (or ``C``) from cross-validated errors, and restating a CV for rescaled targets.
 
 The mean and standard error of the fold errors, the minimum (with ties to
-rounding going to the largest alpha), the one-standard-error rule, and the
+rounding going to the largest alpha), the one-standard-error rule (for
+alpha, and for the ``C`` of a maximized score), and the
 restatement of ``(l1_ratio, alphas)`` when the target is cross-validated in
 units where ``max|yc| ~ 1`` (see ``lassokit._rescale``).
 """
@@ -12,17 +13,35 @@ import numpy as np
 
 from .._rescale import restated
 
+
+def standard_error(values, axis=-1):
+    """Standard error of the mean over ``axis``: ``std(ddof=1) / sqrt(K)``, NaN for K = 1.
+
+    glmnet's ``cvsd`` over K folds; with one fold it is undefined.
+
+    Parameters
+    ----------
+    values : ndarray
+    axis : int, default=-1
+        The axis of the folds.
+
+    Returns
+    -------
+    ndarray
+        ``values``' shape without ``axis``.
+    """
+    k = values.shape[axis]
+    if k < 2:
+        return np.full(np.delete(values.shape, axis), np.nan)
+    return values.std(axis=axis, ddof=1) / np.sqrt(k)
+
+
 def _standard_errors(mse):
     """Standard error of the mean test MSE over folds, per (l1_ratio, alpha).
 
-    ``mse`` has shape (n_l1_ratio, n_folds, n_alphas); the standard error is
-    ``std(ddof=1) / sqrt(n_folds)`` over the folds, glmnet's ``cvsd``. With
-    one fold it is undefined (NaN).
+    ``mse`` has shape (n_l1_ratio, n_folds, n_alphas).
     """
-    n_folds = mse.shape[1]
-    if n_folds < 2:
-        return np.full((mse.shape[0], mse.shape[2]), np.nan)
-    return mse.std(axis=1, ddof=1) / np.sqrt(n_folds)
+    return standard_error(mse, axis=1)
 
 
 def _restated(y, l1_ratios, grids, c):
@@ -76,3 +95,28 @@ def _one_standard_error_alpha(grid, mean, se):
         return float(grid[i])
     within = mean <= mean[i] + se[i]
     return float(np.max(grid[within]))
+
+
+def one_standard_error_C(Cs, mean, se, best=None):
+    """The smallest ``C`` whose mean score is within one standard error of the best.
+
+    The best is the largest mean score (first in the order of ``Cs`` on
+    ties), or the index ``best``; the threshold is that mean minus the
+    standard error there. With no standard error (one fold) it is the best
+    ``C`` itself. The rule of :func:`_one_standard_error_alpha` turned round
+    for a score that is maximized over an inverse strength.
+
+    Parameters
+    ----------
+    Cs, mean, se : ndarray of shape (n_cs,)
+    best : int, optional
+
+    Returns
+    -------
+    float
+    """
+    Cs, mean, se = (np.asarray(a, dtype=np.float64) for a in (Cs, mean, se))
+    i = int(np.argmax(mean)) if best is None else int(best)
+    if not np.isfinite(se[i]):
+        return float(Cs[i])
+    return float(np.min(Cs[mean >= mean[i] - se[i]]))

@@ -2,10 +2,8 @@
 
 Each (fold, l1_ratio) pair is one joblib task (threads preferred: the
 numba kernels release the GIL) that solves the whole ``Cs`` grid as one
-warm-started :func:`lassokit.path` on the fold's training rows -- in
-lassokit's strength ``alpha = 1 / (C * S_train)``, decreasing as ``C``
-increases, with ``S_train`` the training rows' total effective weight --
-and scores every ``C`` on the held-out rows. What is chosen, and how,
+warm-started path and scores every ``C`` on the held-out rows (see
+:mod:`lassokit.estimators._logistic_folds`). What is chosen, and how,
 follows scikit-learn 1.9's ``LogisticRegressionCV``:
 
 * ``Cs`` an int: ``np.logspace(-4, 4, Cs)``; an array: used as given
@@ -25,173 +23,30 @@ follows scikit-learn 1.9's ``LogisticRegressionCV``:
 
 from __future__ import annotations
 
-import numbers
-import warnings
 from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn import get_config
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
+from sklearn.utils.metadata_routing import MethodMapping, process_routing
 
 from .._finish import warn_unconverged
-from ..path import run_path
-from ..penalty import Penalty
-from ..problem import Problem
-from ._base import raw_sample_weight, solver_tol
-from ._params import ARRAY, BOOL, CV, NONE, POS_INT, Options, _Simple, validate_params
-from .logistic import (
-    COMMON_CONSTRAINTS,
-    BinaryLogisticBase,
-    LogisticRegression,
-    unpenalized_fit_exists,
-)
+from ._base import keep_params, raw_sample_weight, solver_tol
+from ._cv_select import one_standard_error_C, standard_error
+from ._logistic_base import BinaryLogisticBase
+from ._logistic_folds import fold_task
+from ._logistic_layout import cv_scores, set_cv_attributes
+from ._logistic_params import COMMON_CONSTRAINTS, SCORING, check_Cs, read_cv_params
+from ._params import ARRAY, BOOL, CV, NONE, POS_INT, Options, validate_params
+from ._routing import fit_metadata, routing_enabled, splitter_router
+
+# cv_scores and one_standard_error_C lived here first (lassokit.plotting reads
+# them); they stay importable from this module, as does the fold scores' standard
+# error under its first name.
+_standard_error = standard_error
 
 __all__ = ["LogisticRegressionCV", "cv_scores", "one_standard_error_C"]
-
-SCORING = _Simple(lambda v: v is None or isinstance(v, str) or callable(v),
-                  "None, a scorer name (str) or a callable")
-
-
-def one_standard_error_C(Cs, mean, se, best=None):
-    """The smallest ``C`` whose mean score is within one standard error of the best.
-
-    The best is the largest mean score (first in the order of ``Cs`` on
-    ties), or the index ``best``; the threshold is that mean minus the
-    standard error there. With no standard error (one fold) it is the best
-    ``C`` itself.
-
-    Parameters
-    ----------
-    Cs, mean, se : ndarray of shape (n_cs,)
-    best : int, optional
-
-    Returns
-    -------
-    float
-    """
-    Cs, mean, se = (np.asarray(a, dtype=np.float64) for a in (Cs, mean, se))
-    i = int(np.argmax(mean)) if best is None else int(best)
-    if not np.isfinite(se[i]):
-        return float(Cs[i])
-    return float(np.min(Cs[mean >= mean[i] - se[i]]))
-
-
-def cv_scores(estimator):
-    """``(Cs, scores, l1_ratios)`` of a fitted ``LogisticRegressionCV`` in one layout.
-
-    ``scores`` has shape (n_l1_ratios, n_cs, n_folds), whatever the layout
-    of ``scores_`` (scikit-learn 1.9's legacy dict or its new array; lassokit's
-    estimator or scikit-learn's).
-    """
-    Cs = np.asarray(estimator.Cs_, dtype=np.float64)
-    raw = estimator.scores_
-    if isinstance(raw, dict):
-        raw = np.asarray(next(iter(raw.values())), dtype=np.float64)
-        # legacy: (n_folds, n_cs) or (n_folds, n_cs, n_l1)
-        raw = raw[:, :, None] if raw.ndim == 2 else raw
-        scores = np.moveaxis(raw, (0, 1, 2), (2, 1, 0))
-    else:
-        # new layout: (n_folds, n_l1, n_cs)
-        scores = np.moveaxis(np.asarray(raw, dtype=np.float64), (0, 1, 2), (2, 0, 1))
-    ratios = np.atleast_1d(np.asarray(getattr(estimator, "l1_ratios_", [None]), dtype=object))
-    return Cs, scores, ratios
-
-
-def _standard_error(scores):
-    """Standard error of the mean over the last axis (``std(ddof=1) / sqrt(K)``; NaN for K=1)."""
-    k = scores.shape[-1]
-    if k < 2:
-        return np.full(scores.shape[:-1], np.nan)
-    return scores.std(axis=-1, ddof=1) / np.sqrt(k)
-
-
-def _check_Cs(Cs):
-    if isinstance(Cs, numbers.Integral) and not isinstance(Cs, bool):
-        return np.logspace(-4, 4, int(Cs))
-    try:
-        arr = np.asarray(Cs, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"Cs must be an int or a 1-D array of positive numbers, got {Cs!r}.") \
-            from exc
-    if arr.ndim != 1 or arr.size == 0 or np.any(np.isnan(arr)) or np.any(arr <= 0):
-        raise ValueError(f"Cs must be an int or a non-empty 1-D array of numbers in (0, inf], "
-                         f"got {Cs!r}.")
-    return arr
-
-
-def _fold_task(X, y_pm, s, sw, train, test, Cs, r, settings, scorer, score_params, k):
-    """Solve one fold's path over ``Cs`` at L1 share ``r``; score it on the test rows.
-
-    Returns ``(scores (n_cs,), coefs (n_cs, n_dof), n_iter (n_cs,), n_bad, worst_rel_gap)``
-    in the order of ``Cs``.
-    """
-    fit_intercept = settings["fit_intercept"]
-    s_train = s[train]
-    for cls in (1.0, -1.0):
-        if not s_train[y_pm[train] == cls].sum() > 0:
-            raise ValueError(
-                f"cv fold {k}: its training set holds no weight in one of the two classes, so "
-                "there is nothing to separate; use a stratified cv splitter (the default) or "
-                "fewer folds.")
-    order = np.argsort(Cs, kind="stable")  # C increasing = alpha decreasing
-    S = float(s_train.sum())
-    with np.errstate(divide="ignore"):
-        alphas = np.where(np.isinf(Cs[order]), 0.0, 1.0 / (Cs[order] * S))
-    X_train = X[train]
-    if np.any(alphas == 0) and not unpenalized_fit_exists(
-            X_train[np.flatnonzero(s_train > 0)], y_pm[train][s_train > 0],
-            fit_intercept=fit_intercept):
-        raise ValueError(f"cv fold {k}: the unpenalized fit (C=inf in Cs) does not exist on its "
-                         "training set (the classes are separable there); drop inf from Cs.")
-    problem = Problem._single_use(X_train, y_pm[train], Penalty(r, 1.0 - r),
-                                  fit_intercept=fit_intercept, sample_weight=s_train,
-                                  known_finite=True, loss="logistic")
-    path = run_path(problem, alphas, backend=settings["backend"], tol=settings["tol"],
-                    max_iter=settings["max_iter"], l1_ratio=r)
-    n_cs, p = Cs.shape[0], X.shape[1]
-    coefs = np.zeros((n_cs, p + int(fit_intercept)))
-    coefs[order, :p] = np.asarray(path.coefs, dtype=np.float64).T
-    if fit_intercept:
-        coefs[order, p] = path.intercepts
-    n_iter = np.zeros(n_cs, dtype=np.int32)
-    n_iter[order] = np.maximum(path.n_iters, 1)  # a point certified at once counts 1
-    X_test, y_test = X[test], settings["y"][test]
-    if scorer is None:
-        z = np.asarray(X_test @ coefs[:, :p].T) + (coefs[:, p] if fit_intercept else 0.0)
-        hit = (z > 0) == (y_pm[test] > 0)[:, None]
-        w = None if sw is None else sw[test]
-        scores = np.average(hit, axis=0, weights=w)
-    else:
-        est = settings["stand_in"]
-        scores = np.empty(n_cs)
-        for j in range(n_cs):
-            fitted = _stand_in(est, coefs[j], p, fit_intercept, X.dtype)
-            params = {key: (np.asarray(v)[test] if _is_per_sample(v, X.shape[0]) else v)
-                      for key, v in score_params.items()}
-            scores[j] = scorer(fitted, X_test, y_test, **params)
-    bad = int(np.count_nonzero(~path.converged))
-    return scores, coefs, n_iter, bad, float(np.max(path.rel_gaps))
-
-
-def _is_per_sample(v, n):
-    return hasattr(v, "__len__") and not isinstance(v, str) and len(v) == n
-
-
-def _stand_in(template, w, p, fit_intercept, dtype):
-    """A fitted :class:`LogisticRegression` holding one point of a fold's path (for scorers)."""
-    est = LogisticRegression(fit_intercept=fit_intercept)
-    est.classes_ = template["classes_"]
-    est.n_features_in_ = template["n_features_in_"]
-    est.coef_ = np.asarray(w[:p], dtype=dtype).reshape(1, p)
-    est.intercept_ = np.array([w[p] if fit_intercept else 0.0], dtype=dtype)
-    return est
 
 
 class LogisticRegressionCV(BinaryLogisticBase):
@@ -327,86 +182,7 @@ default="lbfgs"
                  penalty="deprecated", scoring="warn", solver="lbfgs", tol=1e-4, max_iter=100,
                  class_weight=None, n_jobs=None, verbose=0, refit=True, intercept_scaling=1.0,
                  random_state=None, use_legacy_attributes="warn", backend="auto"):
-        self.Cs = Cs
-        self.l1_ratios = l1_ratios
-        self.fit_intercept = fit_intercept
-        self.cv = cv
-        self.dual = dual
-        self.penalty = penalty
-        self.scoring = scoring
-        self.solver = solver
-        self.tol = tol
-        self.max_iter = max_iter
-        self.class_weight = class_weight
-        self.n_jobs = n_jobs
-        self.verbose = verbose
-        self.refit = refit
-        self.intercept_scaling = intercept_scaling
-        self.random_state = random_state
-        self.use_legacy_attributes = use_legacy_attributes
-        self.backend = backend
-
-    # -- scikit-learn 1.9's reading of the parameters --------------------------------
-    def _read_params(self):
-        """``(l1_ratios given, l1_ratios_, shares r, penalty kind, scoring, legacy)``."""
-        name = type(self).__name__
-        if isinstance(self.l1_ratios, str):  # "warn"
-            given = None
-            warnings.warn(
-                f"{name}: the default l1_ratios ('warn', meaning None: the L2 penalty) "
-                "changes to (0.0,) in scikit-learn 1.10, where None is refused; set it "
-                "explicitly, e.g. l1_ratios=(0,) or (1,).", FutureWarning, stacklevel=3)
-        else:
-            given = self.l1_ratios
-        if self.penalty == "deprecated":
-            if self.l1_ratios is None:
-                warnings.warn(f"{name}: l1_ratios=None is deprecated (an error from "
-                              "scikit-learn 1.10); pass values in [0, 1].", FutureWarning,
-                              stacklevel=3)
-            vals = None if given is None else np.asarray(given, dtype=object)
-            if vals is None or np.all(vals == 0):
-                kind = "l2"
-            elif np.all(vals == 1):
-                kind = "l1"
-            else:
-                kind = "elasticnet"
-        else:
-            kind = self.penalty
-            warnings.warn(
-                f"{name}: 'penalty' is deprecated (as in scikit-learn 1.8, removed in 1.10); "
-                "use l1_ratios=(0,) for 'l2', (1,) for 'l1', values between 0 and 1 for "
-                "'elasticnet'.", FutureWarning, stacklevel=3)
-        if kind == "elasticnet" or given is not None:
-            ratios = list(np.atleast_1d(np.asarray(given, dtype=object))) \
-                if given is not None else []
-            if not ratios or any(isinstance(v, bool) or not isinstance(v, numbers.Real)
-                                 or not 0 <= v <= 1 for v in ratios):
-                raise ValueError(f"l1_ratios must be an array-like of numbers in [0, 1], got "
-                                 f"{given!r}.")
-            if kind != "elasticnet" and self.penalty != "deprecated":
-                warnings.warn(f"{name}: l1_ratios is only used when penalty is 'elasticnet' "
-                              f"(penalty={kind!r}).", UserWarning, stacklevel=3)
-            ratios = [float(v) for v in ratios]
-        else:
-            ratios = [None]
-        shares = [{"l1": 1.0, "l2": 0.0}.get(kind, v) for v in ratios]
-        if isinstance(self.scoring, str) and self.scoring == "warn":
-            warnings.warn(
-                f"{name}: the default scoring ('warn', meaning None: accuracy) changes to "
-                "'neg_log_loss' in scikit-learn 1.11; set scoring explicitly.",
-                FutureWarning, stacklevel=3)
-            scoring = None
-        else:
-            scoring = self.scoring
-        if isinstance(self.use_legacy_attributes, str):
-            warnings.warn(
-                f"{name}: the fitted attributes take scikit-learn 1.10's simpler layout by "
-                "default from then on; set use_legacy_attributes=False for it now, True to "
-                "keep the legacy one without this warning.", FutureWarning, stacklevel=3)
-            legacy = True
-        else:
-            legacy = bool(self.use_legacy_attributes)
-        return given, ratios, shares, kind, scoring, legacy
+        keep_params(self, locals())
 
     def _scorer(self):
         scoring = None if isinstance(self.scoring, str) and self.scoring == "warn" \
@@ -420,12 +196,10 @@ default="lbfgs"
         -------
         sklearn.utils.metadata_routing.MetadataRouter
         """
-        return (MetadataRouter(owner=self).add_self_request(self)
-                .add(splitter=check_cv(self.cv, classifier=True),
-                     method_mapping=MethodMapping().add(caller="fit", callee="split"))
-                .add(scorer=self._scorer(),
-                     method_mapping=MethodMapping().add(caller="score", callee="score")
-                     .add(caller="fit", callee="score")))
+        return splitter_router(self, classifier=True).add(
+            scorer=self._scorer(),
+            method_mapping=MethodMapping().add(caller="score", callee="score")
+            .add(caller="fit", callee="score"))
 
     # -- fit --------------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None, **params):
@@ -447,29 +221,19 @@ default="lbfgs"
         self
         """
         validate_params(self, self._constraints)
-        given, ratios, shares, kind, scoring, legacy = self._read_params()
-        Cs = _check_Cs(self.Cs)
+        given, ratios, shares, kind, scoring, legacy = read_cv_params(self)
+        Cs = check_Cs(self.Cs)
         X, y, y_pm, s = self._validate_train(X, y, sample_weight)
-        n = X.shape[0]
-        sw = None if sample_weight is None else self._raw_weights(sample_weight, n)
-        if get_config().get("enable_metadata_routing", False):
-            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
-            split_params, score_params = routed.splitter.split, dict(routed.scorer.score)
-        elif params:
-            raise ValueError(
-                f"{type(self).__name__}.fit got unexpected argument(s) {sorted(params)}; passing "
-                "metadata to the CV splitter or the scorer needs "
-                "sklearn.set_config(enable_metadata_routing=True).")
-        else:
-            split_params = {}
-            score_params = {} if sw is None else {"sample_weight": sw}
+        sw = raw_sample_weight(sample_weight, X.shape[0])
+        split_params, score_params = fit_metadata(
+            self, params, sample_weight, unrouted_score={} if sw is None else {"sample_weight": sw})
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
         scorer = None if scoring is None else get_scorer(scoring)
         settings = dict(fit_intercept=self.fit_intercept, backend=self.backend,
                         tol=solver_tol(self.tol), max_iter=max(int(self.max_iter), 1), y=y,
                         stand_in={"classes_": self.classes_, "n_features_in_": X.shape[1]})
-        jobs = (delayed(_fold_task)(X, y_pm, s, sw, np.asarray(train), np.asarray(test), Cs, r,
-                                    settings, scorer, score_params, k)
+        jobs = (delayed(fold_task)(X, y_pm, s, sw, np.asarray(train), np.asarray(test), Cs, r,
+                                   settings, scorer, score_params, k)
                 for k, (train, test) in enumerate(folds) for r in shares)
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
         n_folds, n_l1, n_cs = len(folds), len(shares), Cs.shape[0]
@@ -481,72 +245,39 @@ default="lbfgs"
             warn_unconverged(f"{type(self).__name__} (over the folds)", bad,
                              n_folds * n_l1 * n_cs, self.tol, max(o[4] for o in out),
                              stacklevel=2)
-        self._choose(X, y_pm, s, Cs, ratios, shares, scores, paths, kind)
-        self._set_attributes(Cs, ratios, given, scores, paths, n_iter, legacy, kind)
+        chosen = self._choose(X, y_pm, s, Cs, ratios, shares, scores, paths, kind)
+        set_cv_attributes(self, Cs, ratios, given, scores, paths, n_iter, legacy, chosen)
         return self
 
-    @staticmethod
-    def _raw_weights(sample_weight, n):
-        """The caller's ``sample_weight`` (without class weights), for the test scores."""
-        if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
-            return np.full(n, float(sample_weight))
-        return raw_sample_weight(sample_weight, n)
-
     def _choose(self, X, y_pm, s, Cs, ratios, shares, scores, paths, kind):
-        """``C_``, ``l1_ratio_``, ``C_1se_`` and the final coefficients (see the module)."""
+        """``C_1se_`` and the final coefficients; returns the chosen ``(C, l1_ratio)``.
+
+        See the module for the choice.
+        """
         p = X.shape[1]
         # scikit-learn's order of ties: flattened (n_cs, n_l1), C major.
         total = scores.sum(axis=0).T  # (n_cs, n_l1)
         i, j = np.unravel_index(int(np.argmax(total)), total.shape)
         mean = scores[:, j, :].mean(axis=0)
-        self.C_1se_ = one_standard_error_C(Cs, mean, _standard_error(scores[:, j, :].T), i)
+        self.C_1se_ = one_standard_error_C(Cs, mean, standard_error(scores[:, j, :].T), i)
         if self.refit:
             C, r = float(Cs[i]), shares[j]
-            self._C, self._l1 = C, ratios[j]
             if C == np.inf:
                 self._check_exists(X, y_pm, s)
             warm = paths[:, j, i, :p].mean(axis=0)
             sol, _ = self._solve(self._problem(X, y_pm, s, C, r), warm)
             self._store(sol, X.dtype)
-            return
+            return C, ratios[j]
         per_fold = scores.transpose(0, 2, 1).reshape(scores.shape[0], -1).argmax(axis=1)
         ci, lj = np.unravel_index(per_fold, (Cs.shape[0], len(shares)))
         w = np.mean([paths[k, lj[k], ci[k]] for k in range(scores.shape[0])], axis=0)
-        self._C = float(np.mean(Cs[ci]))
-        self._l1 = float(np.mean([ratios[t] for t in lj])) if kind == "elasticnet" else 0.0
         self.coef_ = w[:p].astype(X.dtype).reshape(1, p)
         self.intercept_ = np.array([w[p] if self.fit_intercept else 0.0], dtype=X.dtype)
         self.dual_gap_ = float("nan")
         self.backend_ = self.backend if isinstance(self.backend, str) else self.backend.name
         self.solution_ = None
-
-    def _set_attributes(self, Cs, ratios, given, scores, paths, n_iter, legacy, kind):
-        """Cs_, l1_ratios_, C_, l1_ratio_, scores_, coefs_paths_, n_iter_ in 1.9's layouts."""
-        self.Cs_ = Cs
-        self.l1_ratios_ = np.asarray(ratios, dtype=object if given is None else np.float64)
-        C, l1 = self._C, self._l1
-        del self._C, self._l1
-        positive = self.classes_[1]
-        if legacy:
-            self.C_ = np.asarray([C])
-            self.l1_ratio_ = np.asarray([l1])
-            sc = np.moveaxis(scores, 1, 2)        # (n_folds, n_cs, n_l1)
-            cp = np.moveaxis(paths, 1, 2)         # (n_folds, n_cs, n_l1, n_dof)
-            it = np.moveaxis(n_iter, 1, 2)[None]  # (1, n_folds, n_cs, n_l1)
-            if given is None:
-                sc, cp, it = sc[:, :, 0], cp[:, :, 0], it[..., 0]
-            self.scores_ = {positive: sc}
-            self.coefs_paths_ = {positive: cp}
-            self.n_iter_ = it
-        else:
-            self.C_ = float(C)
-            if given is None:
-                self.l1_ratio_ = 1.0 if self.penalty == "l1" else 0.0
-            else:
-                self.l1_ratio_ = float(l1)
-            self.scores_ = scores
-            self.coefs_paths_ = paths[:, :, :, None, :]
-            self.n_iter_ = n_iter
+        l1 = float(np.mean([ratios[t] for t in lj])) if kind == "elasticnet" else 0.0
+        return float(np.mean(Cs[ci])), l1
 
     def score(self, X, y, sample_weight=None, **score_params):
         """The ``scoring`` of this estimator on ``(X, y)`` (accuracy when None).
@@ -565,6 +296,6 @@ default="lbfgs"
         """
         if sample_weight is not None:
             score_params["sample_weight"] = sample_weight
-        if get_config().get("enable_metadata_routing", False):
+        if routing_enabled():
             score_params = process_routing(self, "score", **score_params).scorer.score
         return self._scorer()(self, X, y, **score_params)

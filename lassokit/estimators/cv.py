@@ -29,13 +29,7 @@ from typing import ClassVar
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn import get_config
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import (
-    MetadataRouter,
-    MethodMapping,
-    process_routing,
-)
 
 from .._finish import warn_unconverged
 from .._validation import check_alphas, check_X
@@ -46,6 +40,7 @@ from ._base import (
     LinearRegressorBase,
     SparseCoefMixin,
     backend_hints,
+    keep_params,
     raw_sample_weight,
     solver_tol,
 )
@@ -80,6 +75,7 @@ from ._params import (
     Interval,
     Options,
 )
+from ._routing import fit_metadata, splitter_router
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
@@ -116,10 +112,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         -------
         sklearn.utils.metadata_routing.MetadataRouter
         """
-        return MetadataRouter(owner=self).add_self_request(self).add(
-            splitter=check_cv(self.cv),
-            method_mapping=MethodMapping().add(caller="fit", callee="split"),
-        )
+        return splitter_router(self)
 
     def _grids(self, base, l1_ratios):
         if isinstance(self.alphas, numbers.Integral):
@@ -157,22 +150,12 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         -------
         self
         """
-        self._check_params()
         X, y = self._validate_train(X, y)
         n = X.shape[0]
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
             sample_weight = None
         sw = raw_sample_weight(sample_weight, n)
-        if get_config().get("enable_metadata_routing", False):
-            split_params = process_routing(self, "fit", sample_weight=sample_weight,
-                                           **params).splitter.split
-        elif params:
-            raise ValueError(
-                f"{type(self).__name__}.fit got unexpected argument(s) {sorted(params)}; passing "
-                "metadata to the CV splitter needs sklearn.set_config(enable_metadata_routing=True)."
-            )
-        else:
-            split_params = {}
+        split_params, _ = fit_metadata(self, params, sample_weight)
         l1_ratios = self._l1_ratios()
         # Validated once: every fold, the grid and the refit share this X.
         X = check_X(X)
@@ -380,20 +363,7 @@ class LassoCV(_LinearModelCV):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None,
                  positive=False, random_state=None, selection="cyclic", backend="auto"):
-        self.eps = eps
-        self.alphas = alphas
-        self.fit_intercept = fit_intercept
-        self.precompute = precompute
-        self.max_iter = max_iter
-        self.tol = tol
-        self.copy_X = copy_X
-        self.cv = cv
-        self.verbose = verbose
-        self.n_jobs = n_jobs
-        self.positive = positive
-        self.random_state = random_state
-        self.selection = selection
-        self.backend = backend
+        keep_params(self, locals())
 
     def _l1_ratios(self):
         return np.array([1.0])
@@ -452,21 +422,7 @@ n_features_in_, feature_names_in_
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
                  backend="auto"):
-        self.l1_ratio = l1_ratio
-        self.eps = eps
-        self.alphas = alphas
-        self.fit_intercept = fit_intercept
-        self.precompute = precompute
-        self.max_iter = max_iter
-        self.tol = tol
-        self.cv = cv
-        self.copy_X = copy_X
-        self.verbose = verbose
-        self.n_jobs = n_jobs
-        self.positive = positive
-        self.random_state = random_state
-        self.selection = selection
-        self.backend = backend
+        keep_params(self, locals())
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=np.float64))

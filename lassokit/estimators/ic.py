@@ -28,7 +28,7 @@ from ..certificate import residual
 from ..path import path as _path
 from ..penalty import L1, L2
 from ..problem import Problem
-from ._base import LinearRegressorBase, solver_tol
+from ._base import LinearRegressorBase, keep_params, solver_tol
 from ._params import ARRAY, BACKEND, BOOL, NONE, NONNEG_REAL, POS_INT, Interval, Options
 
 __all__ = ["LassoIC"]
@@ -166,17 +166,7 @@ class LassoIC(LinearRegressorBase):
     def __init__(self, criterion="aic", *, fit_intercept=True, noise_variance=None, n_alphas=100,
                  eps=1e-3, alphas=None, positive=False, tol=1e-6, max_iter=None, verbose=False,
                  backend="auto"):
-        self.criterion = criterion
-        self.fit_intercept = fit_intercept
-        self.noise_variance = noise_variance
-        self.n_alphas = n_alphas
-        self.eps = eps
-        self.alphas = alphas
-        self.positive = positive
-        self.tol = tol
-        self.max_iter = max_iter
-        self.verbose = verbose
-        self.backend = backend
+        keep_params(self, locals())
 
     def fit(self, X, y):
         """Solve the Lasso path and keep the strength with the smallest criterion.
@@ -192,7 +182,6 @@ class LassoIC(LinearRegressorBase):
         -------
         self
         """
-        self._check_params()
         X, y = self._validate_train(X, y)
         n = X.shape[0]
         problem = Problem._single_use(X, y, L1(1.0), fit_intercept=self.fit_intercept,

@@ -23,6 +23,7 @@ from ._base import (
     SparseCoefMixin,
     backend_hints,
     is_column,
+    keep_params,
     raw_sample_weight,
     solver_tol,
 )
@@ -92,8 +93,7 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         -------
         self
         """
-        self._check_params()
-        column = is_column(y)
+        column = is_column(y)  # before validation ravels y
         X, y = self._validate_train(X, y)
         n, p = X.shape
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
@@ -204,18 +204,7 @@ class ElasticNet(_ElasticNetBase):
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
                  random_state=None, selection="cyclic", backend="auto"):
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.precompute = precompute
-        self.max_iter = max_iter
-        self.copy_X = copy_X
-        self.tol = tol
-        self.warm_start = warm_start
-        self.positive = positive
-        self.random_state = random_state
-        self.selection = selection
-        self.backend = backend
+        keep_params(self, locals())
 
     _constraints: ClassVar[dict] = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
 
@@ -271,17 +260,7 @@ n_features_in_, feature_names_in_
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
                  random_state=None, selection="cyclic", backend="auto"):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.precompute = precompute
-        self.copy_X = copy_X
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.positive = positive
-        self.random_state = random_state
-        self.selection = selection
-        self.backend = backend
+        keep_params(self, locals())
 
     def _l1_ratio(self):
         return 1.0
@@ -364,15 +343,7 @@ default="auto"
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None, tol=1e-4,
                  solver="auto", positive=False, random_state=None, backend="auto"):
-        self.alpha = alpha
-        self.fit_intercept = fit_intercept
-        self.copy_X = copy_X
-        self.max_iter = max_iter
-        self.tol = tol
-        self.solver = solver
-        self.positive = positive
-        self.random_state = random_state
-        self.backend = backend
+        keep_params(self, locals())
 
     def _alpha(self):
         alpha = np.asarray(self.alpha, dtype=np.float64).ravel()
@@ -400,6 +371,8 @@ default="auto"
         -------
         self
         """
+        # Checked before the solver/positive pair, as scikit-learn does (and
+        # again, cheaply, with the data).
         self._check_params()
         if self.positive and self.solver not in ("auto", "lbfgs"):
             # Any backend here could honour positive=True, but scikit-learn

@@ -16,13 +16,19 @@ from typing import ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
-from .. import _linalg
 from ..backends.registry import resolve_backend
 from ..penalty import Penalty
 from ..problem import Problem
-from ._base import raw_sample_weight
+from ._base import (
+    _FLOAT_DTYPES,
+    _SPARSE_FORMATS,
+    keep_params,
+    linear_predictor,
+    raw_sample_weight,
+)
+from ._fit_exists import weighted_fit_exists
 from ._params import (
     BACKEND,
     BOOL,
@@ -34,12 +40,9 @@ from ._params import (
     Options,
     validate_params,
 )
-from .logistic import solve_in_rounds, unpenalized_fit_exists
+from ._rounds import solve_in_rounds
 
 __all__ = ["PoissonRegressor"]
-
-_FLOAT_DTYPES = [np.float64, np.float32]
-_SPARSE_FORMATS = ["csc", "csr"]
 
 
 def _half_deviance(y, mu):
@@ -109,9 +112,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
     backend_ : str
     solution_ : Solution
         The full certified :class:`~lassokit.Solution`.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X has string feature names (pandas).
+    n_features_in_, feature_names_in_
+        As in scikit-learn (``feature_names_in_`` only when X has string
+        feature names, as a pandas DataFrame has).
 
     Examples
     --------
@@ -140,15 +143,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
                  max_iter=100, tol=1e-4, warm_start=False, verbose=0, backend="auto"):
-        self.alpha = alpha
-        self.l1_ratio = l1_ratio
-        self.fit_intercept = fit_intercept
-        self.solver = solver
-        self.max_iter = max_iter
-        self.tol = tol
-        self.warm_start = warm_start
-        self.verbose = verbose
-        self.backend = backend
+        keep_params(self, locals())
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -164,12 +159,12 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
                 f"smallest value is {float(np.min(y))!r}.")
 
     def fit(self, X, y, sample_weight=None):
-        """Fit the model by solving the problem to relative duality gap ``tol``.
+        """Fit the Poisson model: solve its problem to relative duality gap ``tol``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data; float32 stays float32, never copied or modified.
+            Training data, never copied or modified (float32 stays float32).
         y : array-like of shape (n_samples,)
             Non-negative targets, not all 0.
         sample_weight : float or array-like of shape (n_samples,), default=None
@@ -189,9 +184,9 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             sample_weight = None  # a constant weight does not change this objective
         sw = raw_sample_weight(sample_weight, n)
         if self.alpha == 0:
-            keep = np.arange(n) if sw is None else np.flatnonzero(sw > 0)
-            if not unpenalized_fit_exists(X[keep], -np.ones(keep.size), y[keep] > 0,
-                                          fit_intercept=self.fit_intercept):
+            # Margins -z_i on the samples with y_i = 0, z_i = 0 held on the others.
+            if not weighted_fit_exists(X, -np.ones(n), sw, y > 0,
+                                       fit_intercept=self.fit_intercept):
                 raise ValueError(
                     "PoissonRegressor: the unpenalized fit (alpha=0) does not exist: some "
                     "direction of the coefficients sends the predictions of samples with y = 0 "
@@ -215,26 +210,20 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         self.solution_ = sol
         return self
 
-    def _linear_predictor(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse=_SPARSE_FORMATS,
-                          dtype=_FLOAT_DTYPES)
-        z = _linalg.matvec(X, self.coef_) + self.intercept_
-        return z.astype(np.result_type(X.dtype, self.coef_.dtype), copy=False)
-
     def predict(self, X):
         """Predicted mean ``exp(X @ coef_ + intercept_)``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples (float32 stays float32).
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
         with np.errstate(over="ignore"):
-            return np.exp(self._linear_predictor(X))
+            return np.exp(linear_predictor(self, X))
 
     def score(self, X, y, sample_weight=None):
         """D^2, the fraction of Poisson deviance explained (scikit-learn's ``score``).

@@ -12,32 +12,18 @@ import sys
 
 import numpy as np
 
-from ._cli_data import (
-    check_writable,
-    is_data_file_name,
-    plural,
-    read_model,
-    read_table,
-    write_csv,
-)
-from ._cli_loss import loss_from_record, score_words
-from .cli import EXIT_OK, CLIError
+from .common import EXIT_OK, CLIError
+from .data import is_data_file_name, read_table
+from .loss import loss_from_record, score_words
+from .model_file import read_model
+from .output import check_writable, write_csv
+from .text import plural
 
 __all__ = ["run_predict"]
 
 
 def run_predict(args):
-    """``lassokit predict``.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-
-    Returns
-    -------
-    int
-        The exit status.
-    """
+    """``lassokit predict`` with the parsed options ``args``; returns the exit status."""
     check_writable(args.output, "--output")
     _check_argument_order(args.model, args.data)
     model = read_model(args.model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .cli import HUBER_DELTA, CLIError
+from .common import HUBER_DELTA, CLIError
 
 __all__ = ["loss_from_args", "loss_from_record", "loss_record", "loss_words", "score_words"]
 
@@ -27,21 +27,28 @@ def loss_from_args(args):
     Returns
     -------
     Loss
+        Huber's threshold is ``--delta``, or lassokit's default.
 
     Raises
     ------
     CLIError
         For ``--delta`` with a loss other than Huber.
     """
-    import lassokit as lk
-
     name = getattr(args, "loss", "squared")
     delta = getattr(args, "delta", None)
     if name == "huber":
-        return lk.Huber(HUBER_DELTA if delta is None else delta)
+        return _loss_classes()["huber"](HUBER_DELTA if delta is None else delta)
     if delta is not None:
         raise CLIError(f"--delta applies to --loss huber only, not {name}")
-    return {"squared": lk.Squared, "logistic": lk.Logistic, "poisson": lk.Poisson}[name]()
+    return _loss_classes()[name]()
+
+
+def _loss_classes():
+    """The loss classes by the names ``--loss`` and a model file use."""
+    import lassokit as lk
+
+    return {"squared": lk.Squared, "logistic": lk.Logistic, "poisson": lk.Poisson,
+            "huber": lk.Huber}
 
 
 def loss_words(loss):
@@ -87,11 +94,8 @@ def loss_from_record(model, path):
     CLIError
         When the file names a loss this lassokit does not know, or a bad ``delta``.
     """
-    import lassokit as lk
-
     name = model.get("loss", "squared")
-    known = {"squared": lk.Squared, "logistic": lk.Logistic, "poisson": lk.Poisson,
-             "huber": lk.Huber}
+    known = _loss_classes()
     if not isinstance(name, str) or name not in known:
         raise CLIError(f"{path} names the loss {name!r}, which this lassokit does not know "
                        f"(it knows {', '.join(known)})")
@@ -99,7 +103,7 @@ def loss_from_record(model, path):
         return known[name]()
     delta = model.get("delta", HUBER_DELTA)
     try:
-        return lk.Huber(delta)
+        return known["huber"](delta)
     except (TypeError, ValueError) as exc:
         raise CLIError(f"{path} is damaged: {exc}") from None
 

@@ -1,38 +1,25 @@
-"""The ``lassokit`` command line: a thin layer over the public API.
-
-Subcommands: ``demo``, ``fit``, ``predict``, ``path``, ``verify`` and
-``bench``. Each one's work lives in a ``_cli_*`` module that is imported only
-when that subcommand runs, so ``lassokit --help`` stays fast.
-
-Exit status: 0 on success; 1 when a check fails (``verify`` found a backend
-that disagrees with the reference) or on an unexpected failure; 2 for bad
-usage or bad input; 130 when interrupted. Errors are always one line on
-stderr, never a traceback (``LASSOKIT_DEBUG=1`` shows one).
-"""
+"""The argument parser of the ``lassokit`` command: subcommands, options and help texts."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import textwrap
-import warnings
 
-from ._version import __version__
+from .._version import __version__
+from .args import (
+    float_list,
+    fold_count,
+    name_list,
+    nonneg_float,
+    number,
+    pos_float,
+    pos_int,
+    tol_float,
+    unit_float,
+)
+from .common import EXIT_USAGE, HUBER_DELTA, LOSS_NAMES, VERIFY_RTOL
 
-__all__ = ["main", "build_parser", "CLIError"]
-
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-#: The names ``--loss`` takes (those of :func:`lassokit.losses.as_loss`).
-LOSS_NAMES = ("squared", "logistic", "poisson", "huber")
-#: ``--delta`` by default: :class:`lassokit.Huber`'s default threshold.
-HUBER_DELTA = 1.35
-#: ``verify --rtol`` by default: the relative objective difference allowed.
-VERIFY_RTOL = 1e-6
-
-
-class CLIError(Exception):
-    """A problem with the user's input; its message is printed as one line."""
+__all__ = ["build_parser"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,77 +35,6 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog):
         super().__init__(prog, max_help_position=30)
 
-
-# -- argument types: each rejects a bad value with a sentence ----------
-
-
-def _number(text, *, low=None, high=None, low_open=False, integer=False):
-    kind = "an integer" if integer else "a number"
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
-    if low is not None and (value <= low if low_open else value < low):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
-        raise argparse.ArgumentTypeError(f"must be {bound}, got {text}")
-    if high is not None and value > high:
-        raise argparse.ArgumentTypeError(f"must be <= {high:g}, got {text}")
-    return value
-
-
-def nonneg_float(text):
-    """A finite float >= 0."""
-    return _number(text, low=0.0)
-
-
-def pos_float(text):
-    """A finite float > 0."""
-    return _number(text, low=0.0, low_open=True)
-
-
-def unit_float(text):
-    """A float in [0, 1]."""
-    return _number(text, low=0.0, high=1.0)
-
-
-def tol_float(text):
-    """A relative duality gap in (0, 1)."""
-    return _number(text, low=0.0, low_open=True, high=1.0)
-
-
-def fold_count(text):
-    """A number of cross-validation folds (integer >= 2)."""
-    return _number(text, low=2, integer=True)
-
-
-def pos_int(text):
-    """An integer >= 1."""
-    return _number(text, low=1, integer=True)
-
-
-def float_list(item_type):
-    """A comma-separated list of numbers, each checked by ``item_type``."""
-
-    def parse(text):
-        parts = [t.strip() for t in text.split(",") if t.strip()]
-        if not parts:
-            raise argparse.ArgumentTypeError("expected a comma-separated list of numbers")
-        return [item_type(t) for t in parts]
-
-    return parse
-
-
-def name_list(text):
-    """A comma-separated list of names."""
-    names = [t.strip() for t in text.split(",") if t.strip()]
-    if not names:
-        raise argparse.ArgumentTypeError("expected a comma-separated list of names")
-    return names
-
-
-# -- the parser ----------
 
 _EPILOG = """\
 objective (every command):
@@ -309,7 +225,7 @@ def build_parser():
     p.add_argument("--n-alphas", type=pos_int, default=100, metavar="K",
                    help="grid size (default: 100)")
     p.add_argument(
-        "--eps", type=lambda t: _number(t, low=0.0, low_open=True, high=1.0), default=1e-3,
+        "--eps", type=lambda t: number(t, low=0.0, low_open=True, high=1.0), default=1e-3,
         metavar="E",
         help="smallest alpha / alpha_max, in (0, 1] (default: %(default)g)",
     )
@@ -371,7 +287,8 @@ def build_parser():
 
 def _solver_args(p, default_backend="auto"):
     s = p.add_argument_group("solver")
-    from .backends import available_backends
+    # Loaded here: listing the backends imports them, which --help alone does not need.
+    from ..backends import available_backends
 
     s.add_argument("--backend", "-b", default=default_backend, metavar="B",
                    help="backend name, or 'auto' (default: %(default)s); available: "
@@ -379,94 +296,3 @@ def _solver_args(p, default_backend="auto"):
     s.add_argument("--tol", type=tol_float, default=1e-6,
                    help="target relative duality gap (default: %(default)g)")
     s.add_argument("--max-iter", type=pos_int, metavar="N", help="iteration budget")
-
-
-# -- running ----------
-
-_COMMANDS = {
-    "demo": ("_cli_demo", "run_demo"),
-    "fit": ("_cli_fit", "run_fit"),
-    "predict": ("_cli_predict", "run_predict"),
-    "path": ("_cli_fit", "run_path"),
-    "verify": ("_cli_fit", "run_verify"),
-    "bench": ("_cli_bench", "run_bench"),
-}
-
-
-def _one_line(exc):
-    text = str(exc).strip() or type(exc).__name__
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    return " ".join(lines)
-
-
-def main(argv=None):
-    """Run the command line.
-
-    Parameters
-    ----------
-    argv : list of str, optional
-        Arguments without the program name (default: ``sys.argv[1:]``).
-
-    Returns
-    -------
-    int
-        The exit status (see the module docstring).
-    """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version and usage errors
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    if args.command is None:
-        parser.print_help()
-        return EXIT_OK
-    from importlib import import_module
-
-    module, func = _COMMANDS[args.command]
-    prog = f"lassokit {args.command}"
-    debug = bool(os.environ.get("LASSOKIT_DEBUG"))
-    seen = set()
-
-    def show_warning(message, category, filename, lineno, file=None, line=None):
-        text = _one_line(message)
-        if text not in seen:  # a path may warn once per alpha: say it once
-            seen.add(text)
-            print(f"{prog}: warning: {text}", file=sys.stderr)
-
-    try:
-        with warnings.catch_warnings():
-            warnings.showwarning = show_warning
-            runner = getattr(import_module(f"lassokit.{module}"), func)
-            return int(runner(args) or EXIT_OK)
-    except CLIError as exc:
-        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
-    except (ValueError, TypeError) as exc:
-        if debug:
-            raise
-        # lassokit's own validation errors are sentences naming the parameter.
-        print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"\n{prog}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # Output piped into e.g. 'head' that closed early: not an error.
-        try:
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
-        except OSError:  # pragma: no cover
-            pass
-        return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the promise is: never a traceback
-        if debug:
-            raise
-        print(
-            f"{prog}: internal error: {type(exc).__name__}: {_one_line(exc)} "
-            "(set LASSOKIT_DEBUG=1 for a traceback)",
-            file=sys.stderr,
-        )
-        return EXIT_CHECK_FAILED
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -24,9 +24,10 @@ import warnings
 
 import numpy as np
 
-from ._cli_data import check_writable, plural, table
-from ._cli_progress import Progress, progress_enabled
-from .cli import EXIT_OK, CLIError
+from .common import EXIT_OK, CLIError
+from .output import check_writable
+from .progress import Progress, progress_enabled
+from .text import plural, table
 
 # Scale factors of the problem dimensions (see make_cases).
 _SIZES = {"tiny": 0.25, "small": 1.0, "medium": 4.0, "large": 16.0}
@@ -117,7 +118,7 @@ def make_cases(size, seed):
 
 def _lassokit_solver(name):
     def make(case, tol):
-        from .backends.registry import get_backend
+        from ..backends.registry import get_backend
 
         backend = get_backend(name)
         ok = backend.supports(case.problem)
@@ -186,7 +187,7 @@ def solvers(selected):
             raise CLIError(f"solver {name!r} is not installed: {_COMPETITORS[name][1]}")
         if label is None and name in lk.available_backends(emulated=True):
             # "gpu" without a CUDA device: its CPU times would pass for GPU ones.
-            from .backends.registry import get_backend
+            from ..backends.registry import get_backend
 
             raise CLIError(f"solver {name!r} is left out here: {get_backend(name).emulated()}")
         if label is None:

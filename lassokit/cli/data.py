@@ -1,4 +1,4 @@
-"""Data files and model files for the command line.
+"""Data files for the command line: a table of named columns, and X, y from it.
 
 Tables are read with pandas when it is installed (CSV, TSV, Parquet) and
 with the standard library's ``csv`` module otherwise (CSV and TSV only), so
@@ -7,9 +7,6 @@ the command line works with lassokit's core dependencies; either way
 problem with a file -- a damaged compressed stream, a column name used
 twice -- is a :class:`~lassokit.cli.CLIError` (exit status 2) whose message
 names the file and the column.
-
-Models are plain JSON (never pickle): the coefficients by feature name, the
-intercept, the penalty, the loss and the certificate of the fit.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ import bz2
 import csv
 import gzip
 import io
-import json
 import lzma
 import math
 import os
@@ -28,18 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._version import __version__
-from .cli import CLIError
+from .common import CLIError
+from .text import plural
 
-MODEL_FORMAT = "lassokit-model"
-#: The newest model format: 2 records a loss other than the squared one
-#: (``"loss"``, and ``"delta"`` for Huber). A least-squares model is still
-#: written as version 1, which older lassokit releases read; they refuse a
-#: version-2 file rather than predict ``x.w + b`` where the mean is a
-#: probability or a rate.
-MODEL_FORMAT_VERSION = 2
-#: The versions :func:`read_model` reads (a version-1 file has the squared loss).
-MODEL_FORMAT_VERSIONS = (1, 2)
+__all__ = ["Table", "is_data_file_name", "load_xy", "read_table", "report_dropped"]
 
 _PARQUET = (".parquet", ".pq")
 _TEXT = (".csv", ".tsv", ".txt")
@@ -360,130 +348,3 @@ def report_dropped(command, kept):
     dropped = int(kept.size - np.count_nonzero(kept))
     print(f"lassokit {command}: --dropna dropped {dropped} of {plural(kept.size, 'row')} "
           "(missing values)", file=sys.stderr)
-
-
-def check_writable(path, option):
-    """Fail early, before any long job, when ``path`` cannot be created."""
-    if path is None or path == "-":
-        return
-    p = Path(path)
-    if p.is_dir():
-        raise CLIError(f"cannot write {option} {path}: it is a directory")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise CLIError(f"cannot write {option} {path}: no directory {parent}")
-    if not os.access(parent, os.W_OK):
-        raise CLIError(f"cannot write {option} {path}: permission denied")
-
-
-# -- model files ----------
-
-
-def write_model(path, record):
-    """Write a model record (a JSON-ready dict) to ``path``."""
-    version = 1 if record.get("loss", "squared") == "squared" else MODEL_FORMAT_VERSION
-    out = {"format": MODEL_FORMAT, "format_version": version,
-           "lassokit_version": __version__}
-    out.update(record)
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, indent=2, allow_nan=False)
-            fh.write("\n")
-    except OSError as exc:
-        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def read_model(path):
-    """Read and check a model file written by :func:`write_model`.
-
-    Returns
-    -------
-    dict
-        With ``features`` (list of str), ``coef`` (float64 array) and
-        ``intercept`` (float) checked. ``"loss"`` (absent: squared) is
-        checked by :func:`lassokit._cli_loss.loss_from_record`.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise CLIError(f"model file not found: {path}")
-    try:
-        with open(p, encoding="utf-8") as fh:
-            model = json.load(fh)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        # Most often a data file given first: say what goes where.
-        raise CLIError(f"{path} is not a lassokit model file (invalid JSON: {exc}); the "
-                       "arguments are MODEL then DATA") from None
-    except OSError as exc:
-        raise CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not isinstance(model, dict) or model.get("format") != MODEL_FORMAT:
-        raise CLIError(f"{path} is not a lassokit model file (no \"format\": \"{MODEL_FORMAT}\")")
-    version = model.get("format_version")
-    if isinstance(version, bool) or version not in MODEL_FORMAT_VERSIONS:
-        raise CLIError(f"{path} has model format version {version!r}; this lassokit reads "
-                       f"versions {' and '.join(map(str, MODEL_FORMAT_VERSIONS))}")
-    if version == 1 and model.get("loss", "squared") != "squared":
-        raise CLIError(f"{path} is damaged: a version-1 model file has the squared loss, "
-                       f"but it names {model.get('loss')!r}")
-    features, coef, intercept = (model.get(k) for k in ("features", "coef", "intercept"))
-    if (not isinstance(features, list) or not all(isinstance(f, str) for f in features)
-            or not isinstance(coef, list) or len(coef) != len(features)
-            or not all(_is_number(c) for c in coef) or not _is_number(intercept)):
-        raise CLIError(f"{path} is damaged: 'features', 'coef' and 'intercept' do not match")
-    model["coef"] = np.asarray(coef, dtype=np.float64)
-    model["intercept"] = float(intercept)
-    return model
-
-
-def _is_number(v):
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def write_csv(path, header, columns):
-    """Write equal-length columns as CSV to ``path`` (``None``: stdout)."""
-    import sys
-
-    rows = zip(*columns)
-    try:
-        fh = sys.stdout if path is None else open(path, "w", newline="", encoding="utf-8")
-    except OSError as exc:
-        raise CLIError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(header)
-        for row in rows:
-            w.writerow([_fmt_csv(v) for v in row])
-    finally:
-        if path is not None:
-            fh.close()
-
-
-def _fmt_csv(v):
-    return repr(float(v)) if isinstance(v, (float, np.floating)) else v
-
-
-# -- plain-text tables ------------------------------------------------------------------------
-
-
-def plural(n, word):
-    """``"1 iteration"``, ``"2 iterations"``: a count with its noun."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def fmt(v, digits=6):
-    """A number in at most ``digits`` significant digits; exact zeros as ``0``."""
-    if v == 0:
-        return "0"
-    return f"{v:.{digits}g}"
-
-
-def table(rows, header, align=None):
-    """Format rows of strings as an aligned text table with a rule under the header."""
-    rows = [list(map(str, r)) for r in rows]
-    header = list(header)
-    widths = [max(len(str(x)) for x in col) for col in zip(header, *rows)]
-    align = align or ["<"] + [">"] * (len(header) - 1)
-
-    def line(cells):
-        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths)).rstrip()
-
-    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._cli_data import check_writable, fmt, table
-from ._cli_fit import save_plot, warm_up
-from ._cli_progress import Progress, progress_enabled
-from .cli import EXIT_CHECK_FAILED, EXIT_OK
+from .common import EXIT_CHECK_FAILED, EXIT_OK
+from .output import check_writable
+from .path import save_plot
+from .progress import Progress, progress_enabled
+from .text import fmt, table
+from .verify import warm_up
 
 # Strengths in lassokit's objective on the diabetes data,
 # whose columns have unit norm: alpha_max of the Lasso is about 2.15.
@@ -31,7 +33,7 @@ def backends_line():
     """``available backends: ...``, naming any left out as emulated and why."""
     import lassokit as lk
 
-    from .backends.registry import get_backend
+    from ..backends.registry import get_backend
 
     names = lk.available_backends()
     line = f"available backends: {', '.join(names)}"
@@ -45,8 +47,9 @@ def backends_line():
 
 def run_demo(args):
     """``lassokit demo``."""
-    import lassokit as lk
     from sklearn.datasets import load_diabetes
+
+    import lassokit as lk
 
     check_writable(args.plot, "--plot")
     data = load_diabetes()
@@ -101,4 +104,3 @@ def _emit(bar, text):
     if bar.enabled:
         bar.stream.write("\r" + " " * 79 + "\r")
     print(text, flush=True)
-
