@@ -57,18 +57,12 @@ class Path:
     def __init__(self, *, alphas, coefs, intercepts, dual_gaps, rel_gaps, n_iters,
                  converged, l1_ratio, backend, tol, solve_time, feature_names=None,
                  loss=None, problem=None, options=None):
-        self.alphas = alphas
-        self.coefs = coefs
-        self.intercepts = intercepts
-        self.dual_gaps = dual_gaps
-        self.rel_gaps = rel_gaps
-        self.n_iters = n_iters
-        self.converged = converged
-        self.l1_ratio = float(l1_ratio)
-        self.backend = backend
-        self.tol = float(tol)
-        self.solve_time = float(solve_time)
-        self.feature_names = feature_names
+        # The arrays as given (one per strength), the scalars as floats.
+        self.__dict__.update(alphas=alphas, coefs=coefs, intercepts=intercepts,
+                             dual_gaps=dual_gaps, rel_gaps=rel_gaps, n_iters=n_iters,
+                             converged=converged, backend=backend, feature_names=feature_names,
+                             l1_ratio=float(l1_ratio), tol=float(tol),
+                             solve_time=float(solve_time))
         self.loss = as_loss("squared" if loss is None else loss)
         # What coef_at(..., exact=True) re-solves: the path's problem (its
         # data as they are then), backend and options; None for paths
@@ -146,19 +140,12 @@ class Path:
 
         The linear predictor for the squared and Huber losses, the
         probability of class +1 for the logistic loss, ``exp(z)`` for
-        Poisson, as :meth:`Solution.predict`.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-        alpha : float or array-like, optional
-            None: every strength of the grid.
-        exact : bool, default=False
-            As for :meth:`coef_at`.
+        Poisson, as :meth:`Solution.predict`. Parameters and shapes as for
+        :meth:`decision_function`.
 
         Returns
         -------
-        ndarray of shape (n_samples, k), (n_samples,) for a scalar alpha
+        ndarray
         """
         z = self.decision_function(X, alpha, exact)
         return z if self.loss.least_squares else self.loss.inverse_link(z)

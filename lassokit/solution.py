@@ -166,15 +166,8 @@ class Solution:
         """The predicted mean: ``z = X @ coef + intercept`` through the loss's inverse link.
 
         ``z`` itself for the squared and Huber losses, the probability of
-        class +1 for the logistic loss, ``exp(z)`` for the Poisson loss.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
+        class +1 for the logistic loss, ``exp(z)`` for the Poisson loss;
+        ``X`` and the shape as for :meth:`decision_function`.
         """
         z = self.decision_function(X)
         if self.loss.least_squares:

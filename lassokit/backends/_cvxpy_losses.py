@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from .. import _linalg
 from ..losses import Loss
 from ..losses import certificate as _cert
+from ..losses._newton import newton_step
 from ._scaling import _pow2
 
 __all__ = ["has_cvxpy_form", "loss_program", "polish", "refined", "zero_is_optimal"]
@@ -52,7 +53,7 @@ _ZERO_SHARE = 1e-7
 #: and the solver's answer is returned as it is.
 _MAX_DENSE = 2**23
 _MAX_SUPPORT = 1000
-_EPS = np.finfo(float).eps
+
 
 
 def has_cvxpy_form(loss):
@@ -312,19 +313,12 @@ def _newton(loss, y, q, A, x, sgn, lin, ridge, max_iter):
         decrement = -float(grad @ step[active])
         if not decrement > 0:
             break
-        t, accepted = 1.0, False
-        for _ in range(50):
-            trial = x + t * step
-            f_new, z_new = objective(trial)
-            if f_new <= f - 1e-4 * t * decrement + 4 * _EPS * abs(f):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
+        full = np.zeros_like(x)
+        full[active] = grad
+        accepted = newton_step(objective, x, f, step, full, halvings=50)
+        if accepted is None:
             break
-        x, f, z = trial, f_new, z_new
-        # The decrement bounds what a further step can gain: at the rounding
-        # level of F, the quadratic step just taken was the last useful one.
+        x, f, z = accepted
         if decrement <= 1e-16 * max(abs(f), 1e-300):
             break
     return x, z

@@ -94,17 +94,10 @@ class CvxpyBackend(Backend):
     default_max_iter = 10000
 
     def supports(self, problem):
-        """Whether this backend can take ``problem``: any loss with a CVXPY form.
+        """:meth:`Backend.supports`, and a loss must have a CVXPY form.
 
-        Parameters
-        ----------
-        problem : Problem
-
-        Returns
-        -------
-        (bool, str)
-            ``(True, "")`` or ``(False, reason)``; a loss whose class does
-            not implement ``cvxpy_sum`` is refused with a sentence naming it.
+        A loss whose class does not implement ``cvxpy_sum`` is refused with
+        a sentence naming it.
         """
         ok, reason = super().supports(problem)
         loss = getattr(problem, "loss", None)

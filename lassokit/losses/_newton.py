@@ -139,26 +139,38 @@ def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
         decrement = -float(np.dot(grad, d))
         if not decrement > 0:
             break
-        t, accepted = 1.0, False
-        for _ in range(40):
-            trial = x + t * d
-            trial = np.where(nonneg, np.maximum(trial, 0.0), trial)
-            f_new, z_new = objective(trial)
-            # Armijo, with the rounding of F as slack: near the optimum the
-            # full step may "raise" F by an ulp while it still halves the gradient.
-            if f_new <= f + 1e-4 * float(np.dot(grad, trial - x)) + 4 * _EPS * abs(f):
-                accepted = True
-                break
-            t *= 0.5
-        if not accepted:
+        accepted = newton_step(objective, x, f, d, grad, project=lambda t: np.where(
+            nonneg, np.maximum(t, 0.0), t))
+        if accepted is None:
             break
-        x, f, z = trial, f_new, z_new
-        # The decrement bounds what a further step can gain: once it is at
-        # the rounding level of F, the quadratic step just taken was the last.
+        x, f, z = accepted
         if decrement <= 1e-16 * max(abs(f), 1e-300):
             break
     with np.errstate(over="ignore", invalid="ignore"):
         return x, z_all + np.dot(A_all, x)
+
+
+def newton_step(objective, x, f, step, grad, project=None, halvings=40):
+    """Backtrack along ``step`` from ``x`` until Armijo's condition holds on ``F``.
+
+    ``objective(point)`` returns ``(F, z)``; ``grad`` is ``F``'s gradient at
+    ``x`` (value ``f``); ``project`` maps a trial point onto the feasible set
+    (bounds at 0). The rounding of ``F`` is slack: near the optimum the full
+    step may "raise" ``F`` by an ulp while it still halves the gradient.
+    Returns the accepted ``(x, F, z)``, or None. The caller stops once the
+    Newton decrement is at the rounding level of ``F``: the quadratic step
+    just taken was then the last useful one.
+    """
+    t = 1.0
+    for _ in range(halvings):
+        trial = x + t * step
+        if project is not None:
+            trial = project(trial)
+        f_new, z_new = objective(trial)
+        if f_new <= f + 1e-4 * float(np.dot(grad, trial - x)) + 4 * _EPS * abs(f):
+            return trial, f_new, z_new
+        t *= 0.5
+    return None
 
 
 def concave_argmax(slope, hi):

@@ -115,31 +115,17 @@ class Loss:
         raise NotImplementedError
 
     def gradient(self, y, z):
-        """Per-sample derivative ``dl/dz (y_i, z_i)``.
+        """Per-sample derivative ``dl/dz (y_i, z_i)`` (arrays as for :meth:`value`).
 
-        Parameters
-        ----------
-        y, z : ndarray of shape (n_samples,)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), float64
-            Always inside :meth:`dual_domain`: the gradient is a dual point.
+        It always lies inside :meth:`dual_domain`: the gradient is a dual point.
         """
         raise NotImplementedError
 
     def hessian(self, y, z):
-        """Per-sample second derivative ``d2l/dz2 (y_i, z_i)`` (the IRLS weight).
+        """Per-sample second derivative ``d2l/dz2 (y_i, z_i)`` (arrays as for :meth:`value`).
 
-        Parameters
-        ----------
-        y, z : ndarray of shape (n_samples,)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), float64
-            Non-negative; a generalized second derivative where ``l`` has
-            kinks in its derivative (Huber).
+        Non-negative; a generalized second derivative where ``l`` has kinks
+        in its derivative (Huber).
         """
         raise NotImplementedError
 
@@ -292,16 +278,7 @@ class Loss:
         raise NotImplementedError
 
     def link(self, mu):
-        """The linear predictor ``z`` of the mean ``mu`` (inverse of :meth:`inverse_link`).
-
-        Parameters
-        ----------
-        mu : ndarray
-
-        Returns
-        -------
-        ndarray, float64
-        """
+        """The linear predictor ``z`` (float64 array) of the means ``mu``: :meth:`inverse_link` undone."""
         raise NotImplementedError
 
     # -- identity ------------------------------------------------------------------
