@@ -232,11 +232,9 @@ def _plot_cv_logistic(estimator, ax):
                          f"{', '.join(missing)}); call fit first.")
     # Only here: lassokit.estimators imports scikit-learn, which a fitted
     # LogisticRegressionCV has loaded already.
-    from .estimators._logistic_cv import (
-        _standard_error,
-        cv_scores,
-        one_standard_error_C,
-    )
+    from .estimators._cv_select import one_standard_error_C
+    from .estimators._cv_select import standard_error as _standard_error
+    from .estimators._logistic_layout import cv_scores
 
     Cs, scores, ratios = cv_scores(estimator)  # scores: (n_l1, n_cs, n_folds)
     mean = scores.mean(axis=2)
