@@ -17,8 +17,8 @@ import numpy as np
 from .path import path
 from .penalty import L1, L2
 from ._data import feature_names_of
-from ._standardize import standardized_weights
-from ._validation import check_vector, check_X
+from ._standardize import feature_weights
+from ._validation import check_X
 from .backends.registry import resolve_backend
 from .problem import Problem
 
@@ -226,11 +226,6 @@ def _check_options(name, kwargs, problem):
 
 def _weights(X, sample_weight, fit_intercept, weights, standardize):
     """Per-feature L1 and L2 weights: ``weights`` itself, or glmnet's standardization."""
-    if not isinstance(standardize, (bool, np.bool_)):
-        raise TypeError(f"standardize must be a bool, got {type(standardize).__name__}.")
-    if not standardize:
-        return weights, weights
-    X = check_X(X)
-    if weights is not None:
-        weights = check_vector(weights, X.shape[1], "weights", per="one per feature")
-    return standardized_weights(X, sample_weight, fit_intercept, weights)
+    if not standardize and isinstance(standardize, (bool, np.bool_)):
+        return weights, weights  # validated by the Penalty, as without standardize
+    return feature_weights(check_X(X), sample_weight, fit_intercept, weights, standardize)

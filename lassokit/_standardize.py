@@ -17,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _linalg
-from ._validation import check_sample_weight
+from ._validation import check_sample_weight, check_vector
 
-__all__ = ["column_scales", "standardized_weights"]
+__all__ = ["column_scales", "feature_weights", "standardized_weights"]
 
 
 def column_scales(X, sample_weight=None, fit_intercept=True):
@@ -64,3 +64,39 @@ def standardized_weights(X, sample_weight, fit_intercept, weights=None):
     sd = column_scales(X, sample_weight, fit_intercept)
     pf = np.ones_like(sd) if weights is None else np.asarray(weights, dtype=np.float64)
     return pf * sd, pf * sd * sd
+
+
+def feature_weights(X, sample_weight, fit_intercept, weights, standardize):
+    """Per-feature L1 and L2 factors: ``weights`` as given, or glmnet's standardization.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Validated.
+    sample_weight : array-like of shape (n_samples,) or None
+    fit_intercept : bool
+    weights : array-like of shape (n_features,) or None
+        Finite factors ``>= 0`` (checked here).
+    standardize : bool
+
+    Returns
+    -------
+    v1, v2 : ndarray of shape (n_features,) or None
+        None for both without weights and without standardization.
+
+    Raises
+    ------
+    TypeError
+        ``standardize`` not a bool.
+    ValueError
+        ``weights`` of the wrong length, negative or not finite.
+    """
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be a bool, got {type(standardize).__name__}.")
+    if weights is not None:
+        weights = check_vector(weights, X.shape[1], "penalty weights", per="one per feature")
+        if np.any(weights < 0):
+            raise ValueError("penalty weights must be >= 0 (0 leaves a feature unpenalized).")
+    if not standardize:
+        return weights, weights
+    return standardized_weights(X, sample_weight, fit_intercept, weights)

@@ -55,3 +55,26 @@ def test_constant_columns_stay_at_zero_and_bad_flags_are_refused():
     assert not np.any(p.coefs[1])
     with pytest.raises(TypeError, match="standardize must be a bool"):
         lk.lasso_path(X, y, standardize="yes")
+
+
+@pytest.mark.parametrize("est", ["Lasso", "ElasticNet"])
+def test_estimators_standardize_and_penalty_weights(est):
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((90, 5)) * [1.0, 10.0, 0.1, 1.0, 5.0] + 3.0
+    y = X @ [1.0, 0.1, 5.0, 0.0, 0.0] + rng.standard_normal(90)
+    s = rng.uniform(0.5, 2.0, 90)
+    cls = getattr(lk, est)
+    kw = {"alpha": 0.05, "tol": 1e-12}
+    std = cls(standardize=True, **kw).fit(X, y, sample_weight=s)
+    Z, sd = _scaled(X, s, True)
+    ref = cls(**kw).fit(Z, y, sample_weight=s)
+    np.testing.assert_allclose(std.coef_ * sd, ref.coef_, rtol=1e-5, atol=1e-6)
+    pf = np.array([0.0, 1.0, 1.0, 2.0, 3.0])
+    r = 1.0 if est == "Lasso" else 0.5
+    got = cls(penalty_weights=pf, **kw).fit(X, y).coef_
+    want = lk.Problem(X, y, lk.L1(0.05 * r, pf) + lk.L2(0.05 * (1 - r), pf)).solve(tol=1e-12)
+    np.testing.assert_allclose(got, want.coef, atol=1e-6)
+    with pytest.raises(ValueError, match="penalty weights has length 2"):
+        cls(penalty_weights=[1.0, 2.0]).fit(X, y)
+    with pytest.raises(ValueError, match="penalty weights must be >= 0"):
+        cls(penalty_weights=-pf).fit(X, y)

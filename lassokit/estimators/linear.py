@@ -16,6 +16,7 @@ from typing import ClassVar
 import numpy as np
 
 from .._polish import polish
+from .._standardize import feature_weights
 from ..penalty import Penalty
 from ..problem import Problem
 from ._base import (
@@ -53,6 +54,8 @@ _ENET_CONSTRAINTS = {
     "random_state": [RANDOM_STATE],
     "selection": [Options("cyclic", "random")],
     "backend": [BACKEND],
+    "penalty_weights": [NONE, ARRAY],
+    "standardize": [BOOL],
 }
 
 
@@ -101,8 +104,10 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         sw = raw_sample_weight(sample_weight, n)
         _check_gram(self.precompute, p)
         r = self._l1_ratio()
+        v1, v2 = feature_weights(X, sw, self.fit_intercept, self.penalty_weights,
+                                 self.standardize)
         problem = Problem._single_use(
-            X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
+            X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r), v1, v2),
             fit_intercept=self.fit_intercept, sample_weight=sw, positive=self.positive,
             known_finite=True,
         )
@@ -173,6 +178,15 @@ class ElasticNet(_ElasticNetBase):
         ``"direct"`` (closed form) for ``alpha=0`` or ``l1_ratio=0`` without
         ``positive``, else ``"cd"``. Every backend is certified the same way;
         ``backend_`` names the one used.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` of both terms (glmnet's
+        ``penalty.factor``): the penalty is ``alpha * sum_j v_j (l1_ratio
+        |w_j| + (1 - l1_ratio) w_j**2 / 2)``; 0 leaves a feature unpenalized.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize each column as if scaled to unit
+        weighted standard deviation, coefficients on the original scale
+        (L1 factors ``v_j sd_j``, L2 factors ``v_j sd_j**2``; X is not
+        copied). scikit-learn has no such option (its default is False).
 
     Attributes
     ----------
@@ -203,7 +217,8 @@ class ElasticNet(_ElasticNetBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", backend="auto"):
+                 random_state=None, selection="cyclic", backend="auto", penalty_weights=None,
+                 standardize=False):
         keep_params(self, locals())
 
     _constraints: ClassVar[dict] = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
@@ -242,6 +257,11 @@ class Lasso(_ElasticNetBase):
         :func:`lassokit.available_backends` or a :class:`~lassokit.Backend`
         instance; ``"auto"``: ``"cd"`` (``"direct"`` for ``alpha=0``), as in
         :class:`ElasticNet`. ``backend_`` names the one used.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature L1 factors (glmnet's ``penalty.factor``), as in
+        :class:`ElasticNet`.
+    standardize : bool, default=False
+        glmnet's ``standardize``, as in :class:`ElasticNet`.
 
     Attributes
     ----------
@@ -259,7 +279,8 @@ n_features_in_, feature_names_in_
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", backend="auto"):
+                 random_state=None, selection="cyclic", backend="auto", penalty_weights=None,
+                 standardize=False):
         keep_params(self, locals())
 
     def _l1_ratio(self):
