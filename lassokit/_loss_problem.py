@@ -39,7 +39,8 @@ def design(problem):
     """
     lam, mu = problem.penalty.strengths(problem.n_features)
     return _cert.prepare(problem.loss, problem.X, problem.y, problem.sample_weight, lam, mu,
-                         positive=problem.positive, fit_intercept=problem.fit_intercept)
+                         positive=problem.positive, fit_intercept=problem.fit_intercept,
+                         offset=problem.offset)
 
 
 def objective(problem, coef, intercept):
@@ -58,7 +59,7 @@ def alpha_max(problem):
     _, mu = problem.penalty.strengths(problem.n_features)
     return _cert.alpha_max(problem.loss, problem.X, problem.y, problem.sample_weight,
                            problem.penalty.l1_weights, fit_intercept=problem.fit_intercept,
-                           positive=problem.positive, l2=mu)
+                           positive=problem.positive, l2=mu, offset=problem.offset)
 
 
 def settle(problem, raw, tol, name):

@@ -64,6 +64,11 @@ class Problem:
         Non-negative weights, normalized to sum to ``n_samples``.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
+    offset : array-like of shape (n_samples,), optional
+        A fixed part of the linear predictor, ``z = X w + b + offset``, not
+        fitted (glmnet's offset: log exposure of a Poisson rate, a prior
+        fit's predictions). For the squared and Huber losses it is the same
+        as fitting ``y - offset``.
 
     Notes
     -----
@@ -91,12 +96,13 @@ class Problem:
     """
 
     def __init__(self, X, y, penalty, *, loss="squared", fit_intercept=True, sample_weight=None,
-                 positive=False):
-        self._setup(X, y, penalty, fit_intercept, sample_weight, positive, loss=loss)
+                 positive=False, offset=None):
+        self._setup(X, y, penalty, fit_intercept, sample_weight, positive, loss=loss,
+                    offset=offset)
 
     @classmethod
     def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
-                    positive=False, known_finite=False, loss="squared"):
+                    positive=False, known_finite=False, loss="squared", offset=None):
         """A validated Problem that is solved at once and never handed out (estimators).
 
         ``known_finite``: the caller has already proved every
@@ -105,11 +111,11 @@ class Problem:
         """
         new = object.__new__(cls)
         new._setup(X, y, penalty, fit_intercept, sample_weight, positive,
-                   known_finite=known_finite, loss=loss)
+                   known_finite=known_finite, loss=loss, offset=offset)
         return new
 
     def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, known_finite=False,
-               loss="squared"):
+               loss="squared", offset=None):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
@@ -122,8 +128,9 @@ class Problem:
             self._X = _sparse_view(self._X)
         n, p = self._X.shape
         self._y = _view(check_vector(y, n, "y"))
-        # The caller's target as given: a loss with its own coding (classes,
-        # counts) recodes it at every call, so writes into it are seen.
+        self._offset = None if offset is None else _view(check_vector(offset, n, "offset"))
+        # The caller's target as given: recoded at every call (classes,
+        # counts; y - offset for least squares), so writes into it are seen.
         self._y_raw = self._y
         self._y = self._coded()
         self._penalty = penalty
@@ -141,12 +148,12 @@ class Problem:
     def _coded(self):
         """The target in the loss's coding (the caller's view itself for least squares)."""
         if self._loss.least_squares:
-            return self._y_raw
+            return self._y_raw if self._offset is None else _view(self._y_raw - self._offset)
         return _view(self._loss.check_y(self._y_raw))
 
     @classmethod
     def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None,
-                 loss=None):
+                 loss=None, offset=None):
         """A Problem on data that lassokit validated already (paths, CV folds).
 
         ``X`` must be what :func:`check_X` returns (float32/float64, read-only
@@ -158,7 +165,8 @@ class Problem:
         new = object.__new__(cls)
         new._X, new._y, new._penalty = X, y, penalty
         new._loss = as_loss("squared" if loss is None else loss)
-        new._y_raw = y  # already in the loss's coding
+        new._y_raw = y  # already in the loss's coding (less the offset for least squares)
+        new._offset = offset
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
         new._sample_weight = sample_weight
         new._sw_raw = sample_weight
@@ -179,7 +187,7 @@ class Problem:
                                fit_intercept=self._fit_intercept,
                                sample_weight=self._sample_weight, positive=self._positive,
                                stats=self._stats if self._loss.least_squares else None,
-                               loss=self._loss)
+                               loss=self._loss, offset=self.offset)
         new._scale_cache = self._target_scale
         return new
 
@@ -218,7 +226,7 @@ class Problem:
         # Derived quantities are not carried: a copy computes its own, from
         # the data it holds.
         return {k: v for k, v in self.__dict__.items()
-                if k in ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept",
+                if k in ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept", "_offset",
                          "_positive", "_sample_weight", "_sw_raw", "_live", "_feature_names")}
 
     def __setstate__(self, state):
@@ -229,7 +237,8 @@ class Problem:
         self.__dict__.setdefault("_loss", as_loss("squared"))
         self.__dict__.setdefault("_y_raw", self._y)
         _freeze(self._X)
-        for arr in (self._y, self._y_raw, self._sample_weight, self.__dict__.get("_sw_raw")):
+        for arr in (self._y, self._y_raw, self._sample_weight, self.__dict__.get("_sw_raw"),
+                    self.offset):
             if arr is not None:
                 arr.flags.writeable = False
         self._stats_cache = None
@@ -239,6 +248,8 @@ class Problem:
     y = property(lambda self: self._y,
                  doc="The target in the loss's coding (read-only, float64; -1/+1 for logistic).")
     loss = property(lambda self: self._loss, doc="The :class:`~lassokit.losses.Loss`.")
+    offset = property(lambda self: self.__dict__.get("_offset"),
+                      doc="The fixed part of the linear predictor (read-only), or None.")
     penalty = property(lambda self: self._penalty, doc="The :class:`Penalty`.")
     fit_intercept = property(lambda self: self._fit_intercept, doc="Whether an intercept is fitted.")
     sample_weight = property(
@@ -266,7 +277,7 @@ class Problem:
         ----------
         **changes
             Any of ``X``, ``y``, ``penalty``, ``loss``, ``fit_intercept``,
-            ``sample_weight``, ``positive``.
+            ``sample_weight``, ``positive``, ``offset``.
 
         Returns
         -------
@@ -274,7 +285,7 @@ class Problem:
         """
         fields = {"X": self._X, "y": self._y_raw, "penalty": self._penalty, "loss": self._loss,
                   "fit_intercept": self._fit_intercept, "sample_weight": self._sw_raw,
-                  "positive": self._positive}
+                  "positive": self._positive, "offset": self.offset}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
@@ -289,22 +300,14 @@ class Problem:
                                      f"got {v.shape[0]}.")
             new = Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
                                    sample_weight=self._sample_weight, positive=self._positive,
-                                   stats=self._stats_cache, loss=self._loss)
+                                   stats=self._stats_cache, loss=self._loss, offset=self.offset)
             new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
             # A user's problem stays live (its next call derives everything
             # afresh); one inside a path session or a CV fold stays pinned.
             new._live, new._sw_raw, new._y_raw = self._live, self._sw_raw, self._y_raw
             new._feature_names = self.feature_names
             return new
-        new = Problem(
-            fields["X"],
-            fields["y"],
-            fields["penalty"],
-            loss=fields["loss"],
-            fit_intercept=fields["fit_intercept"],
-            sample_weight=fields["sample_weight"],
-            positive=fields["positive"],
-        )
+        new = Problem(fields.pop("X"), fields.pop("y"), fields.pop("penalty"), **fields)
         if "X" not in changes:
             new._feature_names = self.feature_names
         return new

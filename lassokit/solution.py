@@ -7,7 +7,7 @@ import functools
 import numpy as np
 
 from . import _linalg
-from ._validation import check_X
+from ._validation import check_vector, check_X
 from .losses import as_loss
 
 __all__ = ["Solution", "ConvergenceWarning", "STATUSES"]
@@ -143,12 +143,15 @@ class Solution:
         """ndarray of int: indices of the non-zero coefficients."""
         return np.flatnonzero(self.coef)
 
-    def decision_function(self, X):
-        """The linear predictor ``z = X @ coef + intercept``.
+    def decision_function(self, X, offset=None):
+        """The linear predictor ``z = X @ coef + intercept (+ offset)``.
 
         Parameters
         ----------
         X : array-like or sparse matrix of shape (n_samples, n_features)
+        offset : array-like of shape (n_samples,), optional
+            The fixed part of ``z`` for these rows, when the problem had one
+            (glmnet's ``newoffset``).
 
         Returns
         -------
@@ -160,16 +163,18 @@ class Solution:
                 f"X has {X.shape[1]} features, but the solution has {self.coef.shape[0]}."
             )
         out = _linalg.matvec(X, self.coef) + self.intercept
+        if offset is not None:
+            out = out + check_vector(offset, X.shape[0], "offset")
         return out.astype(self.coef.dtype, copy=False)
 
-    def predict(self, X):
+    def predict(self, X, offset=None):
         """The predicted mean: ``z = X @ coef + intercept`` through the loss's inverse link.
 
         ``z`` itself for the squared and Huber losses, the probability of
         class +1 for the logistic loss, ``exp(z)`` for the Poisson loss;
-        ``X`` and the shape as for :meth:`decision_function`.
+        ``X``, ``offset`` and the shape as for :meth:`decision_function`.
         """
-        z = self.decision_function(X)
+        z = self.decision_function(X, offset)
         if self.loss.least_squares:
             return z
         return self.loss.inverse_link(z).astype(self.coef.dtype, copy=False)

@@ -153,6 +153,8 @@ def loss_program(cp, problem, warm_start=None):
     # P(0, b0) > 0 here (else w = 0 was returned before): the objective in
     # units of it, by a power of two.
     c0 = _pow2(d.p0, 0)
+    if d.offset is not None:
+        z = z + d.offset[keep]  # the fixed part of the linear predictor
     terms = [d.loss.cvxpy_sum(cp, y, z, s) / (n * c0)]
     lam = d.lam / cx / c0
     mu = d.mu / cx / cx / c0
@@ -248,7 +250,8 @@ def polish(problem, coef, intercept, max_rounds=8, max_iter=30):
         signs = np.concatenate([sgn[S], pad])
         point, z = _newton(loss, y, q, A, point, signs,
                            np.concatenate([lam[S] * sgn[S], pad]) / frac,
-                           np.concatenate([ridge[S], pad]) / frac, max_iter)
+                           np.concatenate([ridge[S], pad]) / frac, max_iter,
+                           base=0.0 if d.offset is None else d.offset[keep])
         if point is None:
             return None
         x[S] = point[:S.size]
@@ -273,7 +276,7 @@ def polish(problem, coef, intercept, max_rounds=8, max_iter=30):
     return out, b + d.y_shift - float(d.x_offset @ out)
 
 
-def _newton(loss, y, q, A, x, sgn, lin, ridge, max_iter):
+def _newton(loss, y, q, A, x, sgn, lin, ridge, max_iter, base=0.0):
     """Minimize ``q . l(y, A x) + lin . x + ridge . x**2 / 2`` keeping ``sgn_k x_k > 0``.
 
     Coordinates with ``sgn_k = 0`` are unconstrained. A coordinate that a
@@ -286,7 +289,7 @@ def _newton(loss, y, q, A, x, sgn, lin, ridge, max_iter):
 
     def objective(point):
         with np.errstate(over="ignore", invalid="ignore"):
-            z = A @ point
+            z = A @ point + base  # base: the offset, a fixed part of z
             return float(q @ loss.value(y, z) + lin @ point + 0.5 * (ridge @ (point * point))), z
 
     f, z = objective(x)

@@ -142,7 +142,7 @@ def _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_s
     beta = 0.0
     while True:
         supp = np.flatnonzero(w)
-        zc = _support_matvec(X, w, supp, d.x_offset)
+        zc = _cert.fixed_part(d, _support_matvec(X, w, supp, d.x_offset))
         beta = _intercept(d, zc)
         if not np.isfinite(beta):
             status = "error"
@@ -223,7 +223,7 @@ def _restricted(problem, ws, pen):
     return Problem._trusted(_columns(problem.X, ws), problem.y, Penalty(pen.l1, pen.l2, v1, v2),
                             fit_intercept=problem.fit_intercept,
                             sample_weight=problem.sample_weight, positive=problem.positive,
-                            loss=problem.loss)
+                            loss=problem.loss, offset=problem.offset)
 
 
 def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
@@ -235,10 +235,12 @@ def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
     X, loss, y, s, n = problem.X, d.loss, d.y, d.s, d.n
     p = X.shape[1]
     pen = problem.penalty
-    zc = _linalg.centred_matvec(X, w, d.x_offset)
+    # zc: the fixed part X_c w + offset (the convention of losses.certificate).
+    zc = _cert.fixed_part(d, _linalg.centred_matvec(X, w, d.x_offset))
     beta = _intercept(d, zc)
     if not np.isfinite(beta) or not np.isfinite(_value(d, w, zc + beta)):
-        w, zc, beta = np.zeros(p), np.zeros(n), (d.b0 if d.fit_intercept else 0.0)
+        w, beta = np.zeros(p), (d.b0 if d.fit_intercept else 0.0)
+        zc = _cert.fixed_part(d, np.zeros(n))
     bound = loss.curvature_bound()
     epochs = steps = stall = last_epochs = 0
     best = decrease = np.inf
@@ -281,10 +283,12 @@ def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
             break
         h = np.maximum(h, _CURVATURE_FLOOR * top)
         zw = z - g / h
+        # The model fits X w + b to the working response less the offset.
+        zw_fit = zw if d.offset is None else zw - d.offset
         omega = s * h
         kappa = float(np.mean(omega))
-        inner = _model(problem, zw, omega / kappa, Penalty(pen.l1 / kappa, pen.l2 / kappa,
-                                                          pen.l1_weights, pen.l2_weights))
+        inner = _model(problem, zw_fit, omega / kappa, Penalty(pen.l1 / kappa, pen.l2 / kappa,
+                                                              pen.l1_weights, pen.l2_weights))
         p0_in = inner._design.p0
         tol_in = min(0.3, max(_INNER_SHARE * min(estimate, best) / (kappa * p0_in), _TOL_FLOOR)) \
             if p0_in > 0 else tol
@@ -293,7 +297,7 @@ def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
         # separated classes), the model is first minimized on the support
         # with its signs fixed, one linear solve; kept when the signs hold
         # and no other feature violates the model's optimality conditions.
-        start = _orthant_solve(X, d, w, zw, omega) if last_epochs >= _SLOW_EPOCHS else None
+        start = _orthant_solve(X, d, w, zw_fit, omega) if last_epochs >= _SLOW_EPOCHS else None
         if start is not None:
             epochs += 1
         while True:
@@ -305,7 +309,7 @@ def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
                 epochs += int(raw.n_iter)
                 last_epochs = int(raw.n_iter)
                 w_new = np.asarray(raw.coef, dtype=np.float64)
-            zc_new = _linalg.centred_matvec(X, w_new, d.x_offset)
+            zc_new = _cert.fixed_part(d, _linalg.centred_matvec(X, w_new, d.x_offset))
             # The model's optimal intercept for w_new, in the centred coordinates.
             beta_new = float(np.dot(omega, zw - zc_new) / omega.sum()) if d.fit_intercept \
                 else 0.0

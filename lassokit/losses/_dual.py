@@ -92,6 +92,9 @@ def best_scale(design, v, u):
     loss, lam, mu, positive = design.loss, design.lam, design.mu, design.positive
     keep = design.s > 0
     yk, vk, sk = design.y[keep], v[keep], design.s[keep] / design.n
+    # With an offset o the loss of sample i is l(y_i, z + o_i), whose conjugate
+    # is l*(y_i, v) - v o_i: D gains the term linear in the scale c, c * sum s v o / n.
+    shift = 0.0 if design.offset is None else float(np.dot(sk, vk * design.offset[keep]))
     lo, hi = loss.dual_domain(yk)
     with np.errstate(divide="ignore", invalid="ignore"):
         c_dom = np.min(np.where(vk > 0, hi / vk, np.where(vk < 0, lo / vk, np.inf)), initial=np.inf)
@@ -105,7 +108,7 @@ def best_scale(design, v, u):
 
     def value(c):
         with np.errstate(over="ignore", invalid="ignore"):
-            d = -float(np.dot(sk, loss.conjugate(yk, c * vk)))
+            d = c * shift - float(np.dot(sk, loss.conjugate(yk, c * vk)))
             d -= Penalty.conjugate(c * u, lam, mu, positive)
         return d if np.isfinite(d) else -np.inf
 
@@ -119,7 +122,7 @@ def best_scale(design, v, u):
             curv = float(np.dot(sk, np.where(moving, vk * vk / loss.hessian(yk, zk), 0.0)))
             ex = np.maximum(c * e[smooth] - lam[smooth], 0.0)
             es = e[smooth]
-            return (-fit - float(np.dot(es, ex / mu[smooth])),
+            return (shift - fit - float(np.dot(es, ex / mu[smooth])),
                     -curv - float(np.dot(es * es, (ex > 0) / mu[smooth])))
 
     c = min(_newton.concave_argmax(slope, c_max), c_max)

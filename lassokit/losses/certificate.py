@@ -77,6 +77,10 @@ class LossDesign:
         The optimal intercept at ``w = 0`` (in the shifted units) and
         ``P(0, b0)``, the scale of the relative gap (raised to the rounding
         level of the loss's values, ``4 eps mean(s |y|)``, when it is below it).
+    offset : ndarray of shape (n_samples,) or None
+        The fixed part of the linear predictor (None for none, and for a
+        shift-invariant loss, whose ``y`` has it taken off). Every ``zc``
+        of this module includes it: ``zc = X_c coef + offset``.
     rounding_fit : bool
         Whether ``P(0, b0)`` is at that rounding level: the intercept alone
         fits ``y``, and ``w = 0`` is optimal for every penalty.
@@ -90,6 +94,7 @@ class LossDesign:
         "loss",
         "mu",
         "n",
+        "offset",
         "p0",
         "positive",
         "rounding_fit",
@@ -106,8 +111,8 @@ class LossDesign:
 
 
 def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False,
-            fit_intercept=True):
-    """Validate and prepare a problem ``1/n sum s l(y, Xw + b) + g(w)`` for :func:`certify`.
+            fit_intercept=True, offset=None):
+    """Validate and prepare a problem ``1/n sum s l(y, Xw + b + o) + g(w)`` for :func:`certify`.
 
     Parameters
     ----------
@@ -123,6 +128,10 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
         them (default zeros).
     positive : bool, default=False
     fit_intercept : bool, default=True
+    offset : array-like of shape (n_samples,), optional
+        A fixed part ``o`` of the linear predictor (glmnet's offset). For a
+        shift-invariant loss it is taken off ``y`` instead (``l(y, z + o) =
+        l(y - o, z)``), which keeps the least-squares form.
 
     Returns
     -------
@@ -133,6 +142,14 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     y = loss.check_y(y)
     if y.shape[0] != n:
         raise ValueError(f"y has {y.shape[0]} samples but X has {n} rows.")
+    if offset is not None:
+        offset = np.asarray(offset, dtype=np.float64)
+        if offset.shape != (n,) or not np.all(np.isfinite(offset)):
+            raise ValueError(f"offset must be {n} finite numbers, one per sample.")
+        if loss.shift_invariant:
+            y, offset = y - offset, None
+        elif not np.any(offset):
+            offset = None
     sw = check_sample_weight(sample_weight, n)
     s = np.ones(n) if sw is None else np.asarray(sw)
     lam, mu = strengths(lam, p, "lam"), strengths(mu, p, "mu")
@@ -140,9 +157,13 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     x_offset = _linalg.weighted_column_means(X, sw) if fit_intercept else np.zeros(p)
     y_shift = mean_two_pass(s, y) if fit_intercept and loss.shift_invariant else 0.0
     y = y - y_shift
-    b0 = loss.intercept_only(y, s) if fit_intercept else 0.0
+    base = np.zeros(n) if offset is None else offset
+    if not fit_intercept:
+        b0 = 0.0
+    else:
+        b0 = loss.intercept_only(y, s) if offset is None else loss.best_intercept(y, s, offset)
     with np.errstate(over="ignore", invalid="ignore"):
-        p0 = weighted_mean(s, loss.value(y, np.full(n, b0)))
+        p0 = weighted_mean(s, loss.value(y, base + b0))
     # An intercept-only fit that is exact up to rounding (Poisson counts all
     # equal: b0 one ulp off log(c) leaves P(0, b0) ~ 1e-32): the relative gap
     # is then taken against the rounding level of the loss's values instead,
@@ -154,12 +175,12 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     return LossDesign(loss=loss, X=X, y=y, s=s, n=n, lam=lam, mu=mu, positive=positive,
                       fit_intercept=fit_intercept, x_offset=np.asarray(x_offset, dtype=np.float64),
                       y_shift=float(y_shift), unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
-                      b0=float(b0), p0=float(p0), rounding_fit=rounding_fit)
+                      b0=float(b0), p0=float(p0), rounding_fit=rounding_fit, offset=offset)
 
 
 def _intercepts(design, coef, intercept):
-    """``(X_c coef, beta_opt, beta)``: centred predictions, optimal and used intercepts."""
-    zc = _linalg.centred_matvec(design.X, coef, design.x_offset)
+    """``(X_c coef + offset, beta_opt, beta)``: fixed predictions, optimal and used intercepts."""
+    zc = fixed_part(design, _linalg.centred_matvec(design.X, coef, design.x_offset))
     if not design.fit_intercept:
         if intercept not in (None, 0, 0.0):
             raise ValueError("a non-zero intercept was given for a problem without intercept.")
@@ -168,6 +189,11 @@ def _intercepts(design, coef, intercept):
     if intercept is None:
         return zc, beta_opt, beta_opt
     return zc, beta_opt, float(intercept) - design.y_shift + float(design.x_offset @ coef)
+
+
+def fixed_part(design, xc_coef):
+    """``X_c coef`` plus the problem's offset: the ``zc`` every function here takes."""
+    return xc_coef if design.offset is None else xc_coef + design.offset
 
 
 def primal_value(design, coef, intercept=None):
@@ -290,7 +316,7 @@ def certify(design, coef, intercept=None):
 
 
 def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=True,
-              positive=False, l2=None):
+              positive=False, l2=None, offset=None):
     """Smallest L1 strength ``a1`` at which ``w = 0`` is optimal (on the L1-weighted features).
 
     The intercept and the features of zero L1 weight (with their L2
@@ -310,6 +336,8 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
     l2 : array-like of shape (n_features,), optional
         L2 strengths ``mu``; only those of the features of zero L1 weight
         matter (the L2 term has zero slope at 0).
+    offset : array-like of shape (n_samples,), optional
+        The fixed part of the linear predictor (see :func:`prepare`).
 
     Returns
     -------
@@ -318,13 +346,13 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
         class only for the logistic loss).
     """
     d = prepare(loss, X, y, sample_weight, None, l2, positive=positive,
-                fit_intercept=fit_intercept)
+                fit_intercept=fit_intercept, offset=offset)
     n, p = X.shape
     v1 = np.ones(p) if l1_weights is None else strengths(l1_weights, p, "l1_weights")
     if not np.isfinite(d.b0) or d.rounding_fit:
         return 0.0
     loss, s = d.loss, d.s
-    z = np.full(n, d.b0)
+    z = fixed_part(d, np.full(n, d.b0))
     ref = np.where(s > 0, np.abs(loss.gradient(d.y, z)), 0.0)
     free = np.flatnonzero(v1 == 0)
     if free.size:
@@ -336,7 +364,7 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
             A = np.column_stack([np.ones(n), A])
             nonneg, ridge = np.concatenate([[False], nonneg]), np.concatenate([[0.0], ridge])
             x0 = np.concatenate([[d.b0], x0])
-        _, z = _newton.fit_free(loss, d.y, s, np.zeros(n), A, ridge, nonneg, x0)
+        _, z = _newton.fit_free(loss, d.y, s, fixed_part(d, np.zeros(n)), A, ridge, nonneg, x0)
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.where(s > 0, loss.gradient(d.y, z), 0.0)
     # A fit as good as the rounding of the data: the house rule of the
