@@ -182,6 +182,8 @@ class ElasticNet(_ElasticNetBase):
         Per-feature factors ``v_j >= 0`` of both terms (glmnet's
         ``penalty.factor``): the penalty is ``alpha * sum_j v_j (l1_ratio
         |w_j| + (1 - l1_ratio) w_j**2 / 2)``; 0 leaves a feature unpenalized.
+        Used as given: glmnet rescales its ``penalty.factor`` ``f`` to sum to
+        ``n_features``, so its fit is ``penalty_weights=f * p / f.sum()``.
     standardize : bool, default=False
         glmnet's ``standardize``: penalize each column as if scaled to unit
         weighted standard deviation, coefficients on the original scale
