@@ -38,6 +38,9 @@ def design(problem):
     LossDesign
     """
     lam, mu = problem.penalty.strengths(problem.n_features)
+    base = problem.__dict__.get("_loss_base")  # the same data, another strength
+    if base is not None:
+        return _cert.with_strengths(base, lam, mu)
     return _cert.prepare(problem.loss, problem.X, problem.y, problem.sample_weight, lam, mu,
                          positive=problem.positive, fit_intercept=problem.fit_intercept,
                          offset=problem.offset)

@@ -212,8 +212,8 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
     iters = np.zeros(k, dtype=np.int64)
     conv = np.zeros(k, dtype=bool)
     start = time.perf_counter()
-    if problem.loss.least_squares:
-        _ = problem._stats  # computed once, shared by every strength
+    # The data part is computed once and shared by every strength.
+    _ = problem._stats if problem.loss.least_squares else problem._design
     # Loading or compiling kernels is kept out of solve_time, as in Problem.solve.
     with _kernel_time.measure() as kernels:
         session = be.open_path(problem, tol=tol, max_iter=max_iter, options=options,

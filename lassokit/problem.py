@@ -305,6 +305,8 @@ class Problem:
             # A user's problem stays live (its next call derives everything
             # afresh); one inside a path session or a CV fold stays pinned.
             new._live, new._sw_raw, new._y_raw = self._live, self._sw_raw, self._y_raw
+            if not self._live and not self._loss.least_squares:  # a path's data: shared
+                new._loss_base = self.__dict__.get("_design") or self.__dict__.get("_loss_base")
             new._feature_names = self.feature_names
             return new
         new = Problem(fields.pop("X"), fields.pop("y"), fields.pop("penalty"), **fields)

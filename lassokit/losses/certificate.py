@@ -49,7 +49,8 @@ from ._util import mean_two_pass, strengths, weighted_mean
 #: Values below this multiple of ``eps mean(s |y|)`` are rounding (see :func:`prepare`).
 _ROUNDING = 4 * np.finfo(float).eps
 
-__all__ = ["LossDesign", "alpha_max", "certify", "dual_value", "prepare", "primal_value"]
+__all__ = ["LossDesign", "alpha_max", "certify", "dual_value", "prepare", "primal_value",
+           "with_strengths"]
 
 
 class LossDesign:
@@ -176,6 +177,27 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
                       fit_intercept=fit_intercept, x_offset=np.asarray(x_offset, dtype=np.float64),
                       y_shift=float(y_shift), unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
                       b0=float(b0), p0=float(p0), rounding_fit=rounding_fit, offset=offset)
+
+
+def with_strengths(design, lam, mu):
+    """``design`` with other per-feature strengths: the data part is shared, not recomputed.
+
+    A path changes only the penalty from one strength to the next; the
+    column means, the coded target, the weights, ``b0`` and ``P(0, b0)``
+    depend on the data alone.
+
+    Parameters
+    ----------
+    design : LossDesign
+    lam, mu : ndarray of shape (n_features,)
+
+    Returns
+    -------
+    LossDesign
+    """
+    fields = {k: getattr(design, k) for k in LossDesign.__slots__}
+    fields.update(lam=lam, mu=mu, unpenalized=np.flatnonzero((lam == 0) & (mu == 0)))
+    return LossDesign(**fields)
 
 
 def _intercepts(design, coef, intercept):
