@@ -30,6 +30,7 @@ _LAZY = {
     "LogisticRegression": ("lassokit.estimators", "LogisticRegression"),
     "LogisticRegressionCV": ("lassokit.estimators", "LogisticRegressionCV"),
     "PoissonRegressor": ("lassokit.estimators", "PoissonRegressor"),
+    "RidgeCV": ("lassokit.estimators", "RidgeCV"),
     "plot_cv": ("lassokit.plotting", "plot_cv"),
 }
 
@@ -73,6 +74,7 @@ __all__ = [
     "PoissonRegressor",
     "Problem",
     "Ridge",
+    "RidgeCV",
     "Solution",
     "Squared",
     "VerifyReport",

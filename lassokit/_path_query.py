@@ -5,7 +5,8 @@ strength between the two grid points around it, the first solution above
 the grid and the last below it. It is what the grid knows, not a solution
 (the lasso path is piecewise linear in ``alpha`` only between the knots
 where the support changes); ``exact=True`` solves the problem at the
-strength, warm-started from the grid point above, and certifies it.
+strength, warm-started from the grid point above, and certifies it (on a
+relaxed path, :meth:`Path.relax`, that solution is then relaxed).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numbers
 import numpy as np
 
 from . import _linalg
+from ._relax import blend, relaxed_fits
 from ._validation import check_X
 
 __all__ = ["coef_at", "decision_function", "intercept_at"]
@@ -45,16 +47,26 @@ def _weights(alphas, a):
 
 
 def _exact(path, a):
-    """The certified solution at strength ``a`` (see :meth:`Path.coef_at`)."""
+    """``(coef, intercept)`` solved at strength ``a`` (see :meth:`Path.coef_at`).
+
+    On a relaxed path the certified solution is relaxed with the path's gamma.
+    """
     problem = path._problem
     if problem is None:
         raise ValueError("exact=True needs the problem this path solved; this Path was "
                          "assembled without it (cross-validation folds, Dask): use "
                          "exact=False, or lk.path(problem) for a path that can re-solve.")
-    i, _, _ = _weights(path.alphas, a)
-    start = np.asarray(path.coefs[:, i], dtype=np.float64)
-    sub = problem.replace(penalty=problem.penalty.at(float(a), path.l1_ratio))
-    return sub.solve(path.backend, tol=path.tol, warm_start=start, **path._options)
+    lasso = path if path._lasso is None else path._lasso
+    i, _, _ = _weights(lasso.alphas, a)
+    start = np.asarray(lasso.coefs[:, i], dtype=np.float64)
+    sub = problem.replace(penalty=problem.penalty.at(float(a), lasso.l1_ratio))
+    sol = sub.solve(lasso.backend, tol=lasso.tol, warm_start=start, **lasso._options)
+    if path.gamma is None:
+        return sol.coef, sol.intercept
+    coef = np.asarray(sol.coef)[:, None]
+    W, w_icpt = relaxed_fits(problem, coef)
+    C, b = blend(path.gamma, coef, [sol.intercept], W, w_icpt, coef.dtype)
+    return C[:, 0], float(b[0])
 
 
 def coef_at(path, alpha, exact=False):
@@ -65,7 +77,7 @@ def coef_at(path, alpha, exact=False):
     C = np.asarray(path.coefs, dtype=np.float64)
     for m, a in enumerate(arr):
         if exact:
-            out[:, m] = _exact(path, a).coef
+            out[:, m] = _exact(path, a)[0]
         else:
             i, j, t = _weights(path.alphas, a)
             out[:, m] = (1.0 - t) * C[:, i] + t * C[:, j]
@@ -78,7 +90,7 @@ def intercept_at(path, alpha, exact=False):
     out = np.empty(arr.size)
     for m, a in enumerate(arr):
         if exact:
-            out[m] = _exact(path, a).intercept
+            out[m] = _exact(path, a)[1]
         else:
             i, j, t = _weights(path.alphas, a)
             out[m] = (1.0 - t) * path.intercepts[i] + t * path.intercepts[j]
@@ -97,8 +109,8 @@ def decision_function(path, X, alpha=None, exact=False):
         arr, scalar = _strengths(alpha)
         if exact:
             sols = [_exact(path, a) for a in arr]
-            C = np.column_stack([np.asarray(s.coef, dtype=np.float64) for s in sols])
-            b = np.array([s.intercept for s in sols])
+            C = np.column_stack([np.asarray(c, dtype=np.float64) for c, _ in sols])
+            b = np.array([icpt for _, icpt in sols])
         else:
             C = np.asarray(coef_at(path, arr), dtype=np.float64).reshape(p, -1)
             b = np.atleast_1d(intercept_at(path, arr))

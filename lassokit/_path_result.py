@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _path_query
+from ._relax import support_masks
 from .losses import as_loss
 
 __all__ = ["Path"]
@@ -43,6 +44,9 @@ class Path:
         :func:`enet_path`, else None (assign a list to name them).
     loss : Loss
         The problem's loss (:meth:`predict` returns its mean).
+    gamma : float or None
+        None for a path of penalized solutions; the blend ``gamma`` for a
+        relaxed path (:meth:`relax`).
 
     Notes
     -----
@@ -51,12 +55,12 @@ class Path:
     ``coefs`` of shape ``(n_features, k)`` as scikit-learn's; it keeps every
     attribute above. ``len(path)`` is the number of strengths ``k``.
     Coefficients at any strength: :meth:`coef_at` (also ``path(alpha)``),
-    predictions: :meth:`predict`.
+    predictions: :meth:`predict`; the relaxed lasso: :meth:`relax`.
     """
 
     def __init__(self, *, alphas, coefs, intercepts, dual_gaps, rel_gaps, n_iters,
                  converged, l1_ratio, backend, tol, solve_time, feature_names=None,
-                 loss=None, problem=None, options=None):
+                 loss=None, problem=None, options=None, gamma=None):
         # The arrays as given (one per strength), the scalars as floats.
         self.__dict__.update(alphas=alphas, coefs=coefs, intercepts=intercepts,
                              dual_gaps=dual_gaps, rel_gaps=rel_gaps, n_iters=n_iters,
@@ -69,6 +73,10 @@ class Path:
         # assembled from elsewhere (cross-validation folds, Dask).
         self._problem = problem
         self._options = dict(options or {})
+        self.gamma = None if gamma is None else float(gamma)
+        # A relaxed path keeps the penalized path it blends (relax() starts
+        # from it again, so gammas never compound).
+        self._lasso = None
 
     def __len__(self):
         return self.alphas.shape[0]
@@ -150,11 +158,93 @@ class Path:
         z = self.decision_function(X, alpha, exact)
         return z if self.loss.least_squares else self.loss.inverse_link(z)
 
+    def relax(self, gamma):
+        """The relaxed lasso: each solution blended with the unpenalized fit on its support.
+
+        glmnet's ``relax=TRUE`` (Meinshausen 2007; Hastie, Tibshirani &
+        Tibshirani 2020). At each ``alpha`` of the grid the coefficients are
+        ``gamma * w + (1 - gamma) * w_S``, with ``w`` this path's solution
+        and ``w_S`` the least-squares fit, without penalty, on the features
+        where ``w`` is non-zero (:meth:`nonzero`; features the penalty leaves
+        free are always in), with the problem's intercept, sample weights and
+        positivity (a non-negative least squares then). The intercept blends
+        alike. Where the support's columns are linearly dependent (more of
+        them than samples) ``w_S`` is the minimum-norm fit.
+
+        Parameters
+        ----------
+        gamma : float in [0, 1] or array-like of them
+            1: this path; 0: the unpenalized refit on each support. An array
+            gives one relaxed path per value, sharing the refits (each
+            distinct support is solved once, whatever the number of gammas).
+
+        Returns
+        -------
+        Path or list of Path
+            Same ``alphas``; ``gamma`` set. ``dual_gaps``, ``rel_gaps``,
+            ``converged`` and ``n_iters`` are this path's: they certify the
+            penalized solutions whose supports were refitted, not the
+            relaxed coefficients (which, for ``gamma < 1``, solve no
+            penalized problem). Relaxing a relaxed path starts again from
+            its penalized path. :meth:`coef_at` interpolates the relaxed
+            coefficients; with ``exact=True`` it solves the penalized
+            problem at the strength and relaxes that solution.
+
+        Raises
+        ------
+        ValueError
+            When the path was assembled without its problem (cross-validation
+            folds, Dask), its loss is not the squared loss, or ``gamma`` is
+            outside [0, 1].
+        TypeError
+            When ``gamma`` is not a number or an array of numbers.
+
+        Examples
+        --------
+        The unpenalized refit recovers a noiseless model's coefficients
+        wherever the lasso found its support:
+
+        >>> import numpy as np, lassokit as lk
+        >>> X = np.random.default_rng(0).standard_normal((50, 6))
+        >>> refit, lasso = lk.lasso_path(X, X @ [1, 0, 0, -2, 0, 0], n_alphas=5).relax([0, 1])
+        >>> refit.coefs[[0, 3], -1].round(6), lasso.coefs[[0, 3], -1].round(2)
+        (array([ 1., -2.]), array([ 1., -2.]))
+        """
+        from ._relax import blend, check_gammas, relaxed_fits
+
+        gammas, scalar = check_gammas(gamma)
+        lasso = self if self._lasso is None else self._lasso
+        problem = lasso._problem
+        if problem is None:
+            raise ValueError("relax needs the problem this path solved; this Path was "
+                             "assembled without it (cross-validation folds, Dask): use "
+                             "lk.lasso_path(X, y) or lk.path(problem) for a path that can "
+                             "be relaxed.")
+        if not lasso.loss.least_squares:
+            raise ValueError(f"relax supports the squared loss only; this path's loss is "
+                             f"{lasso.loss!r}.")
+        W, w_icpt = relaxed_fits(problem, lasso.coefs)
+        out = []
+        for g in gammas:
+            coefs, icpts = blend(g, lasso.coefs, lasso.intercepts, W, w_icpt,
+                                 lasso.coefs.dtype)
+            new = Path(alphas=lasso.alphas, coefs=coefs, intercepts=icpts,
+                       dual_gaps=lasso.dual_gaps, rel_gaps=lasso.rel_gaps,
+                       n_iters=lasso.n_iters, converged=lasso.converged,
+                       l1_ratio=lasso.l1_ratio, backend=lasso.backend, tol=lasso.tol,
+                       solve_time=lasso.solve_time, feature_names=lasso.feature_names,
+                       loss=lasso.loss, problem=problem, options=lasso._options, gamma=g)
+            new._lasso = lasso
+            out.append(new)
+        return out[0] if scalar else out
+
     def __repr__(self):
         k = len(self)
         return (
             f"Path(n_alphas={k}, alphas=[{self.alphas[0]:.4g} .. {self.alphas[-1]:.4g}], "
-            f"l1_ratio={self.l1_ratio:g}, backend={self.backend!r}, "
+            f"l1_ratio={self.l1_ratio:g}, "
+            + ("" if self.gamma is None else f"gamma={self.gamma:g}, ")
+            + f"backend={self.backend!r}, "
             f"converged={int(self.converged.sum())}/{k}, "
             f"max_rel_gap={float(np.max(self.rel_gaps)):.3g}, solve_time={self.solve_time:.3g}s)"
         )
@@ -171,10 +261,7 @@ class Path:
         -------
         ndarray of bool of shape (n_features, k)
         """
-        coefs = np.asarray(self.coefs)
-        mags = np.abs(coefs.astype(np.float64))
-        scale = float(mags.max()) if mags.size else 0.0
-        return mags > 64 * np.finfo(coefs.dtype).eps * scale
+        return support_masks(self.coefs)
 
     def support_sizes(self):
         """Number of non-zero coefficients (:meth:`nonzero`) at each strength.

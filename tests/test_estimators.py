@@ -296,7 +296,9 @@ def test_same_parameter_names_and_defaults_as_sklearn():
              (lk.LassoCV, sk.LassoCV), (lk.ElasticNetCV, sk.ElasticNetCV)]
     # lassokit's own keywords come after scikit-learn's, in this order (API §5, §10).
     extras = {"Lasso": ["backend", "penalty_weights", "standardize"],
-              "ElasticNet": ["backend", "penalty_weights", "standardize"]}
+              "ElasticNet": ["backend", "penalty_weights", "standardize"],
+              "LassoCV": ["backend", "penalty_weights", "standardize", "relax", "gammas"],
+              "ElasticNetCV": ["backend", "penalty_weights", "standardize"]}
     for ours, theirs in pairs:
         mine = inspect.signature(ours).parameters
         ref = inspect.signature(theirs).parameters

@@ -2,11 +2,12 @@
 
 All checks run on the estimators as constructed by default; the CV
 estimators run with ``cv=3`` (as scikit-learn's own common tests do) to keep
-the suite fast. ``check_sample_weight_equivalence_on_{dense,sparse}_data``
-demands that weighted and repeated-row fits predict identically to
-``rtol=1e-7``: it passes at the default ``tol`` because every fit is
-finished exactly on its support (``lassokit._polish``), and a CV refit
-whose support is not identified at ``tol`` is solved once more, tighter.
+the suite fast; ``RidgeCV`` runs with its default, leave-one-out.
+``check_sample_weight_equivalence_on_{dense,sparse}_data`` demands that
+weighted and repeated-row fits predict identically to ``rtol=1e-7``: it
+passes at the default ``tol`` because every fit is finished exactly on its
+support (``lassokit._polish``), and a CV refit whose support is not
+identified at ``tol`` is solved once more, tighter.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ ESTIMATORS = [
     lk.LogisticRegression(),
     lk.LogisticRegressionCV(cv=3),
     lk.PoissonRegressor(),
+    lk.RidgeCV(),
 ]
 
 

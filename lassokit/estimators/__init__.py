@@ -14,7 +14,7 @@ from .logistic import LogisticRegression
 from .poisson import PoissonRegressor
 
 _LAZY = {"ElasticNetCV": ".cv", "LassoCV": ".cv", "LassoIC": ".ic",
-         "LogisticRegressionCV": "._logistic_cv"}
+         "LogisticRegressionCV": "._logistic_cv", "RidgeCV": ".ridge_cv"}
 
 
 def __getattr__(name):
@@ -32,4 +32,4 @@ def __dir__():
 
 
 __all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "LogisticRegression",
-           "LogisticRegressionCV", "PoissonRegressor", "Ridge"]
+           "LogisticRegressionCV", "PoissonRegressor", "Ridge", "RidgeCV"]

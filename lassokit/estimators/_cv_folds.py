@@ -16,7 +16,13 @@ Two engines, chosen once per ``fit``:
   straight into the kernel's layout, and runs :func:`lassokit.path.run_path`
   on a backend session; the test error is computed from the test rows.
 
-Both certify every strength with lassokit's certificate.
+Both certify every strength with lassokit's certificate. Per-feature penalty
+weights are the whole data's, except under glmnet's ``standardize``, where
+each fold takes the standard deviations of its own training rows (as
+``cv.glmnet`` standardizes within each fold). With ``relax``, each fold's
+path is also relaxed (:mod:`lassokit._relax`): one unpenalized fit per
+distinct support, from the fold's own Gram matrix or training rows, and
+the test error of every ``gamma`` from the same predictions.
 """
 
 from __future__ import annotations
@@ -25,17 +31,20 @@ import numpy as np
 import scipy.linalg.blas as blas
 import scipy.sparse as sp
 
+from .._data import _Design
 from .._finish import settle
+from .._relax import relaxed_fits, support_fits, support_masks
+from .._standardize import column_scales
 from .._validation import check_sample_weight
 from ..backends._cd_ops import vanishing
 from ..backends._cd_path import _FLOOR, _PSPACE_MAX, _PSPACE_RATIO, GramPath
 from ..backends.base import BackendResult
 from ..path import run_path
 from ..penalty import Penalty
-from .._data import _Design
 from ..problem import Problem
 
-__all__ = ["FoldMoments", "check_folds", "fold_moments", "gram_blocks_apply", "session_fold"]
+__all__ = ["FoldMoments", "check_folds", "fold_moments", "gram_blocks_apply", "moment_fold",
+           "session_fold"]
 
 #: Rows per block while forming moments (bounded float64 scratch: 32 MB).
 _BLOCK_ENTRIES = 1 << 22
@@ -227,6 +236,26 @@ class MomentProblem:
         self.fit_intercept, self.positive, self.dtype = fit_intercept, positive, dtype
         self.p0 = 0.5 * c0
 
+    def column_scales(self):
+        """Weighted standard deviations of the training columns (1 where they vanish).
+
+        ``sqrt(diag(G))`` of the centred moments, normalized by the sum of
+        the weights: :func:`lassokit._standardize.column_scales` of the
+        fold's rows, without a pass over them.
+        """
+        L = self.gram.L
+        return np.where(L > 0, np.sqrt(np.maximum(L, 0.0)), 1.0)
+
+    def unpenalized(self, coefs, free):
+        """Unpenalized fits on the supports of ``coefs``' columns (the relaxed lasso).
+
+        From sub-blocks of the fold's Gram matrix (:func:`lassokit._relax.support_fits`);
+        the features ``free`` (no penalty) are in every support.
+        """
+        masks = support_masks(coefs)
+        masks[free] = True
+        return support_fits(masks, self.gram.G, self.gram.b, self.positive)
+
     def design(self, penalty, lam=None, mu=None):
         """The ``_Design`` of the certificate at ``penalty`` (no sample-space fields).
 
@@ -304,8 +333,45 @@ def test_mse(block, coefs, delta):
     return np.maximum(s, 0.0) / block.W
 
 
+def fold_weights(settings, scales):
+    """Per-feature L1 and L2 factors ``(v1, v2)`` of one fold (None: all ones).
+
+    The whole data's (``settings["weights"]``), or under ``standardize``
+    glmnet's ``(pf sd, pf sd**2)`` with ``sd = scales()``, the training
+    fold's weighted standard deviations.
+    """
+    if not settings["standardize"]:
+        return settings["weights"]
+    sd = scales()
+    pf = settings["penalty_weights"]
+    pf = np.ones_like(sd) if pf is None else pf
+    return pf * sd, pf * sd * sd
+
+
+def _errors(predict, y_test, weights, gammas, relaxed):
+    """Test MSE per strength, and per (gamma, strength) of the relaxed fits (or None).
+
+    ``predict`` (n_test, k) is the path's; ``relaxed`` that of the
+    unpenalized fits, blended with it by each gamma.
+    """
+    def mse(pred):
+        resid = pred - y_test[:, None]
+        return np.average(resid * resid, axis=0, weights=weights)
+
+    if gammas is None:
+        return mse(predict), None
+    return mse(predict), np.array([mse(g * predict + (1.0 - g) * relaxed) for g in gammas])
+
+
 def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
-    """One fold on a backend session: gather the training rows once, run the path."""
+    """One fold on a backend session: gather the training rows once, run the path.
+
+    Returns
+    -------
+    (ndarray, ndarray or None, int, float)
+        Test MSE per strength, per (gamma, strength) with ``relax``, the
+        number of unconverged strengths and the worst relative gap.
+    """
     X_train = X[train]
     if isinstance(X_train, np.ndarray):
         X_train = np.asfortranarray(X_train)
@@ -314,8 +380,10 @@ def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
     if isinstance(X_train, np.ndarray):
         X_train.flags.writeable = False  # a fresh copy, owned here
     sw_train = None if sw is None else _normalized(sw[train])
+    v1, v2 = fold_weights(settings, lambda: column_scales(X_train, sw_train,
+                                                          settings["fit_intercept"]))
     problem = Problem._trusted(X_train, np.ascontiguousarray(y[train]),
-                               Penalty(l1_ratio, 1.0 - l1_ratio),
+                               Penalty(l1_ratio, 1.0 - l1_ratio, v1, v2),
                                fit_intercept=settings["fit_intercept"], sample_weight=sw_train,
                                positive=settings["positive"])
     result = run_path(problem, alphas, backend=settings["backend"], tol=settings["tol"],
@@ -325,10 +393,40 @@ def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
     X_test = X[test]
     if X_test.dtype != np.float64:
         X_test = X_test.astype(np.float64)
-    resid = np.asarray(X_test @ coefs) + result.intercepts - np.asarray(y[test])[:, None]
+    predict = np.asarray(X_test @ coefs) + result.intercepts
+    relaxed = None
+    if settings["gammas"] is not None:
+        W, w_icpt = relaxed_fits(problem, coefs)
+        relaxed = np.asarray(X_test @ W) + w_icpt
     weights = None if sw is None else sw[test]
-    mse = np.average(resid * resid, axis=0, weights=weights)
-    return mse, int(np.count_nonzero(~result.converged)), float(np.max(result.rel_gaps))
+    mse, mse_relax = _errors(predict, np.asarray(y[test]), weights, settings["gammas"], relaxed)
+    return (mse, mse_relax, int(np.count_nonzero(~result.converged)),
+            float(np.max(result.rel_gaps)))
+
+
+def moment_fold(total, block, mx, my, dtype, l1_ratio, alphas, settings):
+    """One fold from moments: the path of ``total - block``, scored on ``block``.
+
+    Returns
+    -------
+    (ndarray, ndarray or None, int, float)
+        As :func:`session_fold`.
+    """
+    mp = MomentProblem(total - block, mx, my, settings["fit_intercept"], settings["positive"],
+                       dtype, anderson=settings["options"].get("anderson", True))
+    v1, v2 = fold_weights(settings, mp.column_scales)
+    unit = Penalty(1.0, 1.0, v1, v2)
+    coefs, _, rel, conv = mp.path(unit, alphas, l1_ratio, settings["tol"], settings["max_iter"])
+    cols = [np.asarray(coefs, dtype=np.float64)]
+    gammas = settings["gammas"]
+    if gammas is not None:
+        lam, mu = unit.strengths(mp.p)
+        W = mp.unpenalized(coefs, np.flatnonzero((lam == 0) & (mu == 0)))
+        cols += [g * cols[0] + (1.0 - g) * W for g in gammas]
+    C = np.hstack(cols)
+    mse = test_mse(block, C, mp.test_shift(C)).reshape(len(cols), -1)
+    return (mse[0], None if gammas is None else mse[1:], int(np.count_nonzero(~conv)),
+            float(np.max(rel)))
 
 
 def _normalized(w):

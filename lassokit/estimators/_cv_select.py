@@ -2,7 +2,8 @@
 
 The mean and standard error of the fold errors, the minimum (with ties to
 rounding going to the largest alpha), the one-standard-error rule (for
-alpha, and for the ``C`` of a maximized score), and the
+alpha, for the ``C`` of a maximized score, and for the (alpha, gamma) pairs
+of the relaxed lasso), and the
 restatement of ``(l1_ratio, alphas)`` when the target is cross-validated in
 units where ``max|yc| ~ 1`` (see ``lassokit._rescale``).
 """
@@ -95,6 +96,48 @@ def _one_standard_error_alpha(grid, mean, se):
         return float(grid[i])
     within = mean <= mean[i] + se[i]
     return float(np.max(grid[within]))
+
+
+def _largest_cell(mask, gammas):
+    """``(i_gamma, i_alpha)`` of the True cell with the largest alpha, then the largest gamma.
+
+    ``mask`` is (n_gammas, n_alphas) over a decreasing grid: the largest
+    alpha is the first column with a True cell.
+    """
+    a = int(np.flatnonzero(mask.any(axis=0))[0])
+    rows = np.flatnonzero(mask[:, a])
+    return int(rows[np.argmax(gammas[rows])]), a
+
+
+def _relaxed_choice(grid, gammas, mean, se):
+    """``((alpha, gamma), (alpha_1se, gamma_1se))`` over the relaxed mean CV errors.
+
+    glmnet's ``cv.glmnet(relax = TRUE)``: the minimum over every (gamma,
+    alpha) pair, ties (to rounding, as :func:`_first_minimum`) going to the
+    largest alpha, then the largest gamma; the one-standard-error pair is
+    the largest alpha, then the largest gamma, whose mean error is at most
+    the minimum plus its standard error (the minimum itself with one fold).
+
+    Parameters
+    ----------
+    grid : ndarray of shape (n_alphas,)
+        Decreasing.
+    gammas : ndarray of shape (n_gammas,)
+    mean, se : ndarray of shape (n_gammas, n_alphas)
+
+    Returns
+    -------
+    tuple of two (float, float)
+    """
+    curve = np.where(np.isfinite(mean), mean, np.inf)
+    best = float(np.min(curve))
+    ties = curve <= best + _TIE * abs(best) if np.isfinite(best) else curve == best
+    g, a = _largest_cell(ties, gammas)
+    if np.isfinite(se[g, a]):
+        g1, a1 = _largest_cell(curve <= curve[g, a] + se[g, a], gammas)
+    else:
+        g1, a1 = g, a
+    return (float(grid[a]), float(gammas[g])), (float(grid[a1]), float(gammas[g1]))
 
 
 def one_standard_error_C(Cs, mean, se, best=None):

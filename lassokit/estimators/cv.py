@@ -19,7 +19,12 @@ kernels release the GIL), so ``joblib.parallel_config(backend="dask")`` or
   ``std(ddof=1) / sqrt(n_folds)`` (``mse_se_path_``), and glmnet's
   one-standard-error choice ``alpha_1se_``;
 * the final model is refitted on all data with the chosen parameters, on
-  the validated X (from the total moments after Gram blocks).
+  the validated X (from the total moments after Gram blocks); ``path_``,
+  the path on all data over the grid, is solved on first access.
+
+Beyond scikit-learn, as glmnet's ``cv.glmnet``: ``penalty_weights``,
+``standardize`` (per fold with its own training rows) and, for ``LassoCV``,
+the relaxed lasso (``relax=True``; :meth:`lassokit.Path.relax`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
 from .._finish import warn_unconverged
+from .._relax import check_gammas
+from .._standardize import feature_weights
 from .._validation import check_alphas, check_X
 from ..path import alpha_grid
 from ..penalty import Penalty
@@ -50,16 +57,18 @@ from ._cv_folds import (
     check_folds,
     fold_moments,
     gram_blocks_apply,
+    moment_fold,
     session_fold,
-    test_mse,
 )
-from ._cv_refit import refit_by_backend, refit_from_moments, refit_rounds
+from ._cv_refit import FullPath, FullPathMixin, refit
 from ._cv_select import (
     _first_minimum,
     _max_abs,
     _one_standard_error_alpha,
+    _relaxed_choice,
     _restated,
     _standard_errors,
+    standard_error,
 )
 from ._params import (
     ARRAY,
@@ -67,6 +76,7 @@ from ._params import (
     BOOL,
     CV,
     N_JOBS,
+    NONE,
     NONNEG_REAL,
     POS_INT,
     RANDOM_STATE,
@@ -96,10 +106,12 @@ _CV_CONSTRAINTS = {
     "random_state": [RANDOM_STATE],
     "selection": [Options("cyclic", "random")],
     "backend": [BACKEND],
+    "penalty_weights": [NONE, ARRAY],
+    "standardize": [BOOL],
 }
 
 
-class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
+class _LinearModelCV(FullPathMixin, SparseCoefMixin, LinearRegressorBase):
     _constraints: ClassVar[dict] = _CV_CONSTRAINTS
 
     def _l1_ratios(self):
@@ -114,7 +126,10 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         """
         return splitter_router(self)
 
-    def _grids(self, base, l1_ratios):
+    def _gammas(self):
+        return None  # only LassoCV relaxes
+
+    def _grids(self, base, l1_ratios, weights):
         if isinstance(self.alphas, numbers.Integral):
             grids = []
             for r in l1_ratios:
@@ -124,7 +139,8 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
                         "Please supply a grid by providing your estimator with the "
                         "appropriate `alphas=` argument."
                     )
-                grids.append(alpha_grid(base.replace(penalty=Penalty(r, 1.0 - r)),
+                pen = Penalty(r, 1.0 - r, *weights)
+                grids.append(alpha_grid(base.replace(penalty=pen),
                                         n_alphas=int(self.alphas), eps=float(self.eps)))
             return np.array(grids)
         # The validator of lk.path: complex alphas are refused, not cast.
@@ -156,17 +172,21 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             sample_weight = None
         sw = raw_sample_weight(sample_weight, n)
         split_params, _ = fit_metadata(self, params, sample_weight)
-        l1_ratios = self._l1_ratios()
+        l1_ratios, gammas = self._l1_ratios(), self._gammas()
         # Validated once: every fold, the grid and the refit share this X.
         X = check_X(X)
         y = np.ascontiguousarray(y, dtype=np.float64)
         sw_n = None if sw is None else _normalized(sw)
+        weights = feature_weights(X, sw, self.fit_intercept, self.penalty_weights,
+                                  self.standardize)
+        # The factors as validated there (each fold standardizes with them).
+        pf, _ = feature_weights(X, None, False, self.penalty_weights, False)
         base = Problem._trusted(X, y, Penalty(1.0), fit_intercept=self.fit_intercept,
                                 sample_weight=sw_n, positive=self.positive)
-        grids = self._grids(base, l1_ratios)
+        grids = self._grids(base, l1_ratios, weights)
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         check_folds(folds, sw)
-        settings = self._path_settings(base)
+        settings = self._path_settings(base, weights, pf, gammas)
         # A target at the edge of the float range (see lassokit._rescale) is
         # cross-validated in units where max|yc| ~ 1: the folds see y / c and
         # the same penalties restated there; the refit solves it in the
@@ -175,9 +195,9 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         y_fit, ratios_fit, grids_fit = _restated(y, l1_ratios, grids, c)
         if gram_blocks_apply(settings["backend_name"], X, folds,
                              settings["options"].get("gram", "auto")):
-            out, refit = self._gram_blocks(X, y_fit, sw_n, folds, ratios_fit, grids_fit,
-                                           settings)
-            refit = refit if c == 1.0 else None
+            out, moments = self._gram_blocks(X, y_fit, sw_n, folds, ratios_fit, grids_fit,
+                                             settings)
+            moments = moments if c == 1.0 else None
         else:
             jobs = (
                 delayed(session_fold)(X, y_fit, sw, train, test, r, grid, settings)
@@ -185,7 +205,7 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
                 for train, test in folds
             )
             out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
-            refit = None
+            moments = None
         self._warn_unconverged(out)
         mse = np.reshape([o[0] for o in out], (len(l1_ratios), len(folds), -1))
         mean_mse = mse.mean(axis=1)
@@ -215,50 +235,41 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
             self.alphas_ = grids[0] if len(l1_ratios) == 1 else grids
         else:
             self.alphas_ = grids[0]
-        self._refit(base, best_alpha, best_ratio, settings, refit)
+        gamma = None
+        if gammas is not None:
+            gamma = self._choose_relaxed(out, grids[0], gammas, c)
+        full = base.replace(penalty=Penalty(best_ratio, 1.0 - best_ratio, *weights))
+        sol, coef, intercept = refit(full, self.alpha_, settings, moments, gamma)
+        self._store(sol, base.dtype)
+        if gamma is not None:
+            self.coef_ = np.asarray(coef, dtype=base.dtype)
+            self.intercept_ = base.dtype.type(intercept) if self.fit_intercept else 0.0
+        # path_ is solved on first access (see its docstring).
+        self._full_path = FullPath(full, grids[best_row], best_ratio, settings, gamma)
         return self
+
+    def _choose_relaxed(self, out, grid, gammas, c):
+        """Set ``(alpha_, gamma_)``, their 1-SE pair and the relaxed errors; return ``gamma_``."""
+        relaxed = np.array([o[1] for o in out])  # (n_folds, n_gammas, n_alphas)
+        se = standard_error(relaxed, axis=0)
+        self.gammas_ = gammas
+        self.mse_relax_path_ = np.moveaxis(relaxed, 0, 2) * c * c
+        self.mse_relax_se_path_ = se * c * c
+        (self.alpha_, self.gamma_), (self.alpha_1se_, self.gamma_1se_) = _relaxed_choice(
+            grid, gammas, relaxed.mean(axis=0), se)
+        return self.gamma_
 
     def _gram_blocks(self, X, y, sw, folds, l1_ratios, grids, settings):
         """Every fold from K moment blocks (see :mod:`lassokit.estimators._cv_folds`)."""
         blocks, total, mx, my = fold_moments(X, y, sw, folds, self.fit_intercept)
-        anderson = settings["options"].get("anderson", True)
-        tol, max_iter = settings["tol"], settings["max_iter"]
-
-        def one(r, grid, t):
-            mp = MomentProblem(total - blocks[t], mx, my, self.fit_intercept, self.positive,
-                               X.dtype, anderson=anderson)
-            coefs, icpts, rel, conv = mp.path(Penalty(1.0), grid, r, tol, max_iter)
-            mse = test_mse(blocks[t], coefs, mp.test_shift(coefs))
-            return mse, int(np.count_nonzero(~conv)), float(np.max(rel))
-
-        jobs = (delayed(one)(r, grid, t) for r, grid in zip(l1_ratios, grids)
-                for t in range(len(folds)))
+        jobs = (delayed(moment_fold)(total, blocks[t], mx, my, X.dtype, r, grid, settings)
+                for r, grid in zip(l1_ratios, grids) for t in range(len(folds)))
         out = Parallel(n_jobs=self.n_jobs, verbose=self.verbose, prefer="threads")(jobs)
-        refit = MomentProblem(total, mx, my, self.fit_intercept, self.positive, X.dtype,
-                              anderson=anderson)
-        return out, refit
+        moments = MomentProblem(total, mx, my, self.fit_intercept, self.positive, X.dtype,
+                                anderson=settings["options"].get("anderson", True))
+        return out, moments
 
-    def _refit(self, base, alpha, l1_ratio, settings, moments):
-        """The final model on all data, on the already validated X.
-
-        From the total moments after Gram blocks, otherwise by the backend;
-        see :mod:`lassokit.estimators._cv_refit`.
-        """
-        pen = Penalty(alpha * l1_ratio, alpha * (1.0 - l1_ratio))
-        tol, max_iter = settings["tol"], settings["max_iter"]
-        rounds = refit_rounds(self.max_iter)
-        if moments is None:
-            sol = refit_by_backend(base.replace(penalty=pen), self.backend, tol, max_iter,
-                                   settings["options"], rounds)
-        else:
-            d = moments.design(pen)
-            problem = Problem._trusted(base.X, base.y, pen, fit_intercept=self.fit_intercept,
-                                       sample_weight=base.sample_weight, positive=self.positive,
-                                       stats=(d.x_offset, d.y_offset, base.y - d.y_offset, d.p0))
-            sol = refit_from_moments(problem, moments, d, tol, max_iter, rounds)
-        self._store(sol, base.dtype)
-
-    def _path_settings(self, base):
+    def _path_settings(self, base, weights, pf, gammas):
         # The backend is resolved once on the whole data to read its options.
         backend = self._resolve(base)
         hints = backend_hints(
@@ -271,16 +282,16 @@ class _LinearModelCV(SparseCoefMixin, LinearRegressorBase):
         )
         return dict(fit_intercept=self.fit_intercept, positive=self.positive,
                     backend=self.backend, backend_name=backend.name, tol=solver_tol(self.tol),
-                    max_iter=self.max_iter, options=hints)
+                    max_iter=self.max_iter, options=hints, weights=weights,
+                    penalty_weights=pf, standardize=self.standardize, gammas=gammas)
 
     def _warn_unconverged(self, out):
-        bad = sum(o[1] for o in out)
+        bad = sum(o[2] for o in out)
         if bad:
-            worst = max(o[2] for o in out)
+            worst = max(o[3] for o in out)
             n_total = sum(np.size(o[0]) for o in out)
             warn_unconverged(f"{type(self).__name__} (over the folds)", bad, n_total,
                              self.tol, worst, stacklevel=3)
-
 
 
 class LassoCV(_LinearModelCV):
@@ -322,6 +333,26 @@ class LassoCV(_LinearModelCV):
         from :func:`lassokit.available_backends` or a
         :class:`~lassokit.Backend` instance; ``"auto"`` picks ``"cd"``.
         ``backend_`` names the one used.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` (finite) of the penalty (glmnet's
+        ``penalty.factor``), as for :class:`~lassokit.Lasso`; 0 leaves a
+        feature unpenalized. The default grid starts where ``coef = 0``
+        becomes optimal with them.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize each column as if scaled to unit
+        weighted standard deviation (factors ``v_j sd_j``; no copy of X),
+        coefficients on the original scale. The grid and the refit take
+        the standard deviations of all rows, each fold those of its
+        training rows (as ``cv.glmnet``).
+    relax : bool, default=False
+        glmnet's ``relax=TRUE``: also cross-validate the relaxed lasso
+        (:meth:`lassokit.Path.relax`), ``gamma * w + (1 - gamma) * w_S``
+        with ``w_S`` the unpenalized least-squares fit on the support of
+        ``w``, over ``gammas``; ``(alpha_, gamma_)`` minimize the mean test
+        MSE jointly, and the refit is relaxed at them.
+    gammas : array-like of floats in [0, 1], default=(0, 0.25, 0.5, 0.75, 1)
+        The gamma grid of ``relax`` (glmnet's default); 1 is the lasso, 0
+        the unpenalized refit on its support.
 
     Attributes
     ----------
@@ -336,8 +367,9 @@ class LassoCV(_LinearModelCV):
         alpha of the grid whose mean test MSE is at most the minimum mean MSE
         plus the standard error at the minimum; a sparser model whose error
         is statistically indistinguishable from the best. ``alpha_1se_ >=
-        alpha_``. Not used for the refit: fit ``Lasso(alpha=alpha_1se_)``
-        for that model.
+        alpha_``. Not used for the refit: ``path_.predict(X,
+        alpha=alpha_1se_)`` predicts with that model. With ``relax``, the
+        rule over the (alpha, gamma) pairs (see ``gamma_1se_``).
     alphas_ : ndarray of shape (n_alphas,)
         The grid (decreasing).
     mse_path_ : ndarray of shape (n_alphas, n_folds)
@@ -347,7 +379,25 @@ class LassoCV(_LinearModelCV):
         ``mse_path_.std(axis=-1, ddof=1) / sqrt(n_folds)`` (NaN with one
         fold).
     coef_, sparse_coef_, intercept_, n_iter_, dual_gap_, backend_, solution_
-        Of the final model refitted with ``alpha_``.
+        Of the final model refitted with ``alpha_``. With ``relax``,
+        ``coef_`` and ``intercept_`` are relaxed at ``gamma_``, while
+        ``solution_``, ``dual_gap_`` and ``n_iter_`` are those of the
+        certified lasso solution at ``alpha_`` whose support was refitted.
+    path_ : Path
+        The path on all data over ``alphas_``, solved on first access (see
+        :attr:`path_`); relaxed at ``gamma_`` with ``relax``.
+    gammas_ : ndarray of shape (n_gammas,)
+        With ``relax``: the gamma grid.
+    gamma_, gamma_1se_ : float
+        With ``relax``: the gamma chosen with ``alpha_`` (ties: the largest
+        alpha, then the largest gamma, as glmnet), and the one of the
+        one-standard-error pair: the largest alpha, then the largest gamma,
+        whose mean test MSE is within one standard error of the minimum.
+    mse_relax_path_ : ndarray of shape (n_gammas, n_alphas, n_folds)
+        With ``relax``: test MSE per gamma, strength and fold
+        (``mse_path_`` stays the lasso's, that of ``gamma = 1``).
+    mse_relax_se_path_ : ndarray of shape (n_gammas, n_alphas)
+        With ``relax``: standard error of the mean test MSE.
     n_features_in_, feature_names_in_
 
     Examples
@@ -358,15 +408,25 @@ class LassoCV(_LinearModelCV):
     >>> est = lk.LassoCV(alphas=10, backend="cvxpy").fit(X, y)
     >>> est.mse_path_.shape
     (10, 5)
+    >>> relaxed = lk.LassoCV(alphas=10, relax=True).fit(X, y)
+    >>> relaxed.mse_relax_path_.shape
+    (5, 10, 5)
     """
+
+    _constraints: ClassVar[dict] = {**_CV_CONSTRAINTS, "relax": [BOOL], "gammas": [ARRAY]}
 
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False, n_jobs=None,
-                 positive=False, random_state=None, selection="cyclic", backend="auto"):
+                 positive=False, random_state=None, selection="cyclic", backend="auto",
+                 penalty_weights=None, standardize=False, relax=False,
+                 gammas=(0.0, 0.25, 0.5, 0.75, 1.0)):
         keep_params(self, locals())
 
     def _l1_ratios(self):
         return np.array([1.0])
+
+    def _gammas(self):
+        return check_gammas(self.gammas, "gammas")[0] if self.relax else None
 
     def fit(self, X, y, sample_weight=None, **params):
         super().fit(X, y, sample_weight=sample_weight, **params)
@@ -389,6 +449,12 @@ class ElasticNetCV(_LinearModelCV):
     eps, alphas, fit_intercept, precompute, max_iter, tol, cv, copy_X, verbose, \
 n_jobs, positive, random_state, selection, backend
         As for :class:`LassoCV`.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` of both terms (glmnet's
+        ``penalty.factor``), as for :class:`~lassokit.ElasticNet`.
+    standardize : bool, default=False
+        glmnet's ``standardize`` (L1 factors ``v_j sd_j``, L2 factors
+        ``v_j sd_j**2``), per fold as for :class:`LassoCV`.
 
     Attributes
     ----------
@@ -403,8 +469,8 @@ n_jobs, positive, random_state, selection, backend
         Standard error of the mean test MSE over folds
         (``std(ddof=1) / sqrt(n_folds)``), as for :class:`LassoCV`.
     coef_, sparse_coef_, intercept_, n_iter_, dual_gap_, backend_, solution_, \
-n_features_in_, feature_names_in_
-        As for :class:`LassoCV`.
+path_, n_features_in_, feature_names_in_
+        As for :class:`LassoCV` (``path_`` at ``l1_ratio_``).
 
     Examples
     --------
@@ -421,7 +487,7 @@ n_features_in_, feature_names_in_
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True, verbose=0,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 backend="auto"):
+                 backend="auto", penalty_weights=None, standardize=False):
         keep_params(self, locals())
 
     def _l1_ratios(self):
