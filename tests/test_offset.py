@@ -91,3 +91,23 @@ def test_bad_offsets_are_sentences(bad, match):
     X, y, _ = _data("poisson")
     with pytest.raises(ValueError, match=match):
         lk.Problem(X, y, lk.L1(0.1), loss="poisson", offset=bad)
+
+
+def test_poisson_regressor_exposure_offset_is_scikit_learns_rate_model():
+    from sklearn.linear_model import PoissonRegressor as SkPoisson
+
+    rng = np.random.default_rng(5)
+    n = 400
+    X = rng.standard_normal((n, 4))
+    expo = rng.uniform(0.5, 4.0, n)
+    y = rng.poisson(expo * np.exp(0.4 * X[:, 0] - 0.2 * X[:, 2])).astype(float)
+    ours = lk.PoissonRegressor(alpha=0.01, tol=1e-10, max_iter=10000).fit(
+        X, y, offset=np.log(expo))
+    # The same model as a rate y / e with weights e; scikit-learn normalizes its
+    # loss by sum(e) where lassokit divides by n, hence alpha * n / sum(e).
+    ref = SkPoisson(alpha=0.01 * n / expo.sum(), tol=1e-12, max_iter=10000).fit(
+        X, y / expo, sample_weight=expo)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, atol=1e-6)
+    assert ours.intercept_ == pytest.approx(ref.intercept_, abs=1e-6)
+    np.testing.assert_allclose(ours.predict(X, offset=np.log(expo)), expo * ref.predict(X),
+                               rtol=1e-6)

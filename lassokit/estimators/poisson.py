@@ -20,6 +20,7 @@ from sklearn.utils.validation import validate_data
 
 from ..backends.registry import resolve_backend
 from ..penalty import Penalty
+from .._validation import check_vector
 from ..problem import Problem
 from ._base import (
     _FLOAT_DTYPES,
@@ -158,7 +159,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
                 f"PoissonRegressor needs a non-negative target y (counts or rates); its "
                 f"smallest value is {float(np.min(y))!r}.")
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the Poisson model: solve its problem to relative duality gap ``tol``.
 
         Parameters
@@ -169,6 +170,12 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             Non-negative targets, not all 0.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights (normalized to sum to ``n_samples``).
+        offset : array-like of shape (n_samples,), default=None
+            A fixed part of the linear predictor, not fitted (glmnet's
+            ``offset``): the log of each sample's exposure for a rate model,
+            ``E[y] = exposure * exp(X @ coef_ + intercept_)``. Not in
+            scikit-learn (which models rates as ``y / exposure`` with
+            ``sample_weight=exposure``: the same coefficients).
 
         Returns
         -------
@@ -196,7 +203,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         problem = Problem._single_use(
             X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
             fit_intercept=self.fit_intercept, sample_weight=sw, known_finite=True,
-            loss="poisson")
+            loss="poisson", offset=offset)
         warm = None
         if self.warm_start and np.shape(getattr(self, "coef_", None)) == (X.shape[1],):
             warm = np.asarray(self.coef_, dtype=np.float64)
@@ -210,20 +217,25 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         self.solution_ = sol
         return self
 
-    def predict(self, X):
-        """Predicted mean ``exp(X @ coef_ + intercept_)``.
+    def predict(self, X, offset=None):
+        """Predicted mean ``exp(X @ coef_ + intercept_ + offset)``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             The samples (float32 stays float32).
+        offset : array-like of shape (n_samples,), default=None
+            These samples' offsets (log exposures), as at :meth:`fit`.
 
         Returns
         -------
         ndarray of shape (n_samples,)
         """
+        z = linear_predictor(self, X)
+        if offset is not None:
+            z = z + check_vector(offset, z.shape[0], "offset")
         with np.errstate(over="ignore"):
-            return np.exp(linear_predictor(self, X))
+            return np.exp(z)
 
     def score(self, X, y, sample_weight=None):
         """D^2, the fraction of Poisson deviance explained (scikit-learn's ``score``).
