@@ -19,19 +19,12 @@ from .solution import Solution
 from .verify import VerifyReport, verify
 
 # Names whose modules import scikit-learn or matplotlib (slow) load on first use.
+_ESTIMATORS = ("Lasso", "ElasticNet", "Ridge", "LassoCV", "ElasticNetCV", "LassoIC",
+               "LogisticRegression", "LogisticRegressionCV", "PoissonRegressor", "RidgeCV")
 _LAZY = {
     "ConvergenceWarning": ("lassokit.solution", "ConvergenceWarning"),
-    "Lasso": ("lassokit.estimators", "Lasso"),
-    "ElasticNet": ("lassokit.estimators", "ElasticNet"),
-    "Ridge": ("lassokit.estimators", "Ridge"),
-    "LassoCV": ("lassokit.estimators", "LassoCV"),
-    "ElasticNetCV": ("lassokit.estimators", "ElasticNetCV"),
-    "LassoIC": ("lassokit.estimators", "LassoIC"),
-    "LogisticRegression": ("lassokit.estimators", "LogisticRegression"),
-    "LogisticRegressionCV": ("lassokit.estimators", "LogisticRegressionCV"),
-    "PoissonRegressor": ("lassokit.estimators", "PoissonRegressor"),
-    "RidgeCV": ("lassokit.estimators", "RidgeCV"),
     "plot_cv": ("lassokit.plotting", "plot_cv"),
+    **{name: ("lassokit.estimators", name) for name in _ESTIMATORS},
 }
 
 

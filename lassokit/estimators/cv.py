@@ -72,20 +72,18 @@ from ._cv_select import (
 )
 from ._params import (
     ARRAY,
-    BACKEND,
     BOOL,
     CV,
     N_JOBS,
-    NONE,
     NONNEG_REAL,
     POS_INT,
-    RANDOM_STATE,
     UNIT_REAL,
     VERBOSE,
     Interval,
     Options,
 )
 from ._routing import fit_metadata, splitter_router
+from .linear import GLMNET_CONSTRAINTS
 
 __all__ = ["ElasticNetCV", "LassoCV"]
 
@@ -103,11 +101,7 @@ _CV_CONSTRAINTS = {
     "verbose": [VERBOSE],
     "n_jobs": [N_JOBS],
     "positive": [BOOL],
-    "random_state": [RANDOM_STATE],
-    "selection": [Options("cyclic", "random")],
-    "backend": [BACKEND],
-    "penalty_weights": [NONE, ARRAY],
-    "standardize": [BOOL],
+    **GLMNET_CONSTRAINTS,
 }
 
 

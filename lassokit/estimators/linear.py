@@ -42,6 +42,16 @@ from ._params import (
 
 __all__ = ["ElasticNet", "Lasso", "Ridge"]
 
+#: The keywords the coordinate-descent estimators share, single and CV alike:
+#: scikit-learn's last ones and lassokit's own (backend, glmnet's weights).
+GLMNET_CONSTRAINTS = {
+    "random_state": [RANDOM_STATE],
+    "selection": [Options("cyclic", "random")],
+    "backend": [BACKEND],
+    "penalty_weights": [NONE, ARRAY],
+    "standardize": [BOOL],
+}
+
 _ENET_CONSTRAINTS = {
     "alpha": [NONNEG_REAL],
     "fit_intercept": [BOOL],
@@ -51,11 +61,7 @@ _ENET_CONSTRAINTS = {
     "tol": [NONNEG_REAL],
     "warm_start": [BOOL],
     "positive": [BOOL],
-    "random_state": [RANDOM_STATE],
-    "selection": [Options("cyclic", "random")],
-    "backend": [BACKEND],
-    "penalty_weights": [NONE, ARRAY],
-    "standardize": [BOOL],
+    **GLMNET_CONSTRAINTS,
 }
 
 

@@ -179,9 +179,8 @@ class RidgeCV(LinearRegressorBase):
     dual_gap_ : float or ndarray of shape (n_targets,)
         lassokit's certified duality gap of ``coef_`` for the problem of
         :class:`Ridge` at ``alpha_`` (the objective's scale; rounding level).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X has string feature names (pandas).
+    n_features_in_, feature_names_in_
+        As for :class:`Ridge` (the names only for a pandas X).
 
     Examples
     --------

@@ -240,10 +240,8 @@ class Loss:
 
         Parameters
         ----------
-        y : ndarray of shape (n_samples,)
-            The coded target.
-        s : ndarray of shape (n_samples,), optional
-            Non-negative sample weights (all ones when omitted).
+        y, s
+            As for :meth:`intercept_only`.
         z : ndarray of shape (n_samples,), optional
             Fixed predictions (all zeros when omitted).
 
