@@ -18,7 +18,6 @@ from .path import path
 from .penalty import L1, L2
 from ._data import feature_names_of
 from ._standardize import feature_weights
-from ._validation import check_X
 from .backends.registry import resolve_backend
 from .problem import Problem
 
@@ -119,8 +118,8 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     ((6, 5), 0)
     """
     _check_grid_size(alphas)
-    v1, _ = _weights(X, sample_weight, fit_intercept, weights, standardize)
-    return _data_path(X, y, L1(1.0, v1), fit_intercept, sample_weight, positive,
+    return _data_path(X, y, lambda v1, v2: L1(1.0, v1), weights, standardize, fit_intercept,
+                      sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
                            verbose=verbose, **options), "lasso_path")
@@ -184,18 +183,25 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
     if not 0.0 <= r <= 1.0:
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     _check_grid_size(alphas)
-    v1, v2 = _weights(X, sample_weight, fit_intercept, weights, standardize)
-    return _data_path(X, y, L1(r, v1) + L2(1.0 - r, v2), fit_intercept,
-                      sample_weight, positive,
+    return _data_path(X, y, lambda v1, v2: L1(r, v1) + L2(1.0 - r, v2), weights, standardize,
+                      fit_intercept, sample_weight, positive,
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
                            verbose=verbose, **options), "enet_path")
 
 
-def _data_path(X, y, penalty, fit_intercept, sample_weight, positive, kwargs, name):
+def _data_path(X, y, terms, weights, standardize, fit_intercept, sample_weight, positive,
+               kwargs, name):
+    """The path of ``terms(v1, v2)`` (a Penalty from per-feature L1 and L2 weights) on (X, y)."""
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be a bool, got {type(standardize).__name__}.")
     # The Problem lives only for this call: no private copy of X is needed.
-    problem = Problem._single_use(X, y, penalty, fit_intercept=fit_intercept,
+    problem = Problem._single_use(X, y, terms(weights, weights), fit_intercept=fit_intercept,
                                   sample_weight=sample_weight, positive=positive)
+    if standardize:
+        # From the validated X of the problem: one validation pass, not two.
+        v1, v2 = feature_weights(problem.X, problem.sample_weight, fit_intercept, weights, True)
+        problem = problem.replace(penalty=terms(v1, v2))
     _check_options(name, kwargs, problem)
     result = path(problem, **kwargs)
     result.feature_names = feature_names_of(X)
@@ -222,10 +228,3 @@ def _check_options(name, kwargs, problem):
             f"{name}() got unknown keyword argument(s) {', '.join(unknown)}; it takes "
             f"X, y, {', '.join(_PATH_KEYWORDS)}, its documented model keywords, and the options "
             f"of backend {be.name!r}: {', '.join(sorted(be.options)) or 'none'}.")
-
-
-def _weights(X, sample_weight, fit_intercept, weights, standardize):
-    """Per-feature L1 and L2 weights: ``weights`` itself, or glmnet's standardization."""
-    if not standardize and isinstance(standardize, (bool, np.bool_)):
-        return weights, weights  # validated by the Penalty, as without standardize
-    return feature_weights(check_X(X), sample_weight, fit_intercept, weights, standardize)

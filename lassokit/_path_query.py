@@ -25,8 +25,10 @@ __all__ = ["coef_at", "decision_function", "intercept_at"]
 def _strengths(alpha):
     """``(ndarray of float, scalar?)`` from a strength or an array of them."""
     scalar = isinstance(alpha, numbers.Real) and not isinstance(alpha, bool)
-    arr = np.atleast_1d(np.asarray(alpha, dtype=np.float64) if scalar or not isinstance(
-        alpha, (str, bytes)) else np.nan)
+    try:
+        arr = np.atleast_1d(np.asarray(alpha, dtype=np.float64))
+    except (TypeError, ValueError):
+        arr = np.array([np.nan])  # a string or a ragged list: the sentence below
     if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
         raise ValueError(f"alpha must be a finite number >= 0 or a 1-D array of them, "
                          f"got {alpha!r}.")

@@ -24,7 +24,8 @@ from ._data import (
     feature_names_of,
     make_design,
 )
-from ._rescale import target_scale
+from ._rescale import rescaled_problem, target_scale
+from ._solve import solve as _solve
 from ._validation import (
     check_bool,
     check_coef,
@@ -348,8 +349,6 @@ class Problem:
 
     def _rescaled(self):
         """This problem with ``y / c`` and ``a1 / c`` (``c = _target_scale``): same solution / c."""
-        from ._rescale import rescaled_problem
-
         return rescaled_problem(self)
 
     @cached_property
@@ -488,7 +487,5 @@ class Problem:
         -------
         Solution
         """
-        from ._solve import solve  # the steps every solve takes, in one place
-
-        return solve(self, backend, tol=tol, max_iter=max_iter, warm_start=warm_start,
-                     verbose=verbose, **options)
+        return _solve(self, backend, tol=tol, max_iter=max_iter, warm_start=warm_start,
+                      verbose=verbose, **options)

@@ -120,14 +120,14 @@ def run(problem, *, tol, max_iter, warm_start, working_set=True, screening=True,
     always = np.flatnonzero((d.lam == 0) | ~np.isfinite(d.lam))
     if not working_set or p <= max(2 * ws_start, _WS_MIN) or always.size >= p // 2:
         w, beta, epochs, steps, status = _newton(problem, d, tol, max_iter, w, opts, verbose)
-        return _result(d, w, beta, epochs, status, steps=steps, working_sets=0)
+        return _result(d, w, beta, epochs, status, newton_steps=steps, working_sets=0)
     return _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_start)
 
 
 def _result(d, w, beta, epochs, status, **info):
+    """The answer; ``beta`` (centred units) becomes the intercept of the original data."""
     b = beta + d.y_shift - float(d.x_offset @ w) if d.fit_intercept else 0.0
-    return BackendResult(coef=w, intercept=b, n_iter=epochs, status=status,
-                         info={"newton_steps": info.pop("steps"), **info})
+    return BackendResult(coef=w, intercept=b, n_iter=epochs, status=status, info=info)
 
 
 def _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_start):
@@ -182,7 +182,7 @@ def _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_s
         sub = _restricted(problem, ws, pen)
         # Solved to a share of the full gap, or to tol when the set holds
         # every violator (the full gap is then the set's).
-        tol_sub = max(0.5 * tol, (_INNER_SHARE * gap / d.p0) if not complete else 0.5 * tol)
+        tol_sub = 0.5 * tol if complete else max(0.5 * tol, _INNER_SHARE * gap / d.p0)
         w_ws, _, ep, st, sub_status = _newton(sub, sub._design, tol_sub, max_iter - epochs,
                                               w[ws], opts, False, gap0=gap)
         epochs += ep
@@ -193,7 +193,7 @@ def _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_s
         if sub_status == "error":
             status = "error"
             break
-    return _result(d, w, beta, epochs, status, steps=steps, working_sets=rounds)
+    return _result(d, w, beta, epochs, status, newton_steps=steps, working_sets=rounds)
 
 
 def _support_matvec(X, w, supp, offset):

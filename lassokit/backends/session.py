@@ -10,8 +10,6 @@ finishing function every solve uses.
 
 from __future__ import annotations
 
-import numpy as np
-
 __all__ = ["GridResult", "PathSession", "WarmStartSession"]
 
 
@@ -130,16 +128,11 @@ class WarmStartSession(PathSession):
 
     def step(self, sub, warm_start=None):
         """Solve ``sub`` from ``warm_start`` or the previous strength's answer."""
-        from .result import as_result
+        from .result import as_result, real_coef
 
         start = self._w if warm_start is None else warm_start
         raw = as_result(self.backend.solve(sub, tol=self.tol, max_iter=self.max_iter,
                                            warm_start=start, **self.options), self.backend.name)
-        coef = raw.coef
-        try:
-            coef = np.asarray(coef, dtype=np.float64).ravel()
-            self._w = coef if coef.shape == (sub.n_features,) and np.all(np.isfinite(coef)) \
-                else None
-        except (TypeError, ValueError):
-            self._w = None
+        # The next start: the answer when it is a finite coefficient vector.
+        self._w = real_coef(raw.coef, sub.n_features)
         return raw
