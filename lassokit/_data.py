@@ -36,7 +36,13 @@ class _Design:
     yc: np.ndarray
     lam: np.ndarray
     mu: np.ndarray
+    #: Lower and upper bounds, shape (2, p), always present (-inf/inf when
+    #: unconstrained); see :mod:`lassokit._box`.
+    box: np.ndarray
+    #: The box is exactly ``positive=True``'s (0, inf) on every feature.
     positive: bool
+    #: Some coefficient is constrained (the box is not all -inf/inf).
+    bounded: bool
     fit_intercept: bool
     unpenalized: np.ndarray
     p0: float
@@ -149,7 +155,31 @@ def feature_names_of(X):
     return names
 
 
-def make_design(stats, penalty, sw, positive, fit_intercept):
+def kernel_box(box, p):
+    """``(box, positive, bounded)`` of a problem's box (None: unconstrained), as designs hold them.
+
+    The kernels always take a ``(2, p)`` array: without constraints it is
+    ``-inf``/``inf`` (one shared read-only array per call).
+    """
+    if box is None:
+        full = np.empty((2, p))
+        full[0], full[1] = -np.inf, np.inf
+        full.flags.writeable = False
+        return full, False, False
+    return box, bool(np.all(box[0] == 0.0) and np.all(box[1] == np.inf)), True
+
+
+def free_features(lam, mu, box):
+    """Features with neither penalty term whose dual constraint needs a projection.
+
+    Those with an infinite bound on an open side: a finite box alone makes
+    the conjugate finite, and a pinned feature (box (0, 0)) has none.
+    """
+    free = (lam == 0) & (mu == 0)
+    return np.flatnonzero(free & ((box[0] == -np.inf) | (box[1] == np.inf)))
+
+
+def make_design(stats, penalty, sw, box, fit_intercept):
     """The :class:`_Design` of data statistics ``stats`` and ``penalty``.
 
     Parameters
@@ -159,7 +189,9 @@ def make_design(stats, penalty, sw, positive, fit_intercept):
     penalty : Penalty
     sw : ndarray or None
         Normalized sample weights.
-    positive, fit_intercept : bool
+    box : ndarray of shape (2, n_features) or None
+        The coefficients' bounds (:func:`lassokit._box.make_box`).
+    fit_intercept : bool
 
     Returns
     -------
@@ -169,11 +201,12 @@ def make_design(stats, penalty, sw, positive, fit_intercept):
 
     x_offset, y_offset, yc, p0 = stats
     lam, mu = penalty.strengths(x_offset.shape[0])
+    box, positive, bounded = kernel_box(box, x_offset.shape[0])
     for arr in (x_offset, yc, lam, mu):
         arr.flags.writeable = False
     return _Design(n=yc.shape[0], p=x_offset.shape[0], sw=sw, x_offset=x_offset,
-                   y_offset=y_offset, yc=yc, lam=lam, mu=mu, positive=positive,
-                   fit_intercept=fit_intercept,
-                   unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), p0=p0,
+                   y_offset=y_offset, yc=yc, lam=lam, mu=mu, box=box, positive=positive,
+                   bounded=bounded, fit_intercept=fit_intercept,
+                   unpenalized=free_features(lam, mu, box), p0=p0,
                    weak=weak_features(lam, mu, p0, uniform=penalty.l1_weights is None
                                       and penalty.l2_weights is None))

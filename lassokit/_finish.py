@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from . import _box
 from .backends.result import BackendResult, as_result, real_coef
 from ._zeros import provably_zero
 from .certificate import certify, residual
@@ -49,10 +50,10 @@ def settle(design, X, dtype, raw, tol, name, *, exact_sums=False):
         status, coef64, sums = "error", np.zeros(d.p), None
     else:
         status = raw.status
-    if d.positive and np.any(coef64 < 0):
-        coef64, sums = np.maximum(coef64, 0.0), None
+    if d.bounded and _box.outside(coef64, d.box):
+        coef64, sums = _box.clip(coef64, d.box), None
     dual_points = tuple(q for q in (raw.dual_points or ()) if q is not None)
-    coef = coef64.astype(dtype)
+    coef = _box.round_into(coef64, np.dtype(dtype), d.box if d.bounded else None)
     if dtype != np.float64 and status != "error" and not np.array_equal(coef, coef64):
         unrounded = sums.r if sums is not None and sums.r is not None else residual(d, X, coef64)
         dual_points += (unrounded,)
@@ -136,8 +137,8 @@ def finish(problem, raw, name, tol, elapsed, *, exact_sums=False, warn=True, sta
     Notes
     -----
     A wrong-shaped, non-finite or complex ``coef`` becomes zeros with status
-    ``"error"``; with ``positive=True`` the coefficients are clipped at 0
-    (interior-point and ADMM iterates sit at -1e-12). With float32 X the
+    ``"error"``; with a box (``bounds``, ``positive=True``) the coefficients
+    are clipped into it (interior-point and ADMM iterates sit at -1e-12). With float32 X the
     coefficients are rounded first and the certificate describes the rounded
     ones; the unrounded residual stays a dual candidate, so the gap shows
     the (second-order) loss of rounding rather than a first-order one.

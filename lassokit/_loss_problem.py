@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _box
 from .backends.result import as_result, real_coef
 from .certificate import Certificate
 from .losses import certificate as _cert
@@ -43,11 +44,11 @@ def design(problem):
         return _cert.with_strengths(base, lam, mu)
     return _cert.prepare(problem.loss, problem.X, problem.y, problem.sample_weight, lam, mu,
                          positive=problem.positive, fit_intercept=problem.fit_intercept,
-                         offset=problem.offset)
+                         offset=problem.offset, box=problem._box)
 
 
 def objective(problem, coef, intercept):
-    """``P(coef, intercept)`` (``inf`` when positivity is broken or the loss overflows)."""
+    """``P(coef, intercept)`` (``inf`` outside the box or when the loss overflows)."""
     d = problem._design
     return _cert.primal_value(d, coef, intercept if problem.fit_intercept else None)[0]
 
@@ -62,7 +63,8 @@ def alpha_max(problem):
     _, mu = problem.penalty.strengths(problem.n_features)
     return _cert.alpha_max(problem.loss, problem.X, problem.y, problem.sample_weight,
                            problem.penalty.l1_weights, fit_intercept=problem.fit_intercept,
-                           positive=problem.positive, l2=mu, offset=problem.offset)
+                           positive=problem.positive, l2=mu, offset=problem.offset,
+                           box=problem._box)
 
 
 def settle(problem, raw, tol, name):
@@ -70,7 +72,7 @@ def settle(problem, raw, tol, name):
 
     The counterpart of :func:`lassokit._finish.settle` for these losses: a
     wrong-shaped, non-finite or complex answer becomes zeros with status
-    ``"error"``; under ``positive`` the answer is clipped at 0; entries
+    ``"error"``; with a box the answer is clipped into it; entries
     tiny next to the largest are tried at exactly 0 and kept there when
     the certificate of that point is no worse (or meets ``tol``). The
     certificate always comes from X, never from a solver's sums.
@@ -87,9 +89,9 @@ def settle(problem, raw, tol, name):
         status, coef64 = "error", np.zeros(p)
     else:
         status = raw.status
-    if d.positive and np.any(coef64 < 0):
-        coef64 = np.maximum(coef64, 0.0)
-    coef = coef64.astype(dtype)
+    if d.bounded and _box.outside(coef64, d.box):
+        coef64 = _box.clip(coef64, d.box)
+    coef = _box.round_into(coef64, dtype, d.box if d.bounded else None)
     cert = _certify(d, coef, coef64)
     big = float(np.max(np.abs(coef64))) if p else 0.0
     tiny = (coef64 != 0) & (np.abs(coef64) <= _TINY * big)

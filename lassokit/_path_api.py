@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from ._box import check_limits
+
 from .path import path
 from .penalty import L1, L2
 from ._data import feature_names_of
@@ -35,8 +37,8 @@ def _check_grid_size(alphas):
 
 
 def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
-               sample_weight=None, positive=False, weights=None, standardize=False,
-               backend="cd", tol=1e-6,
+               sample_weight=None, positive=False, lower_bounds=None, upper_bounds=None,
+               weights=None, standardize=False, backend="cd", tol=1e-6,
                max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Lasso solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
 
@@ -74,6 +76,17 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
         Non-negative sample weights.
     positive : bool, default=False
         Constrain the coefficients to be non-negative.
+    lower_bounds : float or array-like of shape (n_features,), optional
+        Lower bounds of the coefficients at every ``alpha`` (glmnet's
+        ``lower.limits``), held exactly: ``coefs[j, :] >= lower_bounds[j]``.
+        A number applies to every feature; each bound ``<= 0``, ``-inf``
+        allowed; None: no lower bound. Intersected with ``positive``. The
+        problem is ``lk.Problem(..., bounds=(lower_bounds, upper_bounds))``
+        with a None side read as ``-inf``/``inf``, and the default grid
+        starts at its ``alpha_max``.
+    upper_bounds : float or array-like of shape (n_features,), optional
+        Upper bounds (glmnet's ``upper.limits``), each ``>= 0``, ``inf``
+        allowed; None: no upper bound. As ``lower_bounds`` otherwise.
     weights : array-like of shape (n_features,), optional
         Per-feature L1 weights ``v`` (glmnet's ``penalty.factor``, celer's
         ``weights``); a zero leaves that feature unpenalized.
@@ -119,15 +132,15 @@ def lasso_path(X, y, *, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
     """
     _check_grid_size(alphas)
     return _data_path(X, y, lambda v1, v2: L1(1.0, v1), weights, standardize, fit_intercept,
-                      sample_weight, positive,
+                      sample_weight, positive, (lower_bounds, upper_bounds),
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
                            verbose=verbose, **options), "lasso_path")
 
 
 def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_intercept=True,
-              sample_weight=None, positive=False, weights=None, standardize=False,
-              backend="cd", tol=1e-6,
+              sample_weight=None, positive=False, lower_bounds=None, upper_bounds=None,
+              weights=None, standardize=False, backend="cd", tol=1e-6,
               max_iter=None, coef_init=None, strong_rules=True, verbose=False, **options):
     """Elastic Net solutions of ``(X, y)`` along a decreasing grid of ``alpha``.
 
@@ -150,7 +163,7 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
     alphas : array-like of shape (k,), optional
         Strengths; default: geometric from ``alpha_max / l1_ratio`` down to
         ``eps`` times it, scikit-learn's grid for ``ElasticNet``.
-    n_alphas, eps, fit_intercept, sample_weight, positive
+    n_alphas, eps, fit_intercept, sample_weight, positive, lower_bounds, upper_bounds
         As for :func:`lasso_path` (scikit-learn's ``enet_path`` fits no
         intercept: pass ``fit_intercept=False`` for its results).
     weights : array-like of shape (n_features,), optional
@@ -184,28 +197,48 @@ def enet_path(X, y, *, l1_ratio=0.5, alphas=None, n_alphas=100, eps=1e-3, fit_in
         raise ValueError(f"l1_ratio must be in [0, 1], got {l1_ratio!r}.")
     _check_grid_size(alphas)
     return _data_path(X, y, lambda v1, v2: L1(r, v1) + L2(1.0 - r, v2), weights, standardize,
-                      fit_intercept, sample_weight, positive,
+                      fit_intercept, sample_weight, positive, (lower_bounds, upper_bounds),
                       dict(alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend, tol=tol,
                            max_iter=max_iter, coef_init=coef_init, strong_rules=strong_rules,
                            verbose=verbose, **options), "enet_path")
 
 
 def _data_path(X, y, terms, weights, standardize, fit_intercept, sample_weight, positive,
-               kwargs, name):
-    """The path of ``terms(v1, v2)`` (a Penalty from per-feature L1 and L2 weights) on (X, y)."""
+               limits, kwargs, name):
+    """The path of ``terms(v1, v2)`` (a Penalty from per-feature L1 and L2 weights) on (X, y).
+
+    ``limits`` is ``(lower_bounds, upper_bounds)`` as given (None: open side).
+    """
     if not isinstance(standardize, (bool, np.bool_)):
         raise TypeError(f"standardize must be a bool, got {type(standardize).__name__}.")
     # The Problem lives only for this call: no private copy of X is needed.
     problem = Problem._single_use(X, y, terms(weights, weights), fit_intercept=fit_intercept,
-                                  sample_weight=sample_weight, positive=positive)
-    if standardize:
-        # From the validated X of the problem: one validation pass, not two.
-        v1, v2 = feature_weights(problem.X, problem.sample_weight, fit_intercept, weights, True)
+                                  sample_weight=sample_weight, positive=positive,
+                                  bounds=_bounds(limits, np.shape(X)))
+    if not standardize:
+        _check_options(name, kwargs, problem)
+        result = path(problem, **kwargs)
+    else:
+        # The path runs on the problem pinned for this call, whose column
+        # means serve the standard deviations too (one extra pass over X,
+        # not two); the Path keeps the caller's live problem for re-solves.
+        pinned = problem._pinned()
+        v1, v2 = feature_weights(pinned.X, pinned.sample_weight, fit_intercept, weights, True,
+                                 x_offset=pinned._stats[0] if fit_intercept else None,
+                                 name="weights")
         problem = problem.replace(penalty=terms(v1, v2))
-    _check_options(name, kwargs, problem)
-    result = path(problem, **kwargs)
+        _check_options(name, kwargs, problem)
+        result = path(pinned.replace(penalty=terms(v1, v2)), **kwargs)
+        result._problem = problem
     result.feature_names = feature_names_of(X)
     return result
+
+
+def _bounds(limits, shape):
+    """:func:`check_limits` of ``limits`` for a design of ``shape`` (X's shape)."""
+    if len(shape) != 2:
+        return limits  # an X the Problem refuses, with its own message
+    return check_limits(*limits, shape[1])
 
 
 #: The keywords every path function takes besides its backend's options.

@@ -114,6 +114,8 @@ def polish(problem, sol):
         with its own certificate.
     """
     d = problem._design
+    if d.bounded and not d.positive:
+        return sol  # signs alone do not say which coefficients sit on a finite bound
     coef = np.asarray(sol.coef, dtype=np.float64)
     S = np.union1d(np.flatnonzero(coef), d.unpenalized)
     # More features in S than samples leave the data-fit part of H singular;

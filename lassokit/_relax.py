@@ -37,8 +37,9 @@ import numbers
 import numpy as np
 import scipy.linalg
 from scipy.linalg import lapack
-from scipy.optimize import nnls
+from scipy.optimize import lsq_linear, nnls
 
+from ._box import is_positive_box
 from ._polish import _MAX_COND, _support_optimum, _system
 
 __all__ = ["blend", "check_gammas", "relaxed_fits", "support_fits", "support_masks"]
@@ -100,17 +101,17 @@ def support_masks(coefs):
     return mags > 64 * np.finfo(coefs.dtype).eps * scale
 
 
-def _least_squares(H, b, positive):
-    """``argmin w^T H w / 2 - b^T w`` (over ``w >= 0`` with ``positive``); H is PSD.
+def _least_squares(H, b, box):
+    """``argmin w^T H w / 2 - b^T w`` (over the box ``(2, m)`` when given); H is PSD.
 
     Polishing's Cholesky solve first; a singular or ill-conditioned H (more
     features than the fold has samples, collinear columns) gets the
     minimum-norm solution of its well-determined part, as a least-squares
-    solver with a rank cut-off gives; positivity is a non-negative least
-    squares on a square root of H.
+    solver with a rank cut-off gives; a box is a bounded least squares on a
+    square root of H (non-negative least squares for ``positive=True``).
     """
     m = b.shape[0]
-    if not positive:
+    if box is None:
         w = _support_optimum(H, b, np.zeros(m), np.ones(m), False, np.ones(m))
         if w is not None:
             return w
@@ -121,14 +122,16 @@ def _least_squares(H, b, positive):
         return np.zeros(m)
     V, e = V[:, keep], e[keep]
     t = V.T @ b
-    if not positive:
+    if box is None:
         return V @ (t / e)
     # H = A^T A with A = diag(sqrt(e)) V^T and b = A^T (t / sqrt(e)) (b lies
     # in the range of H: it is Xc_S^T S yc / n), so the constrained problem
-    # is min ||A w - t / sqrt(e)||^2 over w >= 0.
+    # is min ||A w - t / sqrt(e)||^2 over the box.
     root = np.sqrt(e)
-    w, _ = nnls(root[:, None] * V.T, t / root, maxiter=50 * m)
-    return w
+    A, rhs = root[:, None] * V.T, t / root
+    if is_positive_box(box):
+        return nnls(A, rhs, maxiter=50 * m)[0]
+    return lsq_linear(A, rhs, bounds=(box[0], box[1]), method="bvls", tol=1e-14).x
 
 
 class _GrowingFactor:
@@ -209,7 +212,7 @@ def _tri(F, rhs, trans=0):
     return x
 
 
-def support_fits(masks, G, b, positive):
+def support_fits(masks, G, b, box):
     """The unpenalized fit on the support of every column of ``masks``, one solve per support.
 
     Parameters
@@ -219,7 +222,9 @@ def support_fits(masks, G, b, positive):
     G, b : ndarray of shape (m, m) and (m,)
         The least-squares system over the candidates (``Xc^T S Xc / n`` and
         ``Xc^T S yc / n``, or a fold's Gram moments).
-    positive : bool
+    box : ndarray of shape (2, m) or None
+        Bounds of the candidates' coefficients (``positive=True`` is
+        ``(0, inf)``): the refit honours them.
 
     Returns
     -------
@@ -228,16 +233,16 @@ def support_fits(masks, G, b, positive):
     """
     if not masks.any():
         return np.zeros(masks.shape)  # no support anywhere: the intercept alone
-    if masks.shape[0] <= _BATCH and not positive:
+    if masks.shape[0] <= _BATCH and box is None:
         W = _batched(masks, G, b)
         if W is not None:
             return W
     factor = _GrowingFactor(G, b, int(np.count_nonzero(masks.any(axis=1))))
 
     def solve(S):
-        done = None if positive else factor.solve(S)
+        done = None if box is not None else factor.solve(S)
         if done is None:
-            return S, _least_squares(G[np.ix_(S, S)], b[S], positive)
+            return S, _least_squares(G[np.ix_(S, S)], b[S], None if box is None else box[:, S])
         return done
 
     return _per_support(masks, solve)
@@ -303,7 +308,8 @@ def relaxed_fits(problem, coefs):
     Parameters
     ----------
     problem : Problem
-        Squared loss; its intercept, sample weights and positivity are kept.
+        Squared loss; its intercept, sample weights and box (``bounds``,
+        ``positive``) are kept.
         Features the penalty leaves free (weight 0 in both terms) are in
         every support.
     coefs : ndarray of shape (n_features, k)
@@ -323,14 +329,15 @@ def relaxed_fits(problem, coefs):
     d = _unpenalized_design(problem)
     masks = support_masks(coefs)
     masks[d.unpenalized] = True
+    box = d.box if d.bounded else None
     U = np.flatnonzero(masks.any(axis=1))
     W = np.zeros((d.p, masks.shape[1]))
     if U.size <= _MAX_UNION:
         H, b = _system(d, problem.X, U)
-        W[U] = support_fits(masks[U], H, b, d.positive)
+        W[U] = support_fits(masks[U], H, b, box[:, U] if box is not None else None)
     else:
         W[U] = _per_support(masks[U], lambda S: (S, _least_squares(
-            *_system(d, problem.X, U[S]), d.positive)))
+            *_system(d, problem.X, U[S]), box[:, U[S]] if box is not None else None)))
     icpt = d.y_offset - d.x_offset @ W if d.fit_intercept else np.zeros(W.shape[1])
     return W, icpt
 

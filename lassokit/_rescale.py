@@ -113,6 +113,11 @@ def restated(l1_ratio, c):
 
 
 
+def _frozen(a):
+    a.flags.writeable = False
+    return a
+
+
 def rescaled_problem(problem):
     """``problem`` with ``y / c`` and ``a1 / c`` (``c = problem._target_scale``): solution / c.
 
@@ -141,6 +146,8 @@ def rescaled_problem(problem):
                            fit_intercept=problem.fit_intercept,
                            sample_weight=problem.sample_weight, positive=problem.positive,
                            stats=(x_offset, y_offset / c, yc_s,
-                                  null_objective(yc_s, problem.sample_weight)))
+                                  null_objective(yc_s, problem.sample_weight)),
+                           # The solution scales by 1 / c, so do its bounds (0 and inf stay).
+                           box=None if problem._box is None else _frozen(problem._box / c))
     new._scale_cache = 1.0
     return new

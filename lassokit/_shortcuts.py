@@ -44,7 +44,7 @@ def elastic_net(X, y, alpha, l1_ratio=0.5, **kw):
     l1_ratio : float in [0, 1], default=0.5
         The L1 share.
     **kw
-        ``fit_intercept``, ``sample_weight``, ``positive``.
+        ``fit_intercept``, ``sample_weight``, ``positive``, ``bounds``, ``offset``.
 
     Returns
     -------
@@ -93,7 +93,7 @@ def logistic(X, y, alpha, l1_ratio=1.0, **kw):
     l1_ratio : float in [0, 1], default=1.0
         The L1 share (1: the L1-penalized logistic regression).
     **kw
-        ``fit_intercept``, ``sample_weight``, ``positive``.
+        ``fit_intercept``, ``sample_weight``, ``positive``, ``bounds``, ``offset``.
 
     Returns
     -------

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from . import _kernel_time
+from . import _box, _kernel_time
 from ._finish import finish, trusts_sums
 from ._validation import check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
@@ -35,8 +33,7 @@ def solve(problem, backend="auto", *, tol=1e-6, max_iter=None, warm_start=None, 
         if isinstance(warm_start, Solution):
             warm_start = warm_start.coef
         w0 = check_coef(warm_start, problem.n_features, "warm_start")
-        if problem._positive:
-            w0 = np.maximum(w0, 0.0)
+        w0 = _box.clip(w0, problem._box)
     problem._refresh()
     # Targets at the edges of the float range are solved in units where
     # max|yc| ~ 1 and mapped back (see lassokit._rescale).

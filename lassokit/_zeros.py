@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _linalg
+from . import _box, _linalg
 from .certificate import _gradient, residual
 from .penalty import Penalty
 
@@ -58,7 +58,7 @@ def provably_zero(design, X, coef):
     a = float(sr @ d.yc) / d.n
     if not (np.isfinite(nb) and np.isfinite(a) and np.all(np.isfinite(u))):
         return None
-    dual, c = dual_objective(a, nb, np.ascontiguousarray(u), d.lam, d.mu, bool(d.positive))
+    dual, c = dual_objective(a, nb, np.ascontiguousarray(u), d.lam, d.mu, d.box)
     gap = max(0.5 * nb + Penalty.value(coef, d.lam, d.mu) - dual, 0.0)
     if not c > 0.0:
         return None
@@ -66,6 +66,6 @@ def provably_zero(design, X, coef):
         # Overflow (X ~ 1e150) gives an infinite radius: nothing is zeroed.
         L = _linalg.column_sq_norms(X, d.sw, d.x_offset if d.fit_intercept else None) / d.n
         radius = np.sqrt(2.0 * gap) * np.sqrt(L)
-    eff = u if d.positive else np.abs(u)
+    eff = _box.box_score(u, d.box)
     zero = cand & (c * eff + radius < d.lam)
     return (zero, r) if np.any(zero) else None

@@ -13,11 +13,12 @@ for any ``q`` in residual space (the dual variable is ``theta = S^(1/2) q/n``).
 (the residual, or an extrapolated point handed over by a backend) is made
 feasible in three steps:
 
-1. project onto ``{u_j = 0}`` (``u_j <= 0`` with ``positive``) for the
-   features with neither an L1 nor an L2 term -- a least-squares (NNLS with
-   positivity) projection in the ``s``-weighted inner product; rescaling alone
-   cannot enforce these constraints;
-2. the L1-only features bound the scale: ``c |u_j| <= lam_j``;
+1. project onto ``{u_j = 0}`` (``u_j <= 0`` under ``w_j >= 0``, and so on
+   for the box's infinite sides) for the features with neither an L1 nor an
+   L2 term -- a (bounded) least-squares projection in the ``s``-weighted
+   inner product; rescaling alone cannot enforce these constraints;
+2. the L1-only features without a finite bound bound the scale:
+   ``c |u_j| <= lam_j`` (on the box's open sides, :mod:`lassokit._box`);
 3. the scale ``c`` in ``[0, c_max]`` is chosen to maximize the concave
    one-dimensional ``D(c q)`` exactly (it is piecewise quadratic).
 
@@ -34,7 +35,7 @@ import dataclasses
 
 import numpy as np
 
-from . import _linalg
+from . import _box, _linalg
 from .penalty import Penalty
 
 __all__ = ["Certificate", "DualSums", "primal_value", "dual_value", "certify", "compute_alpha_max",
@@ -87,9 +88,9 @@ def residual(design, X, coef):
 
 
 def primal_value(design, X, coef, r=None):
-    """``P(coef)`` with the optimal intercept; ``inf`` if positivity is broken."""
+    """``P(coef)`` with the optimal intercept; ``inf`` outside the box."""
     coef = np.asarray(coef, dtype=np.float64)
-    if design.positive and np.any(coef < 0):
+    if design.bounded and _box.outside(coef, design.box):
         return np.inf
     if r is None:
         r = residual(design, X, coef)
@@ -118,7 +119,7 @@ def _center(design, q):
 
 
 def _project_unpenalized(design, X, q):
-    """Enforce ``u_j = 0`` (``<= 0`` if positive) on fully unpenalized features.
+    """Enforce ``u_j = 0`` (one-sided on a bounded side) on fully unpenalized features.
 
     Returns None when the projection leaves only rounding noise (``q`` lies
     in the span of those columns): the best scale ``c`` of such a remainder is
@@ -135,7 +136,7 @@ def _project_unpenalized(design, X, q):
     sqrt_s = np.ones(design.n) if design.sw is None else np.sqrt(design.sw)
     A = Xu * sqrt_s[:, None]
     b = q * sqrt_s
-    x, cond = _least_squares(A, b, design.positive, with_cond=True)
+    x, cond = _least_squares(A, b, _box.projection_bounds(design.box, free), with_cond=True)
     out = q - Xu @ x
     if np.linalg.norm(out * sqrt_s) <= 1e4 * np.finfo(float).eps * cond * np.linalg.norm(b):
         return None
@@ -150,37 +151,39 @@ def _effective_cond(s, shape):
     return float(s[0] / kept[-1])
 
 
-def _least_squares(A, b, nonneg, with_cond=False):
-    """``argmin ||A x - b||`` (over ``x >= 0`` when ``nonneg``).
+def _least_squares(A, b, bounds, with_cond=False):
+    """``argmin ||A x - b||`` (over ``lb <= x <= ub`` when ``bounds = (lb, ub)``).
 
     scipy.optimize is imported here: it is slow to import and only needed
     when some feature is unpenalized. With ``with_cond`` the effective
     condition number of ``A`` is returned too.
     """
     if not with_cond:
-        return _least_squares_only(A, b, nonneg)
-    if nonneg:
+        return _least_squares_only(A, b, bounds)
+    if bounds is not None:
         s = np.linalg.svd(A, compute_uv=False)
-        return _least_squares_only(A, b, nonneg), _effective_cond(s, A.shape)
+        return _least_squares_only(A, b, bounds), _effective_cond(s, A.shape)
     from scipy.linalg import lstsq
 
     x, _, _, s = lstsq(A, b, cond=_rank_cutoff(A.shape))
     return x, _effective_cond(s, A.shape)
 
 
-def _least_squares_only(A, b, nonneg):
-    if nonneg:
+def _least_squares_only(A, b, bounds):
+    if bounds is not None:
         from scipy.optimize import lsq_linear, nnls
 
-        x = nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
-        # scipy's nnls can stop at a non-optimal point (scipy issues 21140,
-        # 25389); check its KKT conditions and fall back to bounded-variable
-        # least squares, an exact active-set method, when they fail.
-        grad = A.T @ (b - A @ x)
-        slack = 1e-10 * (np.linalg.norm(A) * np.linalg.norm(b) + 1e-300)
-        if np.any(grad > slack) or np.any(np.abs(grad[x > 0]) > slack):
-            x = lsq_linear(A, b, bounds=(0.0, np.inf), method="bvls", tol=1e-14).x
-        return x
+        lb, ub = bounds
+        if np.all(lb == 0.0) and np.all(ub == np.inf):
+            x = nnls(A, b, maxiter=50 * max(A.shape[1], 10))[0]
+            # scipy's nnls can stop at a non-optimal point (scipy issues 21140,
+            # 25389); check its KKT conditions and fall back to bounded-variable
+            # least squares, an exact active-set method, when they fail.
+            grad = A.T @ (b - A @ x)
+            slack = 1e-10 * (np.linalg.norm(A) * np.linalg.norm(b) + 1e-300)
+            if not (np.any(grad > slack) or np.any(np.abs(grad[x > 0]) > slack)):
+                return x
+        return lsq_linear(A, b, bounds=(lb, ub), method="bvls", tol=1e-14).x
     from scipy.linalg import lstsq
 
     return lstsq(A, b, cond=_rank_cutoff(A.shape))[0]
@@ -239,7 +242,7 @@ def scaled_dual(design, a, nb, u):
     Parameters
     ----------
     design : _Design
-        Needs ``lam``, ``mu`` and ``positive``.
+        Needs ``lam``, ``mu`` and ``box``.
     a, nb : float
     u : ndarray of shape (n_features,)
 
@@ -257,7 +260,7 @@ def scaled_dual(design, a, nb, u):
     # Fully unpenalized features were projected (their residual |u_j| is
     # rounding noise): with neither term they are ignored by the kernel.
     value, _ = dual_objective(float(a), float(nb), np.ascontiguousarray(u, dtype=np.float64),
-                              design.lam, design.mu, bool(design.positive))
+                              design.lam, design.mu, design.box)
     # A non-finite u (overflow) gives no valid dual point: 0 is always valid.
     return float(value) if np.isfinite(value) else 0.0
 
@@ -275,7 +278,7 @@ class DualSums:
         ``<s r, yc> / n``.
     u : ndarray of shape (n_features,)
         ``Xc^T S r / n``, or an elementwise upper bound of ``|Xc^T S r / n|``
-        (of ``Xc^T S r / n`` itself with ``positive``); see :func:`certify`.
+        (of ``Xc^T S r / n`` itself with a box); see :func:`certify`.
     r : ndarray of shape (n_samples,) or None
         The residual itself, needed only when some feature is fully
         unpenalized (the dual candidate must then be projected).
@@ -324,7 +327,7 @@ def certify(design, X, coef, dual_points=(), *, r=None, u=None, sums=None):
         The residual ``yc - Xc coef`` and ``Xc^T S r / n``, when the caller
         (e.g. a path's KKT check) has computed them already. ``u`` may also
         be an elementwise upper bound of ``|Xc^T S r / n|`` (of
-        ``Xc^T S r / n`` itself with ``positive``): the scaled dual point
+        ``Xc^T S r / n`` itself with a box): the scaled dual point
         stays feasible and the dual value can only decrease (``c_max``
         shrinks, ``g*`` grows), so the gap stays a valid bound.
 
@@ -339,7 +342,7 @@ def certify(design, X, coef, dual_points=(), *, r=None, u=None, sums=None):
     coef = np.asarray(coef, dtype=np.float64)
     intercept = design.y_offset - float(design.x_offset @ coef) if design.fit_intercept else 0.0
     if sums is not None and (design.unpenalized.size == 0 or sums.r is not None):
-        if design.positive and np.any(coef < 0):
+        if design.bounded and _box.outside(coef, design.box):
             return Certificate(np.inf, intercept, np.inf, design.p0)
         primal = sums.fit + Penalty.value(coef, design.lam, design.mu)
         if design.unpenalized.size == 0:
@@ -456,12 +459,15 @@ def compute_alpha_max(design, X, l1_weights):
     """Smallest ``a1`` at which all L1-penalized coefficients are zero at optimum.
 
     Features whose L1 weight is zero are fitted (with their L2 term and
-    positivity) before the scores of the others are computed; 0 is returned
-    when that fit leaves no residual.
+    their bounds) before the scores of the others are computed; 0 is
+    returned when that fit leaves no residual. Only the open sides of the
+    box count (``u_j`` alone under ``w_j >= 0``); a pinned feature none.
     """
     n = design.n
     v1 = np.ones(design.p) if l1_weights is None else np.asarray(l1_weights, dtype=np.float64)
-    free = np.flatnonzero(v1 == 0)
+    box = design.box if design.bounded else None
+    free = np.flatnonzero((v1 == 0) & ((box[0] < 0) | (box[1] > 0)) if box is not None
+                          else v1 == 0)
     r = design.yc
     if free.size:
         Xu = _linalg.columns(X, free) - design.x_offset[free]
@@ -469,14 +475,15 @@ def compute_alpha_max(design, X, l1_weights):
         ridge = np.sqrt(n * design.mu[free])
         A = np.vstack([Xu * sqrt_s[:, None], np.diag(ridge)])
         b = np.concatenate([r * sqrt_s, np.zeros(free.size)])
-        r = r - Xu @ _least_squares(A, b, design.positive)
+        bounds = None if box is None else (box[0][free], box[1][free])
+        r = r - Xu @ _least_squares(A, b, bounds)
     sr = r if design.sw is None else design.sw * r
     syc = design.yc if design.sw is None else design.sw * design.yc
     if float(sr @ r) <= 1e-26 * max(float(syc @ design.yc), np.finfo(float).tiny):
         return 0.0
     u = _gradient(design, X, r)
-    eff = u if design.positive else np.abs(u)
-    pen = v1 > 0
+    eff = _box.box_score(u, box)
+    pen = (v1 > 0) & np.isfinite(v1) & (eff > -np.inf)
     if not np.any(pen):
         return 0.0
     return float(max(np.max(eff[pen] / v1[pen]), 0.0))

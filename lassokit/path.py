@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from . import _kernel_time
+from . import _box, _kernel_time
 from ._rescale import restated
 from ._finish import finish, trusts_sums, warn_unconverged
 from ._validation import check_alphas, check_bool, check_coef, check_max_iter, check_tol
@@ -204,8 +204,8 @@ def run_path(problem, alphas, *, backend="cd", tol=1e-6, max_iter=None, coef_ini
     verbose = check_bool(verbose, "verbose")
     p, k = problem.n_features, alphas.shape[0]
     w0 = None if coef_init is None else check_coef(coef_init, p, "coef_init")
-    if w0 is not None and problem.positive:
-        w0 = np.maximum(w0, 0.0)
+    if w0 is not None:
+        w0 = _box.clip(w0, problem._box)
     r = problem.penalty.l1_ratio if l1_ratio is None else float(l1_ratio)
     coefs = np.empty((p, k), dtype=problem.dtype)
     intercepts, gaps, rel = np.zeros(k), np.empty(k), np.empty(k)

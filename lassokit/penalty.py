@@ -39,8 +39,8 @@ def _check_weights(weights, name):
     arr = np.array(arr, dtype=np.float64)  # private copy: inputs stay untouched
     if arr.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {arr.shape}.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite values.")
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} must not contain NaN.")
     if np.any(arr < 0):
         raise ValueError(f"{name} must be non-negative.")
     arr.flags.writeable = False
@@ -61,7 +61,9 @@ class Penalty:
         The L2 strength ``a2``.
     l1_weights, l2_weights : array-like of shape (n_features,), optional
         Non-negative per-feature weights ``v1`` and ``v2``; ``None`` means all
-        ones. A zero weight leaves that feature unpenalized by that term.
+        ones. A zero weight leaves that feature unpenalized by that term; an
+        infinite one excludes the feature (its coefficient is held at 0,
+        glmnet's ``exclude``).
     """
 
     __slots__ = ("_l1", "_l2", "_v1", "_v2")
@@ -232,7 +234,32 @@ class Penalty:
         """
         lam = _per_feature(self._l1, self._v1, n_features, "L1 weights")
         mu = _per_feature(self._l2, self._v2, n_features, "L2 weights")
+        out = self.excluded(n_features)
+        if out.any():
+            # Held at 0 by the box (lassokit._box): no penalty term is left
+            # to evaluate there, and no inf * 0 reaches any formula.
+            lam[out], mu[out] = 0.0, 0.0
         return lam, mu
+
+    def excluded(self, n_features):
+        """Features excluded by an infinite weight in either term.
+
+        Parameters
+        ----------
+        n_features : int
+            Number of features (weights of another length exclude nothing:
+            :meth:`strengths` reports that length error).
+
+        Returns
+        -------
+        ndarray of bool of shape (n_features,)
+            True where the coefficient is held at 0 (glmnet's ``exclude``).
+        """
+        out = np.zeros(n_features, dtype=bool)
+        for v in (self._v1, self._v2):
+            if v is not None and v.shape[0] == n_features:
+                out |= np.isinf(v)
+        return out
 
     @staticmethod
     def value(coef, lam, mu):
@@ -244,29 +271,28 @@ class Penalty:
         return float(lam @ np.abs(coef) + 0.5 * (sw @ sw))
 
     @staticmethod
-    def conjugate(u, lam, mu, positive):
-        """Convex conjugate ``g*(u)`` of the separable penalty (with ``w >= 0``).
+    def conjugate(u, lam, mu, box=None):
+        """Convex conjugate ``g*(u)`` of the separable penalty with a box on ``w``.
 
-        Coordinates with ``mu == 0`` are indicators of ``|u_j| <= lam_j``
-        (``u_j <= lam_j`` when positive); callers keep ``u`` inside that box,
-        so those coordinates contribute 0 here.
+        Coordinates with ``mu == 0`` and no finite bound are indicators of
+        ``|u_j| <= lam_j`` (on the box's open sides); callers keep ``u``
+        inside that set, so those coordinates contribute 0 here. The
+        derivation is in :mod:`lassokit._box`.
 
         Parameters
         ----------
         u : ndarray of shape (n_features,)
         lam, mu : ndarray of shape (n_features,)
-        positive : bool
+        box : ndarray of shape (2, n_features), optional
+            Lower and upper bounds; None: unconstrained.
 
         Returns
         -------
         float
         """
-        excess = (u if positive else np.abs(u)) - lam
-        smooth = mu > 0
-        # Scaled before squaring: ex * ex underflows to 0 (or overflows) where
-        # (ex / sqrt(2 mu))^2 is representable, e.g. with X and y ~ 1e-150.
-        ex = np.maximum(excess[smooth], 0.0) / np.sqrt(2.0 * mu[smooth])
-        return float(np.sum(ex * ex))
+        from ._box import conjugate
+
+        return conjugate(u, lam, mu, box)
 
 
 def _per_feature(alpha, weights, n_features, name):
@@ -276,7 +302,8 @@ def _per_feature(alpha, weights, n_features, name):
         raise ValueError(
             f"{name} must have length n_features={n_features}, got {weights.shape[0]}."
         )
-    return alpha * weights
+    with np.errstate(invalid="ignore"):  # 0 * inf: an excluded feature, zeroed by strengths()
+        return alpha * weights
 
 
 def _merge(a, va, b, vb):
@@ -294,7 +321,10 @@ def _merge(a, va, b, vb):
         raise ValueError(
             f"cannot add penalties with weights of lengths {va.shape[0]} and {vb.shape[0]}."
         )
-    return total, (a * va + b * vb) / total
+    with np.errstate(invalid="ignore"):
+        merged = (a * va + b * vb) / total
+    # An infinite weight in either term excludes the feature whatever its strength.
+    return total, np.where(np.isinf(va) | np.isinf(vb), np.inf, merged)
 
 
 def _same_weights(a, b):
@@ -312,7 +342,7 @@ def L1(alpha, weights=None):
         Strength ``a1 >= 0``.
     weights : array-like of shape (n_features,), optional
         Non-negative per-feature weights ``v1``; zero leaves a feature
-        unpenalized. Default: all ones.
+        unpenalized, ``inf`` excludes it (coefficient 0). Default: all ones.
 
     Returns
     -------
@@ -335,7 +365,8 @@ def L2(alpha, weights=None):
     alpha : float
         Strength ``a2 >= 0``.
     weights : array-like of shape (n_features,), optional
-        Non-negative per-feature weights ``v2``. Default: all ones.
+        Non-negative per-feature weights ``v2``; ``inf`` excludes a feature
+        (coefficient 0). Default: all ones.
 
     Returns
     -------

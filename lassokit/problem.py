@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _linalg, _loss_problem
+from ._box import make_box
 from ._data import (
     _freeze,
     _sparse_view,
@@ -24,6 +25,7 @@ from ._data import (
     feature_names_of,
     make_design,
 )
+from ._repenalize import repenalized
 from ._rescale import rescaled_problem, target_scale
 from ._solve import solve as _solve
 from ._validation import (
@@ -64,7 +66,14 @@ class Problem:
     sample_weight : array-like of shape (n_samples,), optional
         Non-negative weights, normalized to sum to ``n_samples``.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative: the box ``(0, inf)``.
+    bounds : tuple (lower, upper), optional
+        Box constraints ``lower <= coef <= upper``, held exactly: each a
+        number or an array of shape (n_features,), with ``lower <= 0 <=
+        upper`` (``-inf``/``inf`` allowed; ``lower = upper = 0`` holds a
+        coefficient at 0). Intersected with ``positive``. A feature whose
+        L1 or L2 weight is ``inf`` is excluded: its coefficient is 0
+        (glmnet's ``exclude``).
     offset : array-like of shape (n_samples,), optional
         A fixed part of the linear predictor, ``z = X w + b + offset``, not
         fitted (glmnet's offset: log exposure of a Poisson rate, a prior
@@ -97,13 +106,14 @@ class Problem:
     """
 
     def __init__(self, X, y, penalty, *, loss="squared", fit_intercept=True, sample_weight=None,
-                 positive=False, offset=None):
+                 positive=False, offset=None, bounds=None):
         self._setup(X, y, penalty, fit_intercept, sample_weight, positive, loss=loss,
-                    offset=offset)
+                    offset=offset, bounds=bounds)
 
     @classmethod
     def _single_use(cls, X, y, penalty, *, fit_intercept=True, sample_weight=None,
-                    positive=False, known_finite=False, loss="squared", offset=None):
+                    positive=False, known_finite=False, loss="squared", offset=None,
+                    bounds=None):
         """A validated Problem that is solved at once and never handed out (estimators).
 
         ``known_finite``: the caller has already proved every
@@ -112,11 +122,11 @@ class Problem:
         """
         new = object.__new__(cls)
         new._setup(X, y, penalty, fit_intercept, sample_weight, positive,
-                   known_finite=known_finite, loss=loss, offset=offset)
+                   known_finite=known_finite, loss=loss, offset=offset, bounds=bounds)
         return new
 
     def _setup(self, X, y, penalty, fit_intercept, sample_weight, positive, known_finite=False,
-               loss="squared", offset=None):
+               loss="squared", offset=None, bounds=None):
         if not isinstance(penalty, Penalty):
             raise TypeError(
                 "penalty must be built from lk.L1 / lk.L2 (e.g. lk.L1(0.1) + lk.L2(0.01)), "
@@ -143,6 +153,10 @@ class Problem:
             np.full(n, float(sample_weight)) if np.ndim(sample_weight) == 0
             else check_vector(sample_weight, n, "sample_weight"))
         penalty.strengths(p)  # validates weight lengths now, not at solve time
+        self._box = make_box(bounds, self._positive, p, penalty.excluded(p))
+        # The bounds as given, for replace(); the box adds positivity and exclusions.
+        given = None if bounds is None else make_box(bounds, False, p)
+        self._bounds = None if given is None else (given[0], given[1])
         self._live = True
         self._stats_cache = None
 
@@ -154,14 +168,15 @@ class Problem:
 
     @classmethod
     def _trusted(cls, X, y, penalty, *, fit_intercept, sample_weight, positive, stats=None,
-                 loss=None, offset=None):
+                 loss=None, offset=None, box=None):
         """A Problem on data that lassokit validated already (paths, CV folds).
 
         ``X`` must be what :func:`check_X` returns (float32/float64, read-only
         or owned by lassokit), ``y`` a float64 vector, ``sample_weight``
         normalized to sum to n (or None). ``stats`` optionally supplies the
         data statistics ``(x_offset, y_offset, yc, p0)`` when the caller has
-        them. No pass over X is made here.
+        them. ``box``: the parent's (else made from ``positive`` and the
+        penalty's infinite weights). No pass over X is made here.
         """
         new = object.__new__(cls)
         new._X, new._y, new._penalty = X, y, penalty
@@ -169,6 +184,9 @@ class Problem:
         new._y_raw = y  # already in the loss's coding (less the offset for least squares)
         new._offset = offset
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
+        p = X.shape[1]
+        new._box = box if box is not None else make_box(None, positive, p, penalty.excluded(p))
+        new._bounds = None if box is None else (box[0], box[1])
         new._sample_weight = sample_weight
         new._sw_raw = sample_weight
         # Built inside one call (a path session, a CV fold): its data and
@@ -188,7 +206,7 @@ class Problem:
                                fit_intercept=self._fit_intercept,
                                sample_weight=self._sample_weight, positive=self._positive,
                                stats=self._stats if self._loss.least_squares else None,
-                               loss=self._loss, offset=self.offset)
+                               loss=self._loss, offset=self.offset, box=self._box)
         new._scale_cache = self._target_scale
         return new
 
@@ -220,7 +238,8 @@ class Problem:
         x_offset, y_offset, yc, p0 = self._stats
         return Problem._trusted(X_cols, self._y, Penalty(1.0), fit_intercept=self._fit_intercept,
                                 sample_weight=self._sample_weight, positive=self._positive,
-                                stats=(x_offset[idx], y_offset, yc, p0))
+                                stats=(x_offset[idx], y_offset, yc, p0),
+                                box=None if self._box is None else self._box[:, idx])
 
     # -- copies and pickles ------------------------------------------------------
     def __getstate__(self):
@@ -228,7 +247,7 @@ class Problem:
         # the data it holds.
         return {k: v for k, v in self.__dict__.items()
                 if k in ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept", "_offset",
-                         "_positive", "_sample_weight", "_sw_raw", "_live", "_feature_names")}
+                         "_positive", "_box", "_bounds", "_sample_weight", "_sw_raw", "_live", "_feature_names")}
 
     def __setstate__(self, state):
         # copy.deepcopy and pickle build new arrays, writable by default:
@@ -237,6 +256,7 @@ class Problem:
         self.__dict__.update(state)
         self.__dict__.setdefault("_loss", as_loss("squared"))
         self.__dict__.setdefault("_y_raw", self._y)
+        self.__dict__.setdefault("_box", None)
         _freeze(self._X)
         for arr in (self._y, self._y_raw, self._sample_weight, self.__dict__.get("_sw_raw"),
                     self.offset):
@@ -253,11 +273,13 @@ class Problem:
                       doc="The fixed part of the linear predictor (read-only), or None.")
     penalty = property(lambda self: self._penalty, doc="The :class:`Penalty`.")
     fit_intercept = property(lambda self: self._fit_intercept, doc="Whether an intercept is fitted.")
-    sample_weight = property(
-        lambda self: self._sample_weight,
-        doc="Normalized sample weights (sum to n_samples), or None.",
-    )
+    sample_weight = property(lambda self: self._sample_weight,
+                             doc="Normalized sample weights (sum to n_samples), or None.")
     positive = property(lambda self: self._positive, doc="Whether coef >= 0 is enforced.")
+    bounds = property(
+        lambda self: None if self._box is None else (self._box[0], self._box[1]),
+        doc="``(lower, upper)`` read-only arrays: the box on the coefficients, positivity and "
+            "exclusions (infinite penalty weights: ``(0, 0)``) included; None if unconstrained.")
     n_samples = property(lambda self: self._X.shape[0], doc="Number of samples n.")
     n_features = property(lambda self: self._X.shape[1], doc="Number of features p.")
 
@@ -278,7 +300,7 @@ class Problem:
         ----------
         **changes
             Any of ``X``, ``y``, ``penalty``, ``loss``, ``fit_intercept``,
-            ``sample_weight``, ``positive``, ``offset``.
+            ``sample_weight``, ``positive``, ``offset``, ``bounds``.
 
         Returns
         -------
@@ -286,30 +308,15 @@ class Problem:
         """
         fields = {"X": self._X, "y": self._y_raw, "penalty": self._penalty, "loss": self._loss,
                   "fit_intercept": self._fit_intercept, "sample_weight": self._sw_raw,
-                  "positive": self._positive, "offset": self.offset}
+                  "positive": self._positive, "offset": self.offset,
+                  "bounds": self.__dict__.get("_bounds")}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
         fields.update(changes)
         if set(changes) <= {"penalty"} and isinstance(fields["penalty"], Penalty):
-            # Same validated data, new penalty (paths, CV): skip re-validating X,
-            # a full pass over it per strength.
-            pen = fields["penalty"]
-            for v, name in ((pen.l1_weights, "L1 weights"), (pen.l2_weights, "L2 weights")):
-                if v is not None and v.shape[0] != self.n_features:
-                    raise ValueError(f"{name} must have length n_features={self.n_features}, "
-                                     f"got {v.shape[0]}.")
-            new = Problem._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
-                                   sample_weight=self._sample_weight, positive=self._positive,
-                                   stats=self._stats_cache, loss=self._loss, offset=self.offset)
-            new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
-            # A user's problem stays live (its next call derives everything
-            # afresh); one inside a path session or a CV fold stays pinned.
-            new._live, new._sw_raw, new._y_raw = self._live, self._sw_raw, self._y_raw
-            if not self._live and not self._loss.least_squares:  # a path's data: shared
-                new._loss_base = self.__dict__.get("_design") or self.__dict__.get("_loss_base")
-            new._feature_names = self.feature_names
-            return new
+            # Same validated data, new penalty (paths, CV): no pass over X.
+            return repenalized(self, fields["penalty"])
         new = Problem(fields.pop("X"), fields.pop("y"), fields.pop("penalty"), **fields)
         if "X" not in changes:
             new._feature_names = self.feature_names
@@ -323,7 +330,8 @@ class Problem:
             + ("" if self._loss.least_squares else f"loss={self._loss!r}, ")
             + f"fit_intercept={self._fit_intercept}, "
             f"sample_weight={'None' if self._sample_weight is None else '...'}, "
-            f"positive={self._positive})"
+            f"positive={self._positive}"
+            + ("" if self.__dict__.get("_bounds") is None else ", bounds=(...)") + ")"
         )
 
     # -- prepared data shared with backends ---------------------------------------
@@ -355,8 +363,8 @@ class Problem:
     def _design(self):
         if not self._loss.least_squares:
             return _loss_problem.design(self)
-        return make_design(self._stats, self._penalty, self._sample_weight, self._positive,
-                           self._fit_intercept)
+        return make_design(self._stats, self._penalty, self._sample_weight,
+                           self.__dict__.get("_box"), self._fit_intercept)
 
     # -- the math -------------------------------------------------------------------
     def objective(self, coef, intercept=0.0):
@@ -371,7 +379,8 @@ class Problem:
         Returns
         -------
         float
-            ``inf`` when ``positive=True`` and some coefficient is negative.
+            ``inf`` when some coefficient is outside the box (``bounds``,
+            ``positive``).
         """
         self._refresh()
         coef = check_coef(coef, self.n_features)

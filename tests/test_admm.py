@@ -190,18 +190,30 @@ def test_input_not_modified_and_no_warning():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("positive", [False, True])
-def test_prox_l1_is_soft_thresholding(positive):
+@pytest.mark.parametrize("kind", ["none", "positive", "box"])
+def test_prox_l1_is_soft_thresholding(kind):
+    # The prox of t|z| + [lo <= z <= hi] is the soft-thresholded v clipped
+    # into the box; here checked against a brute-force minimization.
     rng = np.random.default_rng(0)
     v = rng.normal(size=50)
     t = rng.uniform(0, 1, size=50)
     t[:5] = 0.0
+    box = np.empty((2, 50))
+    box[0], box[1] = -np.inf, np.inf
+    if kind == "positive":
+        box[0] = 0.0
+    elif kind == "box":
+        box[0] = -rng.uniform(0, 0.5, size=50)
+        box[1] = rng.uniform(0, 0.5, size=50)
+        box[:, 7] = 0.0
     out = np.empty(50)
-    kern.prox_l1(v, t, positive, out)
-    expected = np.sign(v) * np.maximum(np.abs(v) - t, 0.0)
-    if positive:
-        expected = np.maximum(v - t, 0.0)
-    np.testing.assert_allclose(out, expected, rtol=0, atol=0)
+    kern.prox_l1(v, t, box, out)
+    grid = np.linspace(-5, 5, 200001)
+    for j in range(50):
+        g = np.clip(grid, box[0, j], box[1, j])
+        best = g[np.argmin(0.5 * (g - v[j]) ** 2 + t[j] * np.abs(g))]
+        assert out[j] == pytest.approx(best, abs=1e-4)
+        assert box[0, j] <= out[j] <= box[1, j]
 
 
 def test_relaxed_update_and_gram_steps_match_numpy():
@@ -224,7 +236,9 @@ def test_relaxed_update_and_gram_steps_match_numpy():
         changes_ref += int(np.sum(np.sign(zr) != np.sign(zo)))
         ur = ur + xh - zr
     r2, s2, x2, z2, u2, changes = kern.gram_steps(np.ascontiguousarray(Hinv), Hinv @ b, rho,
-                                                   x, z, u, thresh, relax, False, 7)
+                                                   x, z, u, thresh, relax,
+                                                   np.vstack([np.full(p, -np.inf),
+                                                              np.full(p, np.inf)]), 7)
     np.testing.assert_allclose(x, xr, rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(z, zr, rtol=1e-12, atol=1e-13)
     np.testing.assert_allclose(u, ur, rtol=1e-12, atol=1e-13)

@@ -22,7 +22,7 @@ K = 5
 
 @njit(cache=False)
 def _extrapolate(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
-                 positive, W, R, offs, use_hist):
+                 box, W, R, offs, use_hist):
     # Test-only entry to the kernel's helper (it has no Python wrapper).
     Kb = W.shape[0] - 1
     M = np.empty((Kb, Kb))
@@ -30,7 +30,9 @@ def _extrapolate(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, l
     w_acc = np.empty(w.shape[0])
     r_acc = np.empty(r_s.shape[0])
     return cd_sparse._try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw,
-                                        xo, lam, mu, positive, W, M, c, w_acc, r_acc, R, offs,
+                                        xo, lam, mu, box,
+                                        bool(np.any(np.isfinite(box))), W, M, c, w_acc, r_acc,
+                                        R, offs,
                                         use_hist)
 
 
@@ -47,10 +49,19 @@ def _split_residual(X, yc, xo, w):
     return yc - X @ w, float(xo @ w)
 
 
-@pytest.mark.parametrize("positive", [False, True])
+def _box(kind, p):
+    box = np.vstack([np.full(p, -np.inf), np.full(p, np.inf)])
+    if kind == "positive":
+        box[0] = 0.0
+    elif kind == "finite":  # clips on both sides: the history residual must follow
+        box[0], box[1] = -0.5, 1.5
+    return box
+
+
+@pytest.mark.parametrize("kind", ["none", "positive", "finite"])
 @pytest.mark.parametrize("centred", [False, True])
 @pytest.mark.parametrize("weighted", [False, True])
-def test_residual_history_equals_axpy_extrapolation(positive, centred, weighted):
+def test_residual_history_equals_axpy_extrapolation(kind, centred, weighted):
     X, rng = _design(0)
     n, p = X.shape
     y = rng.standard_normal(n)
@@ -76,7 +87,7 @@ def test_residual_history_equals_axpy_extrapolation(positive, centred, weighted)
     for use_hist in (False, True):
         w, r_s = W[K].copy(), R[K].copy()
         ok, off = _extrapolate(X.data, X.indices, X.indptr, cols, w, r_s, offs[K], yc, sw,
-                               weighted, xo, lam, mu, positive, W, R, offs, use_hist)
+                               weighted, xo, lam, mu, _box(kind, p), W, R, offs, use_hist)
         out[use_hist] = ok, off, w, r_s
     (ok0, off0, w0, r0), (ok1, off1, w1, r1) = out[False], out[True]
     assert ok0 and ok1  # the objective drops: both accept
@@ -87,8 +98,10 @@ def test_residual_history_equals_axpy_extrapolation(positive, centred, weighted)
     r_true, off_true = _split_residual(X, yc, xo, w1)
     np.testing.assert_allclose(r1 + off1, r_true + off_true, rtol=1e-11,
                                atol=1e-11 * np.abs(r_true).max())
-    if positive:
+    if kind == "positive":
         assert w1.min() == 0.0 and np.count_nonzero(w1 == 0.0) == np.count_nonzero(target < 0)
+    if kind == "finite":
+        assert w1.min() >= -0.5 and w1.max() <= 1.5 and np.any(w1 == 1.5)
 
 
 @pytest.mark.parametrize("positive", [False, True])
@@ -111,7 +124,9 @@ def test_inner_solve_with_residual_history_returns_its_residual(positive):
     r = yc.copy()
     tol_in = 1e-10 * (yc @ yc) / (2 * n)
     epochs, gap = cd_sparse.inner_solve(X.data, X.indices, X.indptr, np.arange(p), w, r, yc,
-                                        np.ones(1), False, xo, lam, mu, L, positive, tol_in,
+                                        np.ones(1), False, xo, lam, mu, L,
+                                        np.vstack([np.zeros(p) if positive else np.full(p, -np.inf),
+                                                   np.full(p, np.inf)]), tol_in,
                                         1e-16, 100_000, K, K)
     assert 0 < epochs < 100_000 and gap <= tol_in
     np.testing.assert_allclose(r, yc - Xc @ w, rtol=1e-10, atol=1e-12 * np.abs(yc).max())

@@ -215,9 +215,9 @@ def test_relaxed_engines_agree_with_positivity_and_free_features():
 def test_bad_weights_flags_and_gammas_are_refused():
     X, y, _ = _data(False)
     p = X.shape[1]
-    with pytest.raises(ValueError, match="penalty weights"):
+    with pytest.raises(ValueError, match="penalty_weights"):
         lk.LassoCV(penalty_weights=np.ones(p + 1)).fit(X, y)
-    with pytest.raises(ValueError, match="penalty weights"):
+    with pytest.raises(ValueError, match="penalty_weights"):
         lk.ElasticNetCV(penalty_weights=-np.ones(p)).fit(X, y)
     with pytest.raises(TypeError, match="standardize"):
         lk.LassoCV(standardize="yes").fit(X, y)

@@ -295,10 +295,9 @@ def test_same_parameter_names_and_defaults_as_sklearn():
     pairs = [(lk.Lasso, sk.Lasso), (lk.ElasticNet, sk.ElasticNet), (lk.Ridge, sk.Ridge),
              (lk.LassoCV, sk.LassoCV), (lk.ElasticNetCV, sk.ElasticNetCV)]
     # lassokit's own keywords come after scikit-learn's, in this order (API §5, §10).
-    extras = {"Lasso": ["backend", "penalty_weights", "standardize"],
-              "ElasticNet": ["backend", "penalty_weights", "standardize"],
-              "LassoCV": ["backend", "penalty_weights", "standardize", "relax", "gammas"],
-              "ElasticNetCV": ["backend", "penalty_weights", "standardize"]}
+    glmnet = ["backend", "lower_bounds", "upper_bounds", "penalty_weights", "standardize"]
+    extras = {"Lasso": glmnet, "ElasticNet": glmnet, "LassoCV": [*glmnet, "relax", "gammas"],
+              "ElasticNetCV": glmnet}
     for ours, theirs in pairs:
         mine = inspect.signature(ours).parameters
         ref = inspect.signature(theirs).parameters

@@ -181,7 +181,7 @@ BAD_WEIGHTS = [
     ("short", np.ones(2), None, "weights"),
     ("long", np.ones(4), None, "weights"),
     ("nan", np.array([1.0, np.nan, 1.0]), None, "weights"),
-    ("inf", np.array([1.0, np.inf, 1.0]), None, "weights"),
+    ("-inf", np.array([1.0, -np.inf, 1.0]), None, "weights"),  # +inf: exclusion
     ("str", np.array(["a", "b", "c"]), None, "weights"),
     ("complex", np.ones(3) + 1j, None, "weights"),
     ("2d", np.ones((3, 1)), None, "weights"),

@@ -349,9 +349,13 @@ def test_default_budget_resumes_an_explicit_one_is_a_limit():
 
 
 @pytest.mark.parametrize("name, extra", [
-    ("LogisticRegression", {"backend": "auto"}),
-    ("LogisticRegressionCV", {"backend": "auto"}),
-    ("PoissonRegressor", {"backend": "auto", "l1_ratio": 0.0}),
+    ("LogisticRegression", {"backend": "auto", "lower_bounds": None, "upper_bounds": None,
+                            "penalty_weights": None, "standardize": False}),
+    ("LogisticRegressionCV", {"backend": "auto", "lower_bounds": None, "upper_bounds": None,
+                              "penalty_weights": None, "standardize": False}),
+    ("PoissonRegressor", {"backend": "auto", "l1_ratio": 0.0, "lower_bounds": None,
+                          "upper_bounds": None, "penalty_weights": None,
+                          "standardize": False}),
 ])
 def test_constructor_is_sklearn_1_9_plus_extras(name, extra):
     import inspect

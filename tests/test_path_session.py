@@ -266,11 +266,15 @@ def test_secant_prediction_by_hand():
     w1 = np.array([1.0, -1.0, 0.0, 0.5, 2.0])
     w0 = np.array([0.5, -2.0, -1.0, 1.0, 1.0])
     out = np.empty(5)
-    secant_start(w1, w0, 1.0, False, out)
+    free = np.vstack([np.full(5, -np.inf), np.full(5, np.inf)])
+    secant_start(w1, w0, 1.0, free, out)
     # 1.5 continues; -1 + 1 = 0 and 0.5 - 0.5 = 0 reach zero; a zero stays zero.
     np.testing.assert_array_equal(out, [1.5, 0.0, 0.0, 0.0, 3.0])
-    secant_start(w1, w0, 0.5, True, out)
+    secant_start(w1, w0, 0.5, np.vstack([np.zeros(5), np.full(5, np.inf)]), out)
     np.testing.assert_array_equal(out, [1.25, 0.0, 0.0, 0.25, 2.5])
+    # A finite box clips the prediction into it.
+    secant_start(w1, w0, 0.5, np.vstack([np.full(5, -1.0), np.full(5, 2.0)]), out)
+    np.testing.assert_array_equal(out, [1.25, -0.5, 0.0, 0.25, 2.0])
 
 
 @pytest.mark.parametrize("storage", ["dense", "csc"])

@@ -109,7 +109,7 @@ def test_bad_strength_type(make, bad):
     [
         ([1.0, -0.5, 2.0], ValueError),
         ([1.0, np.nan, 2.0], ValueError),
-        ([1.0, np.inf, 2.0], ValueError),
+        ([1.0, -np.inf, 2.0], ValueError),  # +inf excludes the feature (a valid weight)
         ([[1.0, 2.0, 3.0]], ValueError),
         (["a", "b", "c"], TypeError),
         ([1 + 1j, 2, 3], TypeError),
@@ -166,26 +166,41 @@ def test_value_by_hand():
     assert Penalty.value(w, lam, mu) == pytest.approx(expected, rel=1e-15)
 
 
-@pytest.mark.parametrize("positive", [False, True])
-def test_conjugate_by_brute_force(positive):
-    """g*(u) = sup_w u w - lam |w| - mu/2 w^2 (w >= 0 if positive), per coordinate,
-    checked against a numerical maximization (coordinates with mu = 0 are kept
-    inside their box |u| <= lam, where the conjugate is 0)."""
+@pytest.mark.parametrize("kind", ["none", "positive", "box"])
+def test_conjugate_by_brute_force(kind):
+    """g*(u) = sup_w u w - lam |w| - mu/2 w^2 over the box, per coordinate,
+    checked against a numerical maximization (coordinates with mu = 0 and an
+    infinite bound on their open side are kept inside |u| <= lam, where that
+    side's conjugate is 0)."""
     rng = np.random.default_rng(0)
-    lam = np.array([0.5, 0.0, 1.0, 0.3, 0.7, 0.0])
-    mu = np.array([1.0, 2.0, 0.5, 0.0, 3.0, 0.0])
+    lam = np.array([0.5, 0.0, 1.0, 0.3, 0.7, 0.0, 0.2, 0.4])
+    mu = np.array([1.0, 2.0, 0.5, 0.0, 3.0, 0.0, 0.0, 1.0])
+    p = lam.size
+    if kind == "none":
+        lower, upper = np.full(p, -np.inf), np.full(p, np.inf)
+    elif kind == "positive":
+        lower, upper = np.zeros(p), np.full(p, np.inf)
+    else:
+        lower = np.array([-0.5, -np.inf, 0.0, -2.0, -0.1, -1.0, -np.inf, 0.0])
+        upper = np.array([0.3, 1.5, np.inf, 0.5, 0.0, 2.0, 0.7, 0.0])
+    box = np.vstack([lower, upper])
     for _ in range(5):
-        u = rng.normal(scale=2.0, size=lam.size)
-        box = mu == 0
-        u[box] = np.clip(u[box], -lam[box], lam[box])
+        u = rng.normal(scale=2.0, size=p)
+        # Keep u where the conjugate is finite: |u| <= lam on an open side
+        # whose bound is infinite and that has no L2 term.
+        hard_up = (mu == 0) & np.isinf(upper)
+        hard_down = (mu == 0) & np.isinf(lower)
+        u = np.where(hard_up, np.minimum(u, lam), u)
+        u = np.where(hard_down, np.maximum(u, -lam), u)
         expected = 0.0
-        for uj, lj, mj in zip(u, lam, mu):
-            if mj == 0:
-                continue
-            lo = 0.0 if positive else -50.0
-            res = scipy.optimize.minimize_scalar(
-                lambda w, uj=uj, lj=lj, mj=mj: -(uj * w - lj * abs(w) - 0.5 * mj * w * w),
-                bounds=(lo, 50.0), method="bounded", options={"xatol": 1e-12},
-            )
-            expected += max(-res.fun, 0.0)
-        assert Penalty.conjugate(u, lam, mu, positive) == pytest.approx(expected, abs=1e-9)
+        for uj, lj, mj, lo, hi in zip(u, lam, mu, lower, upper):
+            def f(w, uj=uj, lj=lj, mj=mj):
+                return uj * w - lj * abs(w) - 0.5 * mj * w * w
+
+            a, b = max(lo, -50.0), min(hi, 50.0)
+            res = scipy.optimize.minimize_scalar(lambda w: -f(w), bounds=(a, b),
+                                                 method="bounded", options={"xatol": 1e-12})
+            # Bounded Brent never evaluates the ends, where a box's maximum often is.
+            expected += max(-res.fun, f(a), f(b), 0.0)
+        assert Penalty.conjugate(u, lam, mu, None if kind == "none" else box) == \
+            pytest.approx(expected, abs=1e-9)

@@ -74,7 +74,7 @@ def test_estimators_standardize_and_penalty_weights(est):
     got = cls(penalty_weights=pf, **kw).fit(X, y).coef_
     want = lk.Problem(X, y, lk.L1(0.05 * r, pf) + lk.L2(0.05 * (1 - r), pf)).solve(tol=1e-12)
     np.testing.assert_allclose(got, want.coef, atol=1e-6)
-    with pytest.raises(ValueError, match="penalty weights has length 2"):
+    with pytest.raises(ValueError, match="penalty_weights has length 2"):
         cls(penalty_weights=[1.0, 2.0]).fit(X, y)
-    with pytest.raises(ValueError, match="penalty weights must be >= 0"):
+    with pytest.raises(ValueError, match="penalty_weights must be >= 0"):
         cls(penalty_weights=-pf).fit(X, y)

@@ -107,14 +107,14 @@ class _Factor:
         """``(H + rho I)^-1 c`` with the cached factor."""
         raise NotImplementedError
 
-    def steps(self, x, z, u, thresh, relax, positive, n_steps):
+    def steps(self, x, z, u, thresh, relax, box, n_steps):
         """``n_steps`` ADMM iterations in place (generic: one solve per step)."""
         total = 0
         rho = self.rho
         stats = (0.0,) * 5
         for _ in range(n_steps):
             x[:] = self.solve(self.b + rho * (z - u))
-            *stats, ch = _kern().relaxed_z_u_update(x, z, u, thresh, relax, positive)
+            *stats, ch = _kern().relaxed_z_u_update(x, z, u, thresh, relax, box)
             total += ch
         return (*stats, total)
 
@@ -147,9 +147,9 @@ class GramFactor(_Factor):
     def solve(self, c):
         return self.Hinv @ c
 
-    def steps(self, x, z, u, thresh, relax, positive, n_steps):
+    def steps(self, x, z, u, thresh, relax, box, n_steps):
         return _kern().gram_steps(self.Hinv, self.hb, self.rho, x, z, u, thresh, relax,
-                                  positive, n_steps)
+                                  box, n_steps)
 
     def matvec(self, w):
         """``H @ w``."""
@@ -277,9 +277,9 @@ class WoodburyFactor(_Factor):
                                np.empty(n), np.empty(n))
         return out
 
-    def steps(self, x, z, u, thresh, relax, positive, n_steps):
+    def steps(self, x, z, u, thresh, relax, box, n_steps):
         return _kern().woodbury_steps(self.A, self.A.T, self.Minv, self.dinv, self.b,
-                                      self.rho, x, z, u, thresh, relax, positive, n_steps)
+                                      self.rho, x, z, u, thresh, relax, box, n_steps)
 
     def matvec(self, w):
         return self.A.T @ (self.A @ w) + self.mu * w

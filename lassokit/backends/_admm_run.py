@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.linalg
 
+from .. import _box
+from .._box import kbox
 from ..certificate import certify, scaled_dual
 from ..penalty import Penalty
 from .result import BackendResult
@@ -65,8 +67,10 @@ class AdmmRun:
         p = d.p
         rho = factor.default_rho() if rho is None else rho
         factor.factor(rho)
-        x = np.zeros(p) if w0 is None else np.array(w0, dtype=np.float64)
+        x = np.zeros(p) if w0 is None else np.clip(np.array(w0, dtype=np.float64), d.box[0],
+                                                    d.box[1])
         z = x.copy()
+        box = kbox(d.box)
         # The scaled dual that makes w0 a fixed point when w0 is optimal.
         u = (factor.b - factor.matvec(x)) / rho if w0 is not None else np.zeros(p)
         thresh = d.lam / rho
@@ -82,8 +86,7 @@ class AdmmRun:
         it = 0
         while it < max_iter:
             k = min(_BLOCK, max_iter - it)
-            r2, s2, x2, z2, u2, changes = factor.steps(x, z, u, thresh, self.relax,
-                                                       d.positive, k)
+            r2, s2, x2, z2, u2, changes = factor.steps(x, z, u, thresh, self.relax, box, k)
             it += k
             rho = factor.rho
             r_pri = np.sqrt(r2)
@@ -163,6 +166,8 @@ class AdmmRun:
         """Exact solution on the sign pattern of ``z`` if it is certified, else None."""
         d, factor = self.d, self.factor
         lam, b = d.lam, factor.b
+        if d.bounded and not d.positive:
+            return None  # a sign pattern does not say which coefficients sit on a bound
         self.n_polish += 1
         support = np.flatnonzero(z)
         sign = np.sign(z)
@@ -186,7 +191,7 @@ class AdmmRun:
         else:
             return None
         g = b - factor.matvec(w)
-        eff = g if d.positive else np.abs(g)
+        eff = _box.box_score(g, d.box)
         viol = np.maximum(eff - lam, 0.0)
         viol[support] = 0.0
         if np.max(viol, initial=0.0) > max(self.tol, 1e-12) * self.bscale:

@@ -29,7 +29,8 @@ import numpy as np
 import scipy.linalg.blas
 import scipy.sparse as sp
 
-from .. import _linalg
+from .. import _box, _linalg
+from .._data import free_features
 from ..certificate import certify
 from ._admm_factor import GramFactor, gram_columns, linear_term, make_factor
 from ._admm_run import AdmmRun, gap_from_stats
@@ -44,8 +45,9 @@ WS_START = 32
 def _restrict(d, W):
     """The design of the problem restricted to the features ``W`` (same P(0))."""
     lam, mu = d.lam[W], d.mu[W]
+    box = d.box[:, W]
     return dataclasses.replace(d, p=W.size, x_offset=d.x_offset[W], lam=lam, mu=mu, weak=None,
-                               unpenalized=np.flatnonzero((lam == 0) & (mu == 0)))
+                               box=box, unpenalized=free_features(lam, mu, box))
 
 
 def _columns(X, W):
@@ -101,9 +103,9 @@ def _full_gap_and_scores(d, X, w, r, u=None):
 def _next_set(d, w, u, always, size):
     """``always`` + support of ``w`` + the top features by ``|u_j| / lam_j``, ``size`` in all."""
     keep = np.union1d(always, np.flatnonzero(w))
-    eff = u if d.positive else np.abs(u)
+    eff = _box.box_score(u, d.box)  # -inf: pinned at 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(d.lam > 0, eff / d.lam, np.inf)
+        score = np.where(d.lam > 0, eff / d.lam, np.where(eff > -np.inf, np.inf, -np.inf))
     score[keep] = -np.inf
     extra = max(size - keep.size, 0)
     if extra == 0:
@@ -136,7 +138,7 @@ def solve_working_set(d, X, tol, max_iter, w0, run_options):
     """
     p = d.p
     target = tol * d.p0
-    always = np.flatnonzero(d.lam == 0)
+    always = np.flatnonzero((d.lam == 0) & ((d.box[0] < 0) | (d.box[1] > 0)))  # not pinned
     w = np.zeros(p) if w0 is None else np.array(w0, dtype=np.float64)
     r = d.yc.copy() if w0 is None else d.yc - _linalg.centred_matvec(X, w, d.x_offset)
     b = linear_term(X, d)  # the correlations at w = 0

@@ -23,6 +23,7 @@ import numpy as np
 import scipy.linalg.blas as blas
 import scipy.sparse as sp
 
+from .._box import kbox
 from .._kernel_time import load
 
 # Working sets whose columns hold at most this share of X's entries are
@@ -137,14 +138,14 @@ class _Ops:
         """Drop the cached Gram matrix (it can be large)."""
         self._gram_ws = self._gram = None
 
-    def inner(self, ws, w, r, lam, mu, L, positive, tol_in, floor, max_epochs, K, check_every):
+    def inner(self, ws, w, r, lam, mu, L, box, tol_in, floor, max_epochs, K, check_every):
         """Coordinate descent on the working set ``ws``; ``w`` and ``r`` updated in place.
 
         Small sets run on a compact copy of their columns (at most
         ``_COMPACT_SHARE`` of X's size): scattered columns are latency-bound.
         """
         wl = w[ws]
-        ep, gap = self._inner(ws, wl, r, self.x_off[ws], lam[ws], mu[ws], L[ws], positive,
+        ep, gap = self._inner(ws, wl, r, self.x_off[ws], lam[ws], mu[ws], L[ws], kbox(box[:, ws]),
                               tol_in, floor, max_epochs, K, check_every)
         w[ws] = wl
         return ep, gap
@@ -188,13 +189,13 @@ class DenseOps(_Ops):
     def epoch_cost(self, ws):
         return self.n * ws.shape[0]
 
-    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+    def _inner(self, ws, wl, r, xo, lam, mu, L, box, tol_in, floor, max_epochs, K,
                check_every):
         X, cols = self.X, ws
         if ws.shape[0] <= _COMPACT_SHARE * self.p:
             X, cols = _readonly(np.asfortranarray(self.X[:, ws])), np.arange(ws.shape[0])
         return self._k.inner_solve(X, cols, wl, r, self.yc, self.sw, self.has_sw, xo, lam, mu,
-                                   L, positive, tol_in, floor, max_epochs, K, check_every)
+                                   L, box, tol_in, floor, max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
         # Xc_ws^T S Xc_new / n by row blocks: bounded memory, BLAS speed,
@@ -273,7 +274,7 @@ class SparseOps(_Ops):
     def epoch_cost(self, ws):
         return int(self._nnz[ws].sum()) + ws.shape[0]
 
-    def _inner(self, ws, wl, r, xo, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+    def _inner(self, ws, wl, r, xo, lam, mu, L, box, tol_in, floor, max_epochs, K,
                check_every):
         data, indices, indptr, cols = self.data, self.indices, self.indptr, ws
         if self._nnz[ws].sum() <= _COMPACT_SHARE * self.data.shape[0]:
@@ -281,7 +282,7 @@ class SparseOps(_Ops):
             data, indices, indptr = (_readonly(a) for a in (sub.data, sub.indices, sub.indptr))
             cols = np.arange(ws.shape[0])
         return self._k.inner_solve(data, indices, indptr, cols, wl, r, self.yc, self.sw,
-                                   self.has_sw, xo, lam, mu, L, positive, tol_in, floor,
+                                   self.has_sw, xo, lam, mu, L, box, tol_in, floor,
                                    max_epochs, K, check_every)
 
     def _cross(self, ws, new_pos):
@@ -297,7 +298,7 @@ class SparseOps(_Ops):
         return out
 
 
-def gram_inner(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+def gram_inner(G, b, c0, w_local, lam, mu, L, box, tol_in, floor, max_epochs, K,
                check_every):
     """The working-set loop's Gram subproblem solve (``w_local`` updated in place).
 
@@ -311,13 +312,13 @@ def gram_inner(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epoch
     lam, mu, L = (np.array(a, dtype=np.float64) for a in (lam, mu, L))
     ep, _ = kernels("cd_gram").inner_solve(
         np.ascontiguousarray(G), np.array(b, dtype=np.float64), float(c0), w_local, lam, mu, L,
-        bool(positive), float(tol_in), float(floor), int(max_epochs), int(K), int(check_every))
+        kbox(box), float(tol_in), float(floor), int(max_epochs), int(K), int(check_every))
     if not np.isfinite(w_local).all():
         w_local[:] = 0.0
     return int(ep)
 
 
-def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+def gram_solve(G, b, c0, w_local, lam, mu, L, box, tol_in, floor, max_epochs, K,
                check_every, check_first=False):
     """Run the Gram solver on one strength and certify it (``w_local`` updated in place).
 
@@ -333,7 +334,7 @@ def gram_solve(G, b, c0, w_local, lam, mu, L, positive, tol_in, floor, max_epoch
     coef = np.empty((b.shape[0], 1))
     gaps, epochs = np.empty(1), np.zeros(1, dtype=np.int64)
     gram_path(np.ascontiguousarray(G), np.array(b, dtype=np.float64), float(c0), L, lam, mu,
-              _ONE, 1.0, 1.0, bool(positive), 2.0 * tol_in, float(floor), int(max_epochs),
+              _ONE, 1.0, 1.0, kbox(box), 2.0 * tol_in, float(floor), int(max_epochs),
               int(K), int(check_every), False, bool(check_first), w_local, coef, gaps,
               epochs)
     return int(epochs[0]), float(gaps[0])

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._box import kbox
+from .._data import free_features
 from ..certificate import DualSums
 from ._cd_ops import gram_solve, kernels, make_ops, vanishing
 from ._cd_solver import SolverState, run
@@ -62,19 +64,20 @@ class GramPath:
         ``yc^T S yc / n`` (twice ``P(0, b0)``).
     L : ndarray of shape (p,)
         ``diag(G)`` with exact zeros for columns that vanish after centring.
-    positive : bool
+    box : ndarray of shape (2, p)
+        The coefficients' bounds (``lassokit._box``).
     anderson : bool
     round_to : dtype
         Coefficients are returned rounded to it (float32 X) and certified
         as rounded.
     """
 
-    def __init__(self, G, b, c0, L, positive, anderson=True, round_to=np.float64):
+    def __init__(self, G, b, c0, L, box, anderson=True, round_to=np.float64):
         self.G = np.ascontiguousarray(G)
         self.b = np.ascontiguousarray(b)
         self.c0 = float(c0)
         self.L = np.ascontiguousarray(L)
-        self.positive = bool(positive)
+        self.box = kbox(box)
         self.K = _ANDERSON_K if anderson else 0
         self.round_to = np.dtype(round_to)
 
@@ -100,7 +103,7 @@ class GramPath:
         mu = np.array(mu, dtype=np.float64)
         floor = _FLOOR * 0.5 * self.c0
         # (An already optimal w, e.g. 0 at alpha_max, runs no epoch.)
-        ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.positive,
+        ep, gap = gram_solve(self.G, self.b, self.c0, w, lam, mu, self.L, self.box,
                              0.5 * tol_abs, floor, max_iter, self.K, self.K or 10,
                              check_first=True)
         status = "success" if gap <= tol_abs else ("max_iter" if ep >= max_iter else "stalled")
@@ -132,16 +135,15 @@ class CDPathSession(PathSession):
             G, b = self.ops.gram(np.arange(d.p))
             L = np.diag(G).copy()
             L[vanishing(L, self.ops.x_off)] = 0.0
-            self.gram_path = GramPath(G, b, self.ops.c0, L, d.positive,
+            self.gram_path = GramPath(G, b, self.ops.c0, L, d.box,
                                       anderson=self.options["anderson"], round_to=problem.dtype)
             self.ops.forget_gram()
 
     def step(self, sub, warm_start=None):
         """Solve at ``sub``'s penalty from the previous answer (or ``warm_start``)."""
         if warm_start is not None:
-            self.w = np.array(warm_start, dtype=np.float64)
-            if sub.positive:
-                np.maximum(self.w, 0.0, out=self.w)
+            d = sub._design
+            self.w = np.clip(np.array(warm_start, dtype=np.float64), d.box[0], d.box[1])
         d = sub._design
         if self.gram_path is not None and d.unpenalized.size == 0:
             self._hist = []
@@ -156,7 +158,7 @@ class CDPathSession(PathSession):
         strength = float(np.max(d.lam + d.mu)) if d.p else 0.0
         start = self.w
         if warm_start is None:
-            start = self._predict(strength, sub.positive)
+            start = self._predict(strength, d.box)
         raw = run(sub, tol=self.tol, max_iter=self.max_iter, warm_start=start,
                   state=self.state, **self.options)
         self.w = np.array(raw.coef, dtype=np.float64)
@@ -164,7 +166,7 @@ class CDPathSession(PathSession):
         self._last_epochs = raw.n_iter
         return raw
 
-    def _predict(self, strength, positive):
+    def _predict(self, strength, box):
         """The secant prediction of the next answer (``kernels._common.secant_start``).
 
         Used on sparse X after a slow strength only (``PREDICT_AFTER``
@@ -182,7 +184,7 @@ class CDPathSession(PathSession):
         if t == 0.0:
             return self.w
         pred = np.empty_like(w1)
-        common.secant_start(w1, w0, t, bool(positive), pred)
+        common.secant_start(w1, w0, t, kbox(box), pred)
         return pred
 
     def solve_grid(self, alphas, l1_ratio, warm_start=None):
@@ -201,12 +203,10 @@ class CDPathSession(PathSession):
         lam1, mu1 = type(pen)(1.0, 1.0, pen.l1_weights, pen.l2_weights).strengths(d.p)
         r = float(l1_ratio)
         if self.options["verbose"] or not np.all(alphas > 0) \
-                or np.any((r * lam1 == 0) & ((1.0 - r) * mu1 == 0)):
+                or free_features(r * lam1, (1.0 - r) * mu1, d.box).size:
             return None
         if warm_start is not None:
-            self.w = np.array(warm_start, dtype=np.float64)
-            if d.positive:
-                np.maximum(self.w, 0.0, out=self.w)
+            self.w = np.clip(np.array(warm_start, dtype=np.float64), d.box[0], d.box[1])
         self._hist = []
         k = alphas.shape[0]
         coefs = np.empty((d.p, k))
@@ -218,7 +218,7 @@ class CDPathSession(PathSession):
         if self.gram_path is not None:
             g = self.gram_path
             gram_path = kernels("cd_gram_path").gram_path
-            gram_path(g.G, g.b, g.c0, g.L, lam1, mu1, alphas, r, 1.0 - r, d.positive, tol_abs,
+            gram_path(g.G, g.b, g.c0, g.L, lam1, mu1, alphas, r, 1.0 - r, g.box, tol_abs,
                       floor, self.max_iter, g.K, g.K or 10, g.round_to != np.float64, True,
                       self.w, coefs, gaps, epochs)
             statuses = ["success" if gap <= tol_abs else
@@ -234,7 +234,7 @@ class CDPathSession(PathSession):
         L, u = ops.norms_and_gradient(res)
         codes = np.zeros(k, dtype=np.int64)
         dense_path(ops.X, ops.x_off, ops.yc, ops.sw, ops.has_sw, L, lam1, mu1, alphas, r,
-                   d.positive, tol_abs, floor, self.max_iter, K, K or 10,
+                   kbox(d.box), tol_abs, floor, self.max_iter, K, K or 10,
                    self.options["ws_start"], self.options["working_set"],
                    self.options["screening"], w, res, u, coefs, gaps, epochs, codes)
         self.state = None  # the step-by-step state no longer matches w

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _box
 from ..certificate import DualSums, dual_value
 from ._cd_ops import gram_inner, kernels, make_ops
 from .result import BackendResult
@@ -72,8 +73,18 @@ class _State:
         else:
             a = float(sr @ d.yc) / d.n
             self.dual, self.scale = _dual_objective()(a, nb, self.u, d.lam[active],
-                                                      d.mu[active], d.positive)
+                                                      d.mu[active], _active_box(d, active))
         self.gap = max(self.primal - self.dual, 0.0)
+
+
+def _active_box(d, active):
+    """The box of the features ``active`` (the design's own when they are all)."""
+    return d.box if active.shape[0] == d.p else d.box[:, active]
+
+
+def _scores(u, d, active):
+    """:func:`lassokit._box.box_score` of the active features' correlations ``u``."""
+    return _box.box_score(u, _active_box(d, active)) if d.bounded else np.abs(u)
 
 
 def _dual_objective():
@@ -112,10 +123,10 @@ def _screen(st, d, L, active):
         The features to keep, and for every feature the bound above (kept to
         certify later that screened features stay dual-feasible).
     """
-    eff = st.scale * (st.u if d.positive else np.abs(st.u))
+    eff = _scores(st.u, d, active)  # -inf: no open side (pinned at 0)
     lam_a = d.lam[active]
-    bound = eff + np.sqrt(2.0 * st.gap) * np.sqrt(L[active])
-    return ~((lam_a > 0) & (bound < lam_a)), bound
+    bound = st.scale * eff + np.sqrt(2.0 * st.gap) * np.sqrt(L[active])
+    return ~((eff == -np.inf) | ((lam_a > 0) & (bound < lam_a))), bound
 
 
 def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
@@ -133,12 +144,12 @@ def _working_set(st, d, L, active, ws_start, m_cost, ws_last):
     (ndarray, bool)
         The working set (sorted) and whether it holds every current violator.
     """
-    eff = st.u if d.positive else np.abs(st.u)
+    eff = _scores(st.u, d, active)
     La = L[active]
     lam_a = d.lam[active]
     with np.errstate(divide="ignore", invalid="ignore"):
         score = np.where(La > 0, (lam_a - eff) / np.sqrt(La), np.inf)
-    forced = (st.w[active] != 0) | ((lam_a == 0) & (La > 0))
+    forced = ((st.w[active] != 0) | ((lam_a == 0) & (La > 0))) & (eff > -np.inf)
     score[forced] = -np.inf
     n_forced = int(np.count_nonzero(forced))
     n_viol = int(np.count_nonzero(score < 0)) - n_forced
@@ -169,11 +180,11 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
     p = d.p
     lam = np.ascontiguousarray(d.lam)
     mu = np.ascontiguousarray(d.mu)
-    positive = bool(d.positive)
+    box = d.box
     round32 = X.dtype == np.float32
     w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=np.float64)
-    if positive:
-        np.maximum(w, 0.0, out=w)
+    if d.bounded:
+        np.clip(w, box[0], box[1], out=w)
     L, r, u = state.start(w)
     tol_abs = tol * d.p0
     floor = _FLOOR * d.p0
@@ -203,8 +214,9 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
                     # |u_j| bounded through the screening bound (see certify).
                     mask = np.ones(p, dtype=bool)
                     mask[active] = False
-                    u_full[mask] = (screened_bound[mask]
-                                    + np.sqrt(2.0 * st.gap * L[mask])) / st.scale
+                    u_full[mask] = _box.as_correlation(
+                        (screened_bound[mask] + np.sqrt(2.0 * st.gap * L[mask])) / st.scale,
+                        box[:, mask])
                 elif _full_gap(st, ops, d, active, u_full) > tol_abs:
                     active = np.arange(p)  # screening disagreed with the full gap: undo it
                     continue
@@ -256,12 +268,12 @@ def run(problem, *, tol, max_iter, warm_start, working_set, screening, anderson,
         if use_gram:
             G, b = ops.gram(ws)
             wl = np.ascontiguousarray(w[ws])
-            ep = gram_inner(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], positive, tol_in,
+            ep = gram_inner(G, b, ops.c0, wl, lam[ws], mu[ws], L[ws], box[:, ws], tol_in,
                             floor, budget, K, check_every)
             w[ws] = wl
             n_gram += 1
         else:
-            ep, _ = ops.inner(ws, w, st.r, lam, mu, L, positive, tol_in, floor, budget, K,
+            ep, _ = ops.inner(ws, w, st.r, lam, mu, L, box, tol_in, floor, budget, K,
                               check_every)
         epochs += ep
         last_epochs = ep
@@ -332,7 +344,8 @@ def _screened_feasible(st, d, L, screened_bound, active):
     mask = np.ones(d.p, dtype=bool)
     mask[active] = False
     b = screened_bound[mask] + np.sqrt(2.0 * st.gap) * np.sqrt(L[mask])
-    return bool(np.all(b < d.lam[mask]))
+    # A pinned feature (bound -inf) has no dual constraint at all.
+    return bool(np.all((b < d.lam[mask]) | (b == -np.inf)))
 
 
 def _full_gap(st, ops, d, active, u):
@@ -345,5 +358,5 @@ def _full_gap(st, ops, d, active, u):
     sr = st.r * d.sw if d.sw is not None else st.r
     a = float(sr @ d.yc) / d.n
     nb = float(sr @ st.r) / d.n
-    dual, _ = _dual_objective()(a, nb, u, d.lam, d.mu, d.positive)
+    dual, _ = _dual_objective()(a, nb, u, d.lam, d.mu, d.box)
     return max(st.primal - dual, 0.0)

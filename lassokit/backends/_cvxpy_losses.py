@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .. import _linalg
+from .._box import is_positive_box
 from ..losses import Loss
 from ..losses import certificate as _cert
 from ..losses._newton import newton_step
@@ -90,6 +91,24 @@ def zero_is_optimal(design, tol):
     return bool(cert.dual_gap <= tol * design.p0)
 
 
+def box_variable(cp, p, box, unit):
+    """The coefficient variable (in units where ``coef = w * unit``) and its box constraints.
+
+    ``positive=True`` alone is the variable's ``nonneg`` attribute; other
+    boxes are explicit constraints on the finite bounds.
+    """
+    if box is None or is_positive_box(box):
+        return cp.Variable(p, nonneg=box is not None), []
+    w = cp.Variable(p)
+    cons = []
+    for row, above in ((0, True), (1, False)):
+        idx = np.flatnonzero(np.isfinite(box[row]))
+        if idx.size:
+            limit = box[row][idx] / unit[idx]
+            cons.append(w[idx] >= limit if above else w[idx] <= limit)
+    return w, cons
+
+
 def _column_scales(X, design):
     """Per-column powers of two near the weighted RMS of the centred columns."""
     sq = _linalg.column_sq_norms(X, design.s, design.x_offset if design.fit_intercept else None)
@@ -138,7 +157,7 @@ def loss_program(cp, problem, warm_start=None):
             Xs = Xs - d.x_offset
             offset = None
         Xs = Xs / cx
-    w = cp.Variable(p, nonneg=problem.positive)
+    w, box = box_variable(cp, p, problem._box, 1.0 / cx)
     if warm_start is not None:
         w.value = np.asarray(warm_start, dtype=np.float64) * cx
     z = Xs @ w
@@ -162,7 +181,7 @@ def loss_program(cp, problem, warm_start=None):
         terms.append(lam @ cp.abs(w))
     if np.any(mu > 0):
         terms.append(0.5 * (mu @ cp.square(w)))
-    program = cp.Problem(cp.Minimize(cp.sum(terms) if len(terms) > 1 else terms[0]))
+    program = cp.Problem(cp.Minimize(cp.sum(terms) if len(terms) > 1 else terms[0]), box)
 
     def unscale():
         coef = np.asarray(w.value, dtype=np.float64).ravel() / cx
@@ -344,10 +363,12 @@ def refined(problem, coef, intercept):
         Whether the polished point was kept.
     """
     d = problem._design
-    if problem.positive:
+    if d.bounded:
         # What the problem layer would certify anyway (an interior point may
         # sit at -1e-12 on a bound): compared on equal terms.
-        coef = np.maximum(coef, 0.0)
+        coef = np.clip(coef, d.box[0], d.box[1])
+    if d.bounded and not d.positive:
+        return coef, intercept, False  # the sign-fixed polish knows no other box
     candidate = polish(problem, coef, intercept)
     if candidate is None:
         return coef, intercept, False

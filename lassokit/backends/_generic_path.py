@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _linalg
+from .. import _box, _linalg
 from ..certificate import DualSums, certify, residual
 from ..penalty import Penalty
 from .result import BackendResult, as_result, real_coef
@@ -73,7 +73,7 @@ class _Correlations:
     def __init__(self, problem):
         self.X = problem.X
         self.d = problem._design
-        self.positive = problem.positive
+        self.box = self.d.box if self.d.bounded else None
         self.norms = None
         self.sqrt_s = None if self.d.sw is None else np.sqrt(self.d.sw)
         self.R = np.empty((self.d.n, 0))
@@ -97,7 +97,11 @@ class _Correlations:
         return (_linalg.rmatvec(Xsub, sr) - self.d.x_offset[idx] * sr.sum()) / self.d.n
 
     def bound(self, r):
-        """Upper bound of ``|u|`` (of ``u`` with positivity) at ``r``."""
+        """Upper bound of the box score of ``u`` at ``r`` (of ``|u|`` without a box).
+
+        Returned as a correlation (:func:`lassokit._box.as_correlation`), the
+        form the certificate's sums take.
+        """
         if self.norms is None:
             sq = _linalg.column_sq_norms(self.X, self.d.sw, self.d.x_offset)
             self.norms = np.sqrt(sq) / self.d.n
@@ -108,9 +112,10 @@ class _Correlations:
         e = r - self.R @ c
         delta = np.sqrt(float(self._sr(e) @ e))
         est = self.U @ c
-        base = est if self.positive else np.abs(est)
+        base = _box.box_score(est, self.box)
         # A relative margin covers rounding in the stored u and in U @ c.
-        return base + self.norms * delta + 1e-12 * (np.abs(self.U) @ np.abs(c))
+        e = base + self.norms * delta + 1e-12 * (np.abs(self.U) @ np.abs(c))
+        return e if self.box is None else _box.as_correlation(e, self.box)
 
 
 class GenericPathSession(PathSession):
@@ -158,7 +163,7 @@ class GenericPathSession(PathSession):
         if self._corr is None:
             self._corr = _Correlations(self.problem)
             u = self._corr.exact(self._residual(self.w))
-            self._eff = u if sub.positive else np.abs(u)
+            self._eff = _box.box_score(u, d.box)
             # Before the first strength the "previous" one is alpha_max.
             v1 = np.ones(d.p) if sub.penalty.l1_weights is None else sub.penalty.l1_weights
             self._prev_lam = max(sub.alpha_max(), sub.penalty.l1) * v1 \
@@ -178,8 +183,9 @@ class GenericPathSession(PathSession):
         if coef is None:
             coef = np.zeros(sub.n_features)
             raw = BackendResult(coef=coef, n_iter=raw.n_iter, status="error", info=raw.info)
-        if sub.positive:
-            coef = np.maximum(coef, 0.0)
+        d = sub._design
+        if d.bounded:
+            coef = np.clip(coef, d.box[0], d.box[1])
         return raw, coef, tuple(q for q in (raw.dual_points or ()) if q is not None)
 
     def _round(self, sub, coef, dual_points):
@@ -209,8 +215,9 @@ class GenericPathSession(PathSession):
     def _solve_screened(self, sub, w, eff_prev, prev_lam):
         """Strong rule, reduced solve, KKT check; the full certificate decides."""
         d = sub._design
-        lam, positive, p = d.lam, sub.positive, sub.n_features
-        keep = (w != 0) | (lam == 0) | (eff_prev >= 2.0 * lam - prev_lam)
+        lam, p = d.lam, sub.n_features
+        # A pinned feature (score -inf) never enters.
+        keep = ((w != 0) | (lam == 0) | (eff_prev >= 2.0 * lam - prev_lam)) & (eff_prev > -np.inf)
         total_it, status, info = 0, "success", {}
         while True:
             reduced, idx = self._reduced(sub, keep, eff_prev)
@@ -228,7 +235,7 @@ class GenericPathSession(PathSession):
             # among them) get exact correlations: their columns only, or one
             # full pass (renewing the reference) when they are many.
             u = self._corr.bound(r)
-            suspect = u > lam
+            suspect = _box.box_score(u, d.box) > lam
             exact = False
             if np.count_nonzero(suspect) > _FULL_PASS_SHARE * p:
                 u, exact = self._corr.exact(r), True
@@ -242,7 +249,7 @@ class GenericPathSession(PathSession):
                 u, exact = self._corr.exact(r), True
                 sums = DualSums.from_residual(d, r, u)
                 cert = certify(d, sub.X, coef, dual_points, sums=sums)
-            eff = u if positive else np.abs(u)
+            eff = _box.box_score(u, d.box)
             viol = outside & (eff > lam * (1.0 + 1e-12))
             if cert.dual_gap <= self.tol * d.p0 or not np.any(viol):
                 # Certified, or every discarded feature satisfies KKT: the

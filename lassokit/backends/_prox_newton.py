@@ -42,7 +42,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from .. import _linalg
+from .. import _box, _linalg
 from ..losses import certificate as _cert
 from ..losses._util import weighted_mean
 from ..penalty import Penalty
@@ -108,8 +108,8 @@ def run(problem, *, tol, max_iter, warm_start, working_set=True, screening=True,
     d = problem._design
     p = problem.n_features
     w = np.zeros(p) if warm_start is None else np.array(warm_start, dtype=np.float64)
-    if d.positive:
-        np.maximum(w, 0.0, out=w)
+    if d.bounded:
+        np.clip(w, d.box[0], d.box[1], out=w)
     # A Gram matrix pays over many epochs on fixed weights; each Newton model
     # has new weights and needs few epochs, so "auto" means residual updates.
     opts = dict(working_set=working_set, screening=screening, anderson=anderson,
@@ -117,7 +117,9 @@ def run(problem, *, tol, max_iter, warm_start, working_set=True, screening=True,
     if not (d.p0 > 0 and np.isfinite(d.b0)):
         # P(0, b0) = 0: the loss is 0 at w = 0 (one class only, say): optimal.
         return BackendResult(coef=np.zeros(p), info={"newton_steps": 0})
-    always = np.flatnonzero((d.lam == 0) | ~np.isfinite(d.lam))
+    # Unpenalized features always belong to the set; pinned ones (box (0, 0)) never.
+    always = np.flatnonzero(((d.lam == 0) | ~np.isfinite(d.lam))
+                            & ((d.box[0] < 0) | (d.box[1] > 0)))
     if not working_set or p <= max(2 * ws_start, _WS_MIN) or always.size >= p // 2:
         w, beta, epochs, steps, status = _newton(problem, d, tol, max_iter, w, opts, verbose)
         return _result(d, w, beta, epochs, status, newton_steps=steps, working_sets=0)
@@ -169,7 +171,7 @@ def _with_working_sets(problem, d, tol, max_iter, w, opts, verbose, always, ws_s
                 break
         # Distance to violating the optimality conditions of a zero feature
         # (the support and the unpenalized ones always belong to the set).
-        e = u if d.positive else np.abs(u)
+        e = _box.box_score(u, d.box)  # -inf: pinned at 0, never in the set
         score = e - d.lam
         score[supp] = np.inf
         score[always] = np.inf
@@ -223,7 +225,8 @@ def _restricted(problem, ws, pen):
     return Problem._trusted(_columns(problem.X, ws), problem.y, Penalty(pen.l1, pen.l2, v1, v2),
                             fit_intercept=problem.fit_intercept,
                             sample_weight=problem.sample_weight, positive=problem.positive,
-                            loss=problem.loss, offset=problem.offset)
+                            loss=problem.loss, offset=problem.offset,
+                            box=None if problem._box is None else problem._box[:, ws])
 
 
 def _newton(problem, d, tol, max_iter, w, opts, verbose, gap0=None):
@@ -365,9 +368,11 @@ def _orthant_solve(X, d, w, zw, omega):
         return None
     if not np.all(np.isfinite(w_s)) or np.any(np.sign(w_s) != sign):
         return None
+    if d.bounded and _box.outside(w_s, d.box[:, supp]):
+        return None
     r = omega * (t - np.dot(A, w_s))
     u = _linalg.centred_rmatvec(X, r, d.x_offset) / n
-    e = u if d.positive else np.abs(u)
+    e = _box.box_score(u, d.box)
     out = np.ones(X.shape[1], dtype=bool)
     out[supp] = False
     if np.any(e[out] > d.lam[out] * (1 + 1e-9)):
@@ -385,7 +390,7 @@ def _model(problem, zw, omega, penalty):
     zw.flags.writeable = False
     omega.flags.writeable = False
     return Problem._trusted(problem.X, zw, penalty, fit_intercept=problem.fit_intercept,
-                            sample_weight=omega, positive=problem.positive)
+                            sample_weight=omega, positive=problem.positive, box=problem._box)
 
 
 def _intercept(d, zc):

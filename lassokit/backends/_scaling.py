@@ -104,6 +104,8 @@ def unit_scaled(design, X, min_exponent=0, per_column=False, y_min_exponent=None
         mu=design.mu / cx / cx,
         p0=design.p0 / cy / cy,
         weak=None,  # recomputed on the rescaled strengths
+        # coef_scaled = coef * cx / cy: the bounds alike (inf and 0 stay).
+        box=design.box * (np.asarray(cx) / cy) if design.bounded else design.box,
     )
     return scaled, X, cx, cy
 

@@ -58,7 +58,7 @@ import scipy.sparse as sp
 
 from .._kernel_time import measure
 from ._scaling import unit_scaled
-from .base import Backend
+from .base import Backend, Capabilities
 
 #: Data whose scale is off by more than 2**this is rescaled (see _scaling).
 _SCALE_EXPONENT = 64
@@ -93,6 +93,7 @@ class AdmmBackend(Backend):
     """
 
     name = "admm"
+    capabilities = Capabilities(bounds=True)
     options = {"rho": None, "relaxation": 1.6, "adaptive_rho": True, "polish": True,
                "factorization": "auto", "working_set": "auto", "verbose": False}
     default_max_iter = 20000

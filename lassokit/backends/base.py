@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 # The result type lives in its own module (sessions and the finishing step
 # use it without importing the Backend class); re-exported here.
+from .._box import is_positive_box
 from .result import BackendResult, as_result, real_coef
 
 __all__ = ["Backend", "BackendResult", "Capabilities", "as_result", "real_coef"]
@@ -28,13 +29,16 @@ class Capabilities:
     Each flag set to False excludes problems that need it. ``losses`` names
     the losses taken (``Loss.name``), or is None for every loss; the
     default takes the squared loss only, so that a backend written for
-    least squares is never handed a logistic problem. Everything else is
-    accepted by default.
+    least squares is never handed a logistic problem. ``bounds`` (box
+    constraints other than ``positive=True``, including features excluded
+    by an infinite penalty weight) is off by default for the same reason.
+    Everything else is accepted by default.
     """
 
     l1: bool = True
     l2: bool = True
     positive: bool = True
+    bounds: bool = False
     sparse: bool = True
     intercept: bool = True
     sample_weight: bool = True
@@ -157,6 +161,10 @@ class Backend:
             reasons.append("an L2 term")
         if not caps.positive and problem.positive:
             reasons.append("positive=True")
+        box = problem.__dict__.get("_box")
+        if not caps.bounds and box is not None and not is_positive_box(box):
+            reasons.append("bounds (box constraints or features excluded by an infinite "
+                           "penalty weight)")
         if not caps.sparse and sp.issparse(problem.X):
             reasons.append("sparse X")
         if not caps.intercept and problem.fit_intercept:

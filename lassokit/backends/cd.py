@@ -106,7 +106,7 @@ class CDBackend(Backend):
     """
 
     name = "cd"
-    capabilities = Capabilities(losses=None)
+    capabilities = Capabilities(losses=None, bounds=True)
     exact_sums = True
     options = {"working_set": True, "screening": True, "anderson": True, "gram": "auto",
                "ws_start": 10, "verbose": False}

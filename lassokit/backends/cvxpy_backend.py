@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from ._cvxpy_losses import has_cvxpy_form, loss_program, refined
+from ._cvxpy_losses import box_variable, has_cvxpy_form, loss_program, refined
 from ._cvxpy_losses import zero_is_optimal as loss_zero_is_optimal
 from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult, Capabilities
@@ -89,7 +89,7 @@ class CvxpyBackend(Backend):
     name = "cvxpy"
     requires = ("cvxpy",)
     # Every loss with a CVXPY form; supports() refuses the others by name.
-    capabilities = Capabilities(losses=None)
+    capabilities = Capabilities(losses=None, bounds=True)
     options = {"solver": "CLARABEL", "solver_options": None, "verbose": False}
     default_max_iter = 10000
 
@@ -176,7 +176,7 @@ def _least_squares_program(cp, problem, warm_start):
     X = X.astype(np.float64) if X.dtype != np.float64 else X
     if sp.issparse(X):
         X = sp.csc_matrix(X)
-    w = cp.Variable(p, nonneg=problem.positive)
+    w, box = box_variable(cp, p, problem._box, factor)
     if warm_start is not None:
         w.value = warm_start / factor
     # Centred data (implicitly, via the offsets) so no intercept variable is needed;
@@ -190,7 +190,7 @@ def _least_squares_program(cp, problem, warm_start):
         terms.append(cp.sum(cp.multiply(d.lam, cp.abs(w))))
     if np.any(d.mu > 0):
         terms.append(0.5 * cp.sum(cp.multiply(d.mu, cp.square(w))))
-    prob = cp.Problem(cp.Minimize(cp.sum(terms)))
+    prob = cp.Problem(cp.Minimize(cp.sum(terms)), box)
 
     def unscale():
         coef = np.asarray(w.value, dtype=np.float64).ravel() * factor

@@ -116,7 +116,7 @@ class GpuBackend(Backend):
 
         def dual(a, nb, u):
             return dual_objective(float(a), float(nb), np.ascontiguousarray(u), d.lam, d.mu,
-                                  bool(d.positive))[0]
+                                  d.box)[0]
 
         if route == "gram":
             from ._cd_ops import gram_solve, vanishing
@@ -128,7 +128,7 @@ class GpuBackend(Backend):
             tol_in, n_iter = 0.5 * tol_abs, 0
             for _ in range(_ROUNDS):
                 ep, gap = gram_solve(G, b, 2.0 * d.p0, w, np.ascontiguousarray(d.lam),
-                                     np.ascontiguousarray(d.mu), L, bool(d.positive),
+                                     np.ascontiguousarray(d.mu), L, d.box,
                                      tol_in, _FLOOR * d.p0, max(max_iter - n_iter, 1), 5, 5)
                 n_iter += ep
                 status = "success" if gap <= tol_in else (

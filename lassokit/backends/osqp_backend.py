@@ -44,7 +44,7 @@ import scipy.sparse as sp
 from .. import _linalg
 from ..certificate import certify
 from ._scaling import unit_scaled, zero_is_optimal
-from .base import Backend, BackendResult
+from .base import Backend, BackendResult, Capabilities
 
 # p > _WIDE_RATIO n with at least _WIDE_MIN features: the slow shape for OSQP.
 _WIDE_RATIO = 20
@@ -88,6 +88,7 @@ class OsqpBackend(Backend):
 
     name = "osqp"
     requires = ("osqp",)
+    capabilities = Capabilities(bounds=True)
     options = {"formulation": "auto", "eps": None, "osqp_settings": None, "time_limit": None,
                "verbose": False}
     default_max_iter = 100000
@@ -166,8 +167,8 @@ class OsqpBackend(Backend):
                 status = "error" if coef is None else status
                 break
             cand = np.array(res.x[qp.w_slice], dtype=np.float64) * factor
-            if d.positive:
-                cand = np.maximum(cand, 0.0)
+            if d.bounded:
+                cand = np.clip(cand, d.box[0], d.box[1])
             # OSQP's polished zeros of L1 features come out as ~1e-20: make them exact
             # (a change far below any gap the certificate can resolve).
             cand[(d.lam > 0) & (np.abs(cand) <= 1e-13 * np.max(np.abs(cand), initial=0.0))] = 0.0
@@ -275,11 +276,13 @@ def _is_upper_csc(P):
 
 
 def _bounds_block(d, inf):
-    """Rows for ``t >= |w|`` (or ``w >= 0``) and the L1 part of ``q``.
+    """Rows for ``t >= |w|`` (or ``w >= 0``), the box, and the L1 part of ``q``.
 
     Returns ``(k, rows_w, rows_t, l, u, q_w, q_t, l1)``: ``k`` bound variables,
     constraint blocks on w and t, their bounds, the linear costs and the
-    indices of the features with a bound variable.
+    indices of the features with a bound variable. A box other than
+    ``positive``'s adds one row ``lower_j <= w_j <= upper_j`` per bounded
+    feature (in ``d``'s units).
     """
     p = d.p
     lam = d.lam
@@ -295,6 +298,14 @@ def _bounds_block(d, inf):
     rows_t = sp.vstack([-Ik, Ik], format="csc")
     lo = np.concatenate([np.full(k, -inf), np.zeros(k)])
     hi = np.concatenate([np.zeros(k), np.full(k, inf)])
+    if d.bounded:
+        held = np.flatnonzero(np.isfinite(d.box[0]) | np.isfinite(d.box[1]))
+        B = sp.csc_matrix((np.ones(held.size), (np.arange(held.size), held)),
+                          shape=(held.size, p))
+        rows_w = sp.vstack([rows_w, B], format="csc")
+        rows_t = sp.vstack([rows_t, sp.csc_matrix((held.size, k))], format="csc")
+        lo = np.concatenate([lo, np.maximum(d.box[0][held], -inf)])
+        hi = np.concatenate([hi, np.minimum(d.box[1][held], inf)])
     return k, rows_w, rows_t, lo, hi, np.zeros(p), lam[l1].copy(), l1
 
 

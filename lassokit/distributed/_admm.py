@@ -38,6 +38,8 @@ import numpy as np
 import scipy.linalg
 import scipy.optimize
 
+from .._box import make_box
+from .._data import kernel_box
 from ._certify import reduced_certificate
 
 __all__ = ["ADMM_OPTIONS", "AdmmState", "BlockSet", "run_admm"]
@@ -59,6 +61,9 @@ class _Design:
     positive: bool
     fit_intercept: bool
     unpenalized: np.ndarray
+    #: ``positive``'s box as the shared dual kernel takes it (the tier has no other box).
+    box: np.ndarray
+    bounded: bool
 
 
 def _gather(handles):
@@ -209,9 +214,10 @@ def _prox(v, lam, mu, positive, t):
 
 def make_design(bs, lam, mu, positive):
     """The certificate's view of a penalty on a block set."""
+    box, _, bounded = kernel_box(make_box(None, positive, lam.shape[0]), lam.shape[0])
     return _Design(
         n=bs.n, lam=lam, mu=mu, positive=positive, fit_intercept=bs.fit_intercept,
-        unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
+        unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), box=box, bounded=bounded,
     )
 
 

@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import _linalg
+from .._validation import check_vector
 from ..backends.registry import resolve_backend
 from ._params import validate_params
 
@@ -85,6 +86,44 @@ def raw_sample_weight(sample_weight, n_samples):
     return sw
 
 
+def raw_offset(offset, n_samples):
+    """Validate a user ``offset`` (glmnet's): a read-only float64 vector of length n, or None.
+
+    Never a copy of a float64 array and never written to: the caller's
+    array stays as it was. Errors name ``offset``.
+
+    Parameters
+    ----------
+    offset : array-like of shape (n_samples,) or None
+    n_samples : int
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) or None
+
+    Raises
+    ------
+    ValueError
+        Not one-dimensional, of another length, or not finite.
+    TypeError
+        Sparse, complex or not numeric.
+    """
+    if offset is None:
+        return None
+    if sp.issparse(offset):
+        raise TypeError("offset must be a dense array-like of shape (n_samples,), got a sparse "
+                        "matrix.")
+    try:
+        shape = np.shape(offset)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"offset must be a 1-D array-like of {n_samples} numbers (one per "
+                         "sample), got a ragged sequence.") from exc
+    if len(shape) != 1:
+        raise ValueError(f"offset must be one-dimensional of shape ({n_samples},), got shape "
+                         f"{shape}.")
+    return check_vector(offset, n_samples, "offset")
+
+
 def is_column(y):
     """Whether ``y`` is a column vector of shape (n_samples, 1).
 
@@ -115,8 +154,8 @@ def backend_hints(backend, **hints):
     return {k: v for k, v in hints.items() if k in declared and v is not None}
 
 
-def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS):
-    """``X @ coef + intercept`` of a fitted linear estimator, validated as at ``fit``.
+def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS, offset=None):
+    """``X @ coef + intercept (+ offset)`` of a fitted linear estimator, validated as at ``fit``.
 
     ``coef_`` may be of shape (n_features,) or (1, n_features) and
     ``intercept_`` a scalar or of shape (1,) (scikit-learn's layouts after a
@@ -128,6 +167,8 @@ def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS):
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
     sparse_formats : list of str, default=["csc", "csr"]
         Accepted sparse formats (others are converted to the first).
+    offset : array-like of shape (n_samples,), default=None
+        These samples' offsets (see :func:`raw_offset`), added to the result.
 
     Returns
     -------
@@ -139,6 +180,8 @@ def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS):
                       dtype=_FLOAT_DTYPES)
     coef = np.asarray(estimator.coef_).ravel()
     z = _linalg.matvec(X, coef) + float(np.ravel(estimator.intercept_)[0])
+    if offset is not None:
+        z = z + raw_offset(offset, X.shape[0])
     return z.astype(np.result_type(X.dtype, coef.dtype), copy=False)
 
 
@@ -211,6 +254,29 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
             In the common dtype of ``X`` and ``coef_``.
         """
         return linear_predictor(self, X)
+
+
+class OffsetPredictMixin:
+    """``predict(X, offset=None)`` of the least-squares estimators fitted with an ``offset``."""
+
+    def predict(self, X, offset=None):
+        """Predict with the fitted linear model: ``X @ coef_ + intercept_ (+ offset)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples with the features seen in ``fit``.
+        offset : array-like of shape (n_samples,), default=None
+            These samples' offsets (glmnet's ``newoffset``), added to the
+            prediction; None gives ``X @ coef_ + intercept_``, the model
+            part alone (scikit-learn's ``predict``; glmnet would require it).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            In the common dtype of ``X`` and ``coef_``.
+        """
+        return linear_predictor(self, X, offset=offset)
 
 
 class SparseCoefMixin:

@@ -16,10 +16,12 @@ Two engines, chosen once per ``fit``:
   straight into the kernel's layout, and runs :func:`lassokit.path.run_path`
   on a backend session; the test error is computed from the test rows.
 
-Both certify every strength with lassokit's certificate. Per-feature penalty
-weights are the whole data's, except under glmnet's ``standardize``, where
-each fold takes the standard deviations of its own training rows (as
-``cv.glmnet`` standardizes within each fold). With ``relax``, each fold's
+Both certify every strength with lassokit's certificate, inside the
+coefficients' bounds (``settings["box"]``; bounds other than positivity
+take the sessions). Per-feature penalty weights are the whole data's,
+except under glmnet's ``standardize``, where each fold takes the standard
+deviations of its own training rows (as ``cv.glmnet`` standardizes within
+each fold). With ``relax``, each fold's
 path is also relaxed (:mod:`lassokit._relax`): one unpenalized fit per
 distinct support, from the fold's own Gram matrix or training rows, and
 the test error of every ``gamma`` from the same predictions.
@@ -31,7 +33,8 @@ import numpy as np
 import scipy.linalg.blas as blas
 import scipy.sparse as sp
 
-from .._data import _Design
+from .._box import is_positive_box, make_box
+from .._data import _Design, free_features, kernel_box
 from .._finish import settle
 from .._relax import relaxed_fits, support_fits, support_masks
 from .._standardize import column_scales
@@ -86,9 +89,15 @@ def check_folds(folds, sample_weight):
                 )
 
 
-def gram_blocks_apply(backend_name, X, folds, gram_option):
-    """Whether the Gram-block engine applies (see the module docstring)."""
-    if backend_name != "cd" or gram_option is False:
+def gram_blocks_apply(backend_name, X, folds, gram_option, box=None):
+    """Whether the Gram-block engine applies (see the module docstring).
+
+    ``box`` is the coefficients' bounds (``lassokit._box``): the engine
+    takes none or positivity's ``(0, inf)`` only, since the exact finish of
+    its refit on the support (:func:`lassokit._polish.polish_gram`) holds
+    positivity, not other bounds.
+    """
+    if backend_name != "cd" or gram_option is False or not is_positive_box(box):
         return False
     n, p = X.shape
     if p > _PSPACE_MAX:
@@ -222,17 +231,25 @@ def fold_moments(X, y, sw, folds, fit_intercept):
 
 
 class MomentProblem:
-    """A training set known only through its moments: solve and certify in feature space."""
+    """A training set known only through its moments: solve and certify in feature space.
 
-    def __init__(self, mom, mx, my, fit_intercept, positive, dtype, anderson=True):
+    ``box``, the coefficients' bounds of shape (2, p) (``lassokit._box``),
+    overrides ``positive`` when given.
+    """
+
+    def __init__(self, mom, mx, my, fit_intercept, positive, dtype, anderson=True, box=None):
         G, b, c0, dx, dy = mom.centred(fit_intercept)
         L = np.diag(G).copy()
         self.x_offset = mx + dx
         self.y_offset = my + dy
         self.dx, self.dy = dx, dy
         L[vanishing(L, self.x_offset)] = 0.0
-        self.gram = GramPath(G, b, c0, L, positive, anderson=anderson, round_to=dtype)
-        self.n, self.p = int(mom.n), G.shape[0]
+        p = G.shape[0]
+        if box is None:
+            box = make_box(None, bool(positive), p)
+        self.box, positive, self.bounded = kernel_box(box, p)
+        self.gram = GramPath(G, b, c0, L, self.box, anderson=anderson, round_to=dtype)
+        self.n, self.p = int(mom.n), p
         self.fit_intercept, self.positive, self.dtype = fit_intercept, positive, dtype
         self.p0 = 0.5 * c0
 
@@ -249,12 +266,13 @@ class MomentProblem:
     def unpenalized(self, coefs, free):
         """Unpenalized fits on the supports of ``coefs``' columns (the relaxed lasso).
 
-        From sub-blocks of the fold's Gram matrix (:func:`lassokit._relax.support_fits`);
-        the features ``free`` (no penalty) are in every support.
+        From sub-blocks of the fold's Gram matrix (:func:`lassokit._relax.support_fits`),
+        inside the fold's bounds; the features ``free`` (no penalty) are in
+        every support.
         """
         masks = support_masks(coefs)
         masks[free] = True
-        return support_fits(masks, self.gram.G, self.gram.b, self.positive)
+        return support_fits(masks, self.gram.G, self.gram.b, self.box if self.bounded else None)
 
     def design(self, penalty, lam=None, mu=None):
         """The ``_Design`` of the certificate at ``penalty`` (no sample-space fields).
@@ -266,9 +284,9 @@ class MomentProblem:
         xo = self.x_offset if self.fit_intercept else np.zeros(self.p)
         return _Design(n=self.n, p=self.p, sw=None, x_offset=xo,
                        y_offset=self.y_offset if self.fit_intercept else 0.0, yc=None,
-                       lam=lam, mu=mu, positive=self.positive,
-                       fit_intercept=self.fit_intercept,
-                       unpenalized=np.flatnonzero((lam == 0) & (mu == 0)), p0=self.p0)
+                       lam=lam, mu=mu, box=self.box, positive=self.positive,
+                       bounded=self.bounded, fit_intercept=self.fit_intercept,
+                       unpenalized=free_features(lam, mu, self.box), p0=self.p0)
 
     def path(self, base, alphas, l1_ratio, tol, max_iter, w=None):
         """Coefficients, intercepts, relative gaps and convergence along ``alphas``.
@@ -290,7 +308,7 @@ class MomentProblem:
         tol_abs = tol * self.p0
         r = float(l1_ratio)
         gram_path(g.G, g.b, g.c0, g.L, np.ascontiguousarray(lam1), np.ascontiguousarray(mu1),
-                  np.ascontiguousarray(alphas, dtype=np.float64), r, 1.0 - r, self.positive, tol_abs, _FLOOR * self.p0, int(max_iter), g.K, g.K or 10,
+                  np.ascontiguousarray(alphas, dtype=np.float64), r, 1.0 - r, g.box, tol_abs, _FLOOR * self.p0, int(max_iter), g.K, g.K or 10,
                   g.round_to != np.float64, True, w, coefs, gaps, epochs)
         intercepts = (self.y_offset - self.x_offset @ coefs if self.fit_intercept
                       else np.zeros(k))
@@ -385,7 +403,7 @@ def session_fold(X, y, sw, train, test, l1_ratio, alphas, settings):
     problem = Problem._trusted(X_train, np.ascontiguousarray(y[train]),
                                Penalty(l1_ratio, 1.0 - l1_ratio, v1, v2),
                                fit_intercept=settings["fit_intercept"], sample_weight=sw_train,
-                               positive=settings["positive"])
+                               positive=settings["positive"], box=settings["box"])
     result = run_path(problem, alphas, backend=settings["backend"], tol=settings["tol"],
                       max_iter=settings["max_iter"], options=settings["options"],
                       l1_ratio=l1_ratio)
@@ -413,7 +431,8 @@ def moment_fold(total, block, mx, my, dtype, l1_ratio, alphas, settings):
         As :func:`session_fold`.
     """
     mp = MomentProblem(total - block, mx, my, settings["fit_intercept"], settings["positive"],
-                       dtype, anderson=settings["options"].get("anderson", True))
+                       dtype, anderson=settings["options"].get("anderson", True),
+                       box=settings["box"])
     v1, v2 = fold_weights(settings, mp.column_scales)
     unit = Penalty(1.0, 1.0, v1, v2)
     coefs, _, rel, conv = mp.path(unit, alphas, l1_ratio, settings["tol"], settings["max_iter"])

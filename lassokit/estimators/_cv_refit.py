@@ -7,9 +7,10 @@ the pass over X that the data statistics would take). Either way:
 * at scikit-learn's default ``max_iter`` an unconverged refit resumes with
   10x and then 100x the budget instead of stopping (the folds' budget is the
   user's knob; the model handed out must be certified);
-* it is then finished exactly on its support (:mod:`lassokit._polish`), and
-  a refit whose support is not identified at ``tol`` yet is first solved
-  once more, tighter;
+* it is then finished exactly on its support (:mod:`lassokit._polish`; a
+  finish that leaves the coefficients' bounds is dropped), and a refit
+  whose support is not identified at ``tol`` yet is first solved once
+  more, tighter;
 * with ``relax``, the certified solution is blended with the unpenalized fit
   on its support (:mod:`lassokit._relax`), from the same moments or rows.
 
@@ -24,12 +25,14 @@ import time
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .._box import make_box
 from .._finish import finish, warn_unconverged
-from .._polish import polish, polish_gram, prefer_polished, with_tol
+from .._polish import polish_gram, prefer_polished, with_tol
 from .._relax import blend, relaxed_fits
 from ..backends.base import BackendResult
 from ..path import run_path
 from ..problem import Problem
+from ._bounds import polish_in_bounds
 from ._rounds import ROUNDS, solve_rounds
 
 __all__ = ["FullPath", "FullPathMixin", "refit", "refit_by_backend", "refit_from_moments",
@@ -54,11 +57,11 @@ def _tighter(tol):
 def refit_by_backend(problem, backend, tol, max_iter, options, rounds):
     """Solve ``problem`` with ``backend``; returns the (polished) :class:`Solution`."""
     sol, _ = solve_rounds(problem, backend, tol, max_iter, rounds, **options)
-    done = polish(problem, sol)
+    done = polish_in_bounds(problem, sol)
     if not done.info.get("polished") and sol.converged:
         tight = problem.solve(backend, tol=_tighter(tol), max_iter=max_iter * 10,
                               warm_start=sol.coef, **options)
-        tight = polish(problem, tight)
+        tight = polish_in_bounds(problem, tight)
         if tight.dual_gap < done.dual_gap:
             done = with_tol(tight, tol, problem._design.p0)
     return done
@@ -123,7 +126,8 @@ def refit(problem, alpha, settings, moments, gamma=None):
         # The moments' statistics: no pass over X for the centring.
         at = Problem._trusted(problem.X, problem.y, pen, fit_intercept=problem.fit_intercept,
                               sample_weight=problem.sample_weight, positive=problem.positive,
-                              stats=(d.x_offset, d.y_offset, problem.y - d.y_offset, d.p0))
+                              stats=(d.x_offset, d.y_offset, problem.y - d.y_offset, d.p0),
+                              box=make_box(problem.bounds, False, problem.n_features))
         sol = refit_from_moments(at, moments, d, tol, max_iter, rounds)
     if gamma is None:
         return sol, sol.coef, sol.intercept

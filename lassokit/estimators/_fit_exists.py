@@ -15,7 +15,7 @@ import scipy.sparse as sp
 __all__ = ["unpenalized_fit_exists", "weighted_fit_exists"]
 
 
-def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True):
+def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True, bounds=None):
     """Whether an unpenalized GLM fit has a minimizer (no recession direction).
 
     A smooth loss that decreases to its infimum as a margin grows has no
@@ -27,7 +27,10 @@ def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True):
     with ``y_i = 0``, with ``z_i = 0`` held on the others. Such a direction
     is looked for by one linear program (``max sum of margins`` over the
     box ``|u| <= 1``) and, when found, verified on the data: the answer
-    never rests on the LP solver's word alone.
+    never rests on the LP solver's word alone. With bounds on the
+    coefficients only the directions the bounds allow count (a finite
+    lower bound allows ``w_j`` to grow only, a finite upper one to shrink
+    only; both finite: ``w_j`` cannot move for ever).
 
     Parameters
     ----------
@@ -38,6 +41,8 @@ def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True):
     equalities : ndarray of bool of shape (n_rows,), optional
         Rows whose ``z_i`` must stay 0 (their sign is then unused).
     fit_intercept : bool, default=True
+    bounds : (ndarray, ndarray) or None, default=None
+        Lower and upper bounds of the coefficients (``-inf``/``inf``: open).
 
     Returns
     -------
@@ -59,7 +64,8 @@ def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True):
     res = linprog(cost, A_ub=-ineq, b_ub=np.zeros(ineq.shape[0]),
                   A_eq=equal if equal.shape[0] else None,
                   b_eq=np.zeros(equal.shape[0]) if equal.shape[0] else None,
-                  bounds=[(-1.0, 1.0)] * A.shape[1], method="highs")
+                  bounds=_direction_bounds(bounds, X.shape[1], fit_intercept),
+                  method="highs")
     if res.status != 0 or res.x is None:
         return True  # undecided: solve, and let the certificate speak
     u = res.x
@@ -70,7 +76,19 @@ def unpenalized_fit_exists(X, margins, equalities=None, *, fit_intercept=True):
                 and m.max() > 1e-6 * scale)
 
 
-def weighted_fit_exists(X, margins, weights=None, equalities=None, *, fit_intercept=True):
+def _direction_bounds(bounds, p, fit_intercept):
+    """The LP's box on the direction ``u = (w, b)``: the recession cone of the bounds, cut at 1."""
+    if bounds is None:
+        lo, hi = np.full(p, -1.0), np.ones(p)
+    else:
+        lo = np.where(np.isneginf(bounds[0]), -1.0, 0.0)
+        hi = np.where(np.isposinf(bounds[1]), 1.0, 0.0)
+    rows = list(zip(lo.tolist(), hi.tolist()))
+    return rows + [(-1.0, 1.0)] if fit_intercept else rows
+
+
+def weighted_fit_exists(X, margins, weights=None, equalities=None, *, fit_intercept=True,
+                        bounds=None):
     """:func:`unpenalized_fit_exists` on the rows of positive weight.
 
     A row of weight 0 is not in the loss, so it cannot stop a direction.
@@ -83,6 +101,8 @@ def weighted_fit_exists(X, margins, weights=None, equalities=None, *, fit_interc
         Sample weights; None keeps every row.
     equalities : ndarray of bool of shape (n_samples,), optional
     fit_intercept : bool, default=True
+    bounds : (ndarray, ndarray) or None, default=None
+        As for :func:`unpenalized_fit_exists`.
 
     Returns
     -------
@@ -91,4 +111,4 @@ def weighted_fit_exists(X, margins, weights=None, equalities=None, *, fit_interc
     keep = np.arange(X.shape[0]) if weights is None else np.flatnonzero(weights > 0)
     eq = None if equalities is None else np.asarray(equalities)[keep]
     return unpenalized_fit_exists(X[keep], np.asarray(margins)[keep], eq,
-                                  fit_intercept=fit_intercept)
+                                  fit_intercept=fit_intercept, bounds=bounds)

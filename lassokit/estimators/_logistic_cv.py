@@ -32,8 +32,10 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MethodMapping, process_routing
 
 from .._finish import warn_unconverged
-from ._base import keep_params, raw_sample_weight, solver_tol
+from .._standardize import check_penalty_weights
+from ._base import keep_params, raw_offset, raw_sample_weight, solver_tol
 from ._cv_select import one_standard_error_C, standard_error
+from ._glm_weights import glm_weights
 from ._logistic_base import BinaryLogisticBase
 from ._logistic_folds import fold_task
 from ._logistic_layout import cv_scores, set_cv_attributes
@@ -115,6 +117,24 @@ default="lbfgs"
         loss (``"cd"``, ``"cvxpy"``) or a :class:`~lassokit.Backend`
         instance; ``"auto"`` picks the first capable one (``"cd"``).
         ``backend_`` names the one used.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Bounds of the coefficients held exactly in every fold's path and in
+        the refit, ``lower_bounds <= coef_[0] <= upper_bounds`` with
+        ``lower_bounds <= 0 <= upper_bounds`` (glmnet's
+        ``lower.limits``/``upper.limits``; None: unbounded on that side),
+        as for :class:`LogisticRegression`. With ``refit=False`` the
+        averaged coefficients stay inside them (the box is convex).
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors of both penalty terms (glmnet's
+        ``penalty.factor``; 0: unpenalized, ``inf``: excluded, coefficient
+        0), the same in every fold and in the refit, as for
+        :class:`LogisticRegression`. Not in scikit-learn.
+    standardize : bool, default=False
+        glmnet's ``standardize``, as for :class:`LogisticRegression` (L1
+        factors ``v_j sd_j``, L2 factors ``v_j sd_j**2``): each fold takes
+        the weighted standard deviations of its own training rows (as
+        ``cv.glmnet`` standardizes within each fold), the refit those of
+        all rows. Not in scikit-learn.
 
     Attributes
     ----------
@@ -181,7 +201,8 @@ default="lbfgs"
     def __init__(self, *, Cs=10, l1_ratios="warn", fit_intercept=True, cv=None, dual=False,
                  penalty="deprecated", scoring="warn", solver="lbfgs", tol=1e-4, max_iter=100,
                  class_weight=None, n_jobs=None, verbose=0, refit=True, intercept_scaling=1.0,
-                 random_state=None, use_legacy_attributes="warn", backend="auto"):
+                 random_state=None, use_legacy_attributes="warn", backend="auto",
+                 lower_bounds=None, upper_bounds=None, penalty_weights=None, standardize=False):
         keep_params(self, locals())
 
     def _scorer(self):
@@ -202,7 +223,7 @@ default="lbfgs"
             .add(caller="fit", callee="score"))
 
     # -- fit --------------------------------------------------------------------------
-    def fit(self, X, y, sample_weight=None, **params):
+    def fit(self, X, y, sample_weight=None, offset=None, **params):
         """Cross-validate the ``(C, l1_ratio)`` grid, then refit on all data.
 
         Parameters
@@ -212,6 +233,15 @@ default="lbfgs"
             Two class labels of any type.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Used for fitting (times ``class_weight``) and for the test scores.
+        offset : array-like of shape (n_samples,), default=None
+            A fixed part of the linear predictor, not fitted (glmnet's
+            ``offset``), as for :class:`LogisticRegression`: each fold is
+            fitted with its training rows' offsets, and its test rows are
+            scored with theirs added to the linear predictor (for a
+            ``scoring``, the fitted model handed to the scorer adds them);
+            the refit takes all rows' offsets. The prediction methods add
+            an offset only when given one. Finite, one per sample; never
+            modified.
         **params
             Metadata for the CV splitter (``groups``) and the scorer; needs
             ``sklearn.set_config(enable_metadata_routing=True)``.
@@ -225,12 +255,18 @@ default="lbfgs"
         Cs = check_Cs(self.Cs)
         X, y, y_pm, s = self._validate_train(X, y, sample_weight)
         sw = raw_sample_weight(sample_weight, X.shape[0])
+        offset = raw_offset(offset, X.shape[0])
         split_params, score_params = fit_metadata(
             self, params, sample_weight, unrouted_score={} if sw is None else {"sample_weight": sw})
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
         scorer = None if scoring is None else get_scorer(scoring)
+        # The whole data's factors; under standardize each fold takes the
+        # standard deviations of its own training rows (as cv.glmnet does).
+        pf = check_penalty_weights(self.penalty_weights, X.shape[1])
         settings = dict(fit_intercept=self.fit_intercept, backend=self.backend,
                         tol=solver_tol(self.tol), max_iter=max(int(self.max_iter), 1), y=y,
+                        offset=offset, bounds=self._bounds(X.shape[1]),
+                        penalty_weights=pf, standardize=self.standardize,
                         stand_in={"classes_": self.classes_, "n_features_in_": X.shape[1]})
         jobs = (delayed(fold_task)(X, y_pm, s, sw, np.asarray(train), np.asarray(test), Cs, r,
                                    settings, scorer, score_params, k)
@@ -245,14 +281,17 @@ default="lbfgs"
             warn_unconverged(f"{type(self).__name__} (over the folds)", bad,
                              n_folds * n_l1 * n_cs, self.tol, max(o[4] for o in out),
                              stacklevel=2)
-        chosen = self._choose(X, y_pm, s, Cs, ratios, shares, scores, paths, kind)
+        chosen = self._choose(X, y_pm, s, Cs, ratios, shares, scores, paths, kind, offset,
+                              glm_weights(X, s, self.fit_intercept, pf, self.standardize))
         set_cv_attributes(self, Cs, ratios, given, scores, paths, n_iter, legacy, chosen)
         return self
 
-    def _choose(self, X, y_pm, s, Cs, ratios, shares, scores, paths, kind):
+    def _choose(self, X, y_pm, s, Cs, ratios, shares, scores, paths, kind, offset=None,
+                weights=(None, None)):
         """``C_1se_`` and the final coefficients; returns the chosen ``(C, l1_ratio)``.
 
-        See the module for the choice.
+        See the module for the choice; ``weights`` are the refit's per-feature
+        factors ``(v1, v2)`` (the whole data's).
         """
         p = X.shape[1]
         # scikit-learn's order of ties: flattened (n_cs, n_l1), C major.
@@ -262,10 +301,9 @@ default="lbfgs"
         self.C_1se_ = one_standard_error_C(Cs, mean, standard_error(scores[:, j, :].T), i)
         if self.refit:
             C, r = float(Cs[i]), shares[j]
-            if C == np.inf:
-                self._check_exists(X, y_pm, s)
+            self._check_exists(X, y_pm, s, self._penalty(s, C, r, weights))
             warm = paths[:, j, i, :p].mean(axis=0)
-            sol, _ = self._solve(self._problem(X, y_pm, s, C, r), warm)
+            sol, _ = self._solve(self._problem(X, y_pm, s, C, r, offset, weights), warm)
             self._store(sol, X.dtype)
             return C, ratios[j]
         per_fold = scores.transpose(0, 2, 1).reshape(scores.shape[0], -1).argmax(axis=1)

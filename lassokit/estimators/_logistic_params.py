@@ -14,6 +14,8 @@ import warnings
 
 import numpy as np
 
+from ._bounds import BOUNDS_CONSTRAINTS
+from ._glm_weights import WEIGHT_CONSTRAINTS
 from ._params import (
     BACKEND,
     BOOL,
@@ -55,6 +57,8 @@ COMMON_CONSTRAINTS = {
     "verbose": [VERBOSE],
     "n_jobs": [N_JOBS],
     "backend": [BACKEND],
+    **BOUNDS_CONSTRAINTS,
+    **WEIGHT_CONSTRAINTS,
 }
 
 

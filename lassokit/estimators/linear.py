@@ -15,19 +15,21 @@ from typing import ClassVar
 
 import numpy as np
 
-from .._polish import polish
 from .._standardize import feature_weights
 from ..penalty import Penalty
 from ..problem import Problem
 from ._base import (
     LinearRegressorBase,
+    OffsetPredictMixin,
     SparseCoefMixin,
     backend_hints,
     is_column,
     keep_params,
+    raw_offset,
     raw_sample_weight,
     solver_tol,
 )
+from ._bounds import BOUNDS_CONSTRAINTS, estimator_bounds, polish_in_bounds
 from ._params import (
     ARRAY,
     BACKEND,
@@ -43,11 +45,13 @@ from ._params import (
 __all__ = ["ElasticNet", "Lasso", "Ridge"]
 
 #: The keywords the coordinate-descent estimators share, single and CV alike:
-#: scikit-learn's last ones and lassokit's own (backend, glmnet's weights).
+#: scikit-learn's last ones and lassokit's own (backend, glmnet's limits and
+#: weights).
 GLMNET_CONSTRAINTS = {
     "random_state": [RANDOM_STATE],
     "selection": [Options("cyclic", "random")],
     "backend": [BACKEND],
+    **BOUNDS_CONSTRAINTS,
     "penalty_weights": [NONE, ARRAY],
     "standardize": [BOOL],
 }
@@ -77,13 +81,13 @@ def _check_gram(precompute, n_features):
         )
 
 
-class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
+class _ElasticNetBase(OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
     _constraints: ClassVar[dict] = _ENET_CONSTRAINTS
 
     def _l1_ratio(self):
         raise NotImplementedError
 
-    def fit(self, X, y, sample_weight=None, check_input=True):
+    def fit(self, X, y, sample_weight=None, check_input=True, offset=None):
         """Fit the model by solving the problem to relative duality gap ``tol``.
 
         Parameters
@@ -97,6 +101,13 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
             ignored, as in scikit-learn).
         check_input : bool, default=True
             Accepted for compatibility; lassokit always validates its input.
+        offset : array-like of shape (n_samples,), default=None
+            A fixed part of the linear predictor, not fitted (glmnet's
+            ``offset``): the model is ``y ~ X @ coef_ + intercept_ + offset``,
+            so the fit is exactly that of ``y - offset`` (same ``coef_``,
+            ``intercept_`` and ``dual_gap_``). Finite, one per sample; never
+            modified. :meth:`predict` adds an offset only when given one.
+            Not in scikit-learn.
 
         Returns
         -------
@@ -108,19 +119,24 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
             sample_weight = None  # a constant weight does not change this objective
         sw = raw_sample_weight(sample_weight, n)
+        offset = raw_offset(offset, n)
         _check_gram(self.precompute, p)
         r = self._l1_ratio()
+        bounds = estimator_bounds(self.lower_bounds, self.upper_bounds, p)
         v1, v2 = feature_weights(X, sw, self.fit_intercept, self.penalty_weights,
                                  self.standardize)
         problem = Problem._single_use(
             X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r), v1, v2),
             fit_intercept=self.fit_intercept, sample_weight=sw, positive=self.positive,
-            known_finite=True,
+            known_finite=True, offset=offset, bounds=bounds,
         )
         backend = self._resolve(problem)
         warm = None
         if self.warm_start and np.shape(getattr(self, "coef_", None)) == (p,):
             warm = np.asarray(self.coef_, dtype=np.float64)
+            if problem.bounds is not None:
+                # The previous fit may have had other bounds: start inside these.
+                warm = np.clip(warm, *problem.bounds)
         hints = backend_hints(
             backend,
             selection=self.selection,
@@ -130,8 +146,8 @@ class _ElasticNetBase(SparseCoefMixin, LinearRegressorBase):
         sol = problem.solve(backend, tol=solver_tol(self.tol), max_iter=self.max_iter,
                             warm_start=warm, **hints)
         # Exact on the support found: the same model whatever the storage,
-        # weighting or backend (see lassokit._polish).
-        self._store(polish(problem, sol), X.dtype, column)
+        # weighting or backend (see lassokit._polish), inside the bounds.
+        self._store(polish_in_bounds(problem, sol), X.dtype, column)
         return self
 
 
@@ -182,14 +198,29 @@ class ElasticNet(_ElasticNetBase):
         ``"osqp"``, ``"cvxpy"``, ...) or a :class:`~lassokit.Backend`
         instance. ``"auto"`` picks the first capable one in preference order:
         ``"direct"`` (closed form) for ``alpha=0`` or ``l1_ratio=0`` without
-        ``positive``, else ``"cd"``. Every backend is certified the same way;
-        ``backend_`` names the one used.
+        ``positive`` or bounds, else ``"cd"``. Every backend is certified the
+        same way; ``backend_`` names the one used.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds of the coefficients (glmnet's ``lower.limits``), held
+        exactly: ``coef_ >= lower_bounds`` feature by feature. A number
+        applies to every feature; each bound must be ``<= 0`` (so that
+        ``coef = 0`` is feasible), ``-inf`` allowed; None: no lower bound.
+        With ``positive=True`` the bound is ``max(lower_bounds, 0)``
+        (``positive=True`` is ``lower_bounds=0``). The fit solves
+        ``lk.Problem(..., bounds=(lower_bounds, upper_bounds))``, a None
+        side read as ``-inf``/``inf``; the duality gap certifies the
+        bounded problem. Not in scikit-learn.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds (glmnet's ``upper.limits``): ``coef_ <= upper_bounds``,
+        each ``>= 0``, ``inf`` allowed; None: no upper bound. As
+        ``lower_bounds`` otherwise.
     penalty_weights : array-like of shape (n_features,), default=None
         Per-feature factors ``v_j >= 0`` of both terms (glmnet's
         ``penalty.factor``): the penalty is ``alpha * sum_j v_j (l1_ratio
-        |w_j| + (1 - l1_ratio) w_j**2 / 2)``; 0 leaves a feature unpenalized.
-        Used as given: glmnet rescales its ``penalty.factor`` ``f`` to sum to
-        ``n_features``, so its fit is ``penalty_weights=f * p / f.sum()``.
+        |w_j| + (1 - l1_ratio) w_j**2 / 2)``; 0 leaves a feature unpenalized,
+        ``inf`` excludes it (coefficient exactly 0). Used as given: glmnet
+        rescales its ``penalty.factor`` ``f`` to sum to ``n_features``, so
+        its fit is ``penalty_weights=f * p / f.sum()``.
     standardize : bool, default=False
         glmnet's ``standardize``: penalize each column as if scaled to unit
         weighted standard deviation, coefficients on the original scale
@@ -225,8 +256,8 @@ class ElasticNet(_ElasticNetBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", backend="auto", penalty_weights=None,
-                 standardize=False):
+                 random_state=None, selection="cyclic", backend="auto", lower_bounds=None,
+                 upper_bounds=None, penalty_weights=None, standardize=False):
         keep_params(self, locals())
 
     _constraints: ClassVar[dict] = {**_ENET_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
@@ -265,6 +296,11 @@ class Lasso(_ElasticNetBase):
         :func:`lassokit.available_backends` or a :class:`~lassokit.Backend`
         instance; ``"auto"``: ``"cd"`` (``"direct"`` for ``alpha=0``), as in
         :class:`ElasticNet`. ``backend_`` names the one used.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), default=None
+        Bounds of the coefficients held exactly, ``lower_bounds <= coef_ <=
+        upper_bounds`` with ``lower_bounds <= 0 <= upper_bounds`` (glmnet's
+        ``lower.limits``/``upper.limits``; None: unbounded on that side;
+        intersected with ``positive``), as in :class:`ElasticNet`.
     penalty_weights : array-like of shape (n_features,), default=None
         Per-feature L1 factors (glmnet's ``penalty.factor``), as in
         :class:`ElasticNet`.
@@ -287,8 +323,8 @@ n_features_in_, feature_names_in_
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", backend="auto", penalty_weights=None,
-                 standardize=False):
+                 random_state=None, selection="cyclic", backend="auto", lower_bounds=None,
+                 upper_bounds=None, penalty_weights=None, standardize=False):
         keep_params(self, locals())
 
     def _l1_ratio(self):

@@ -27,7 +27,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ._base import keep_params
+from ._base import keep_params, raw_offset
 from ._fit_exists import unpenalized_fit_exists
 from ._logistic_base import BinaryLogisticBase
 from ._logistic_params import (
@@ -126,6 +126,38 @@ default="lbfgs"
         that takes the logistic loss (``"cd"``, ``"cvxpy"``) or a
         :class:`~lassokit.Backend` instance; ``"auto"`` picks the first
         capable one (``"cd"``). ``backend_`` names the one used.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds of the coefficients (glmnet's ``lower.limits``), held
+        exactly: ``coef_[0] >= lower_bounds`` feature by feature (never the
+        intercept). A number applies to every feature; each bound must be
+        ``<= 0`` (so that ``coef = 0`` is feasible), ``-inf`` allowed; None:
+        no lower bound. The fit solves ``lk.Problem(..., loss="logistic",
+        bounds=(lower_bounds, upper_bounds))``, a None side read as
+        ``-inf``/``inf``, certified with the bounds. With ``C=np.inf`` the
+        unpenalized fit is refused only when the classes can be separated
+        by coefficients the bounds allow. Not in scikit-learn.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper bounds (glmnet's ``upper.limits``): ``coef_[0] <=
+        upper_bounds``, each ``>= 0``, ``inf`` allowed; None: no upper
+        bound. As ``lower_bounds`` otherwise.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` of both terms (glmnet's
+        ``penalty.factor``): the penalty is ``r sum_j v_j |w_j| + (1 - r)/2
+        sum_j v_j w_j**2`` (times ``alpha = 1 / (C * S)`` in lassokit's
+        scale); 0 leaves a feature unpenalized, ``inf`` excludes it (its
+        coefficient is exactly 0, as if its column were dropped). Used as
+        given: glmnet rescales its ``penalty.factor`` ``f`` to sum to
+        ``n_features``, so its fit is ``penalty_weights=f * p / f.sum()``.
+        A fit whose unpenalized features separate the classes has no
+        minimizer and is refused with a ``ValueError``. Not in scikit-learn.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize each column as if scaled to unit
+        weighted standard deviation, coefficients on the original scale
+        (L1 factors ``v_j sd_j``, L2 factors ``v_j sd_j**2``, ``sd_j`` the
+        column's standard deviation weighted by the effective weights
+        ``s``, about their weighted mean with ``fit_intercept``, about 0
+        without; X is not copied). scikit-learn has no such option (its
+        behaviour is False).
 
     Attributes
     ----------
@@ -185,10 +217,11 @@ default="lbfgs"
     def __init__(self, penalty="deprecated", *, C=1.0, l1_ratio=0.0, dual=False, tol=1e-4,
                  fit_intercept=True, intercept_scaling=1, class_weight=None, random_state=None,
                  solver="lbfgs", max_iter=100, verbose=0, warm_start=False, n_jobs=None,
-                 backend="auto"):
+                 backend="auto", lower_bounds=None, upper_bounds=None, penalty_weights=None,
+                 standardize=False):
         keep_params(self, locals())
 
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the model by solving the problem to relative duality gap ``tol``.
 
         Parameters
@@ -200,6 +233,12 @@ default="lbfgs"
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, multiplied by ``class_weight``; both
             classes need positive total weight.
+        offset : array-like of shape (n_samples,), default=None
+            A fixed part of the linear predictor, not fitted (glmnet's
+            ``offset``): ``P(y = classes_[1]) = 1 / (1 + exp(-(X @ coef_ +
+            intercept_ + offset)))``, e.g. the log-odds of a prior model.
+            Finite, one per sample; never modified. The prediction methods
+            add an offset only when given one. Not in scikit-learn.
 
         Returns
         -------
@@ -209,9 +248,11 @@ default="lbfgs"
         _, r, C = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         warn_n_jobs(self.n_jobs, type(self).__name__)
         X, _, y_pm, s = self._validate_train(X, y, sample_weight)
-        if C == np.inf:
-            self._check_exists(X, y_pm, s)
-        problem = self._problem(X, y_pm, s, C, r)
+        offset = raw_offset(offset, X.shape[0])
+        weights = self._weights(X, s)
+        # C=inf, or features of penalty weight 0: refused without a minimizer.
+        self._check_exists(X, y_pm, s, self._penalty(s, C, r, weights))
+        problem = self._problem(X, y_pm, s, C, r, offset, weights)
         warm = None
         if self.warm_start and np.shape(getattr(self, "coef_", None)) == (1, X.shape[1]):
             warm = np.asarray(self.coef_, dtype=np.float64).ravel()

@@ -20,16 +20,19 @@ from sklearn.utils.validation import validate_data
 
 from ..backends.registry import resolve_backend
 from ..penalty import Penalty
-from .._validation import check_vector
 from ..problem import Problem
 from ._base import (
     _FLOAT_DTYPES,
     _SPARSE_FORMATS,
     keep_params,
     linear_predictor,
+    raw_offset,
     raw_sample_weight,
 )
+from .._standardize import check_penalty_weights
+from ._bounds import BOUNDS_CONSTRAINTS, estimator_bounds
 from ._fit_exists import weighted_fit_exists
+from ._glm_weights import WEIGHT_CONSTRAINTS, check_bounds, glm_weights
 from ._params import (
     BACKEND,
     BOOL,
@@ -98,6 +101,36 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         that takes the Poisson loss (``"cd"``, ``"cvxpy"``) or a
         :class:`~lassokit.Backend` instance; ``"auto"`` picks the first
         capable one. ``backend_`` names the one used.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower bounds of the coefficients (glmnet's ``lower.limits``), held
+        exactly: ``coef_ >= lower_bounds`` feature by feature (never the
+        intercept). A number applies to every feature; each bound must be
+        ``<= 0`` (so that ``coef = 0`` is feasible), ``-inf`` allowed; None:
+        no lower bound. The fit solves ``lk.Problem(..., loss="poisson",
+        bounds=(lower_bounds, upper_bounds))``, a None side read as
+        ``-inf``/``inf``, certified with the bounds; with ``alpha=0`` the
+        fit is refused only when a direction the bounds allow makes the
+        loss decrease without end. Not in scikit-learn.
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        glmnet's ``upper.limits``: ``coef_ <= upper_bounds`` per feature (a
+        number for all), each ``>= 0``, ``inf`` allowed; None: none.
+    penalty_weights : array-like of shape (n_features,), default=None
+        Per-feature factors ``v_j >= 0`` of both terms (glmnet's
+        ``penalty.factor``): the penalty is ``alpha * sum_j v_j (l1_ratio
+        |w_j| + (1 - l1_ratio) w_j**2 / 2)``; 0 leaves a feature
+        unpenalized, ``inf`` excludes it (its coefficient is exactly 0, as
+        if its column were dropped). Used as given: glmnet rescales its
+        ``penalty.factor`` ``f`` to sum to ``n_features``, so its fit is
+        ``penalty_weights=f * p / f.sum()``. A fit without minimizer along
+        the unpenalized features is refused with a ``ValueError``, as for
+        ``alpha=0``. Not in scikit-learn.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalize each column as if scaled to unit
+        weighted standard deviation (``sample_weight``; about the weighted
+        mean with ``fit_intercept``, about 0 without), coefficients on the
+        original scale (L1 factors ``v_j sd_j``, L2 factors ``v_j
+        sd_j**2``; X is not copied). scikit-learn has no such option (its
+        behaviour is False).
 
     Attributes
     ----------
@@ -140,10 +173,13 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         "warm_start": [BOOL],
         "verbose": [VERBOSE],
         "backend": [BACKEND],
+        **BOUNDS_CONSTRAINTS,
+        **WEIGHT_CONSTRAINTS,
     }
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.0, fit_intercept=True, solver="lbfgs",
-                 max_iter=100, tol=1e-4, warm_start=False, verbose=0, backend="auto"):
+                 max_iter=100, tol=1e-4, warm_start=False, verbose=0, backend="auto",
+                 lower_bounds=None, upper_bounds=None, penalty_weights=None, standardize=False):
         keep_params(self, locals())
 
     def __sklearn_tags__(self):
@@ -158,6 +194,28 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             raise ValueError(
                 f"PoissonRegressor needs a non-negative target y (counts or rates); its "
                 f"smallest value is {float(np.min(y))!r}.")
+
+    def _check_exists(self, X, y, sw, penalty, bounds):
+        """Refuse a fit without minimizer (``alpha=0``, or free features that allow one).
+
+        Only the features the penalty leaves free can move for ever (every
+        one at ``alpha=0``, else those of penalty weight 0); the margins are
+        ``-z_i`` on the samples with ``y_i = 0``, ``z_i = 0`` held on the others.
+        """
+        n = X.shape[0]
+        free = check_bounds(penalty, X.shape[1], bounds)
+        if free is None or weighted_fit_exists(X, -np.ones(n), sw, y > 0,
+                                               fit_intercept=self.fit_intercept, bounds=free):
+            return
+        which = ("the unpenalized fit (alpha=0) does not exist: some direction of the "
+                 "coefficients" if self.alpha == 0 else
+                 "the fit does not exist: some direction of the coefficients of the features "
+                 "with penalty weight 0 (unpenalized)")
+        advice = "Use alpha > 0." if self.alpha == 0 else "Give them positive penalty_weights."
+        raise ValueError(
+            f"PoissonRegressor: {which} sends the predictions of samples with y = 0 towards 0 "
+            "while leaving the others unchanged (within the coefficients' bounds, if any), so "
+            f"the loss decreases without end. {advice}")
 
     def fit(self, X, y, sample_weight=None, offset=None):
         """Fit the Poisson model: solve its problem to relative duality gap ``tol``.
@@ -190,23 +248,21 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         if isinstance(sample_weight, numbers.Number) and not isinstance(sample_weight, bool):
             sample_weight = None  # a constant weight does not change this objective
         sw = raw_sample_weight(sample_weight, n)
-        if self.alpha == 0:
-            # Margins -z_i on the samples with y_i = 0, z_i = 0 held on the others.
-            if not weighted_fit_exists(X, -np.ones(n), sw, y > 0,
-                                       fit_intercept=self.fit_intercept):
-                raise ValueError(
-                    "PoissonRegressor: the unpenalized fit (alpha=0) does not exist: some "
-                    "direction of the coefficients sends the predictions of samples with y = 0 "
-                    "towards 0 while leaving the others unchanged, so the loss decreases "
-                    "without end. Use alpha > 0.")
+        offset = raw_offset(offset, n)
+        bounds = estimator_bounds(self.lower_bounds, self.upper_bounds, X.shape[1])
+        pf = check_penalty_weights(self.penalty_weights, X.shape[1])
         r = float(self.l1_ratio)
+        penalty = Penalty(self.alpha * r, self.alpha * (1.0 - r),
+                          *glm_weights(X, sw, self.fit_intercept, pf, self.standardize))
+        self._check_exists(X, y, sw, penalty, bounds)
         problem = Problem._single_use(
-            X, y, Penalty(self.alpha * r, self.alpha * (1.0 - r)),
-            fit_intercept=self.fit_intercept, sample_weight=sw, known_finite=True,
-            loss="poisson", offset=offset)
+            X, y, penalty, fit_intercept=self.fit_intercept, sample_weight=sw,
+            known_finite=True, loss="poisson", offset=offset, bounds=bounds)
         warm = None
         if self.warm_start and np.shape(getattr(self, "coef_", None)) == (X.shape[1],):
             warm = np.asarray(self.coef_, dtype=np.float64)
+            if problem.bounds is not None:
+                warm = np.clip(warm, *problem.bounds)  # the previous fit's bounds may differ
         backend = resolve_backend(self.backend, problem)
         sol, n_iter = solve_in_rounds(problem, backend, float(self.tol), int(self.max_iter), warm)
         self.coef_ = np.asarray(sol.coef, dtype=X.dtype)
@@ -231,9 +287,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        z = linear_predictor(self, X)
-        if offset is not None:
-            z = z + check_vector(offset, z.shape[0], "offset")
+        z = linear_predictor(self, X, offset=offset)
         with np.errstate(over="ignore"):
             return np.exp(z)
 

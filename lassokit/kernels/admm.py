@@ -2,8 +2,8 @@
 
 The splitting is the one of Boyd et al. (2011), section 6.4: ``minimize
 f(x) + g(z)`` subject to ``x = z`` with the smooth part ``f`` (data fit plus
-L2 term) in the x-update and ``g`` (L1 term plus the indicator of ``z >= 0``
-when positive) in the z-update, in scaled form with over-relaxation
+L2 term) in the x-update and ``g`` (L1 term plus the indicator of the box
+``lower <= z <= upper``) in the z-update, in scaled form with over-relaxation
 (section 3.4.3).  The kernels are the reusable pieces of one iteration:
 
 * :func:`prox_l1` -- the z-update prox (soft thresholding, projection);
@@ -34,31 +34,33 @@ __all__ = ["gram_steps", "prox_l1", "relaxed_z_u_update", "woodbury_solve", "woo
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _prox_scalar(v, t, positive):
+def _prox_scalar(v, t, lo, hi):
+    # Soft-thresholding clipped into [lo, hi] (lo <= 0 <= hi): the prox of
+    # t|z| plus the box, a convex function of one variable.
     if v > t:
-        return v - t
-    if v < -t and not positive:
-        return v + t
+        return min(v - t, hi)
+    if v < -t:
+        return max(v + t, lo)
     return 0.0
 
 
 @njit(cache=True, nogil=True)
-def prox_l1(v, thresh, positive, out):
-    """Prox of ``sum_j thresh_j |z_j|`` (+ indicator of ``z >= 0``) at ``v``, into ``out``.
+def prox_l1(v, thresh, box, out):
+    """Prox of ``sum_j thresh_j |z_j|`` (+ indicator of the box) at ``v``, into ``out``.
 
     Parameters
     ----------
     v, thresh, out : ndarray of shape (p,), float64
         ``thresh`` is ``lam / rho``; ``out`` may alias ``v``.
-    positive : bool
-        Project onto ``z >= 0``.
+    box : ndarray of shape (2, p)
+        Lower and upper bounds of ``z`` (``-inf``/``inf`` for none).
     """
     for j in range(v.shape[0]):
-        out[j] = _prox_scalar(v[j], thresh[j], positive)
+        out[j] = _prox_scalar(v[j], thresh[j], box[0, j], box[1, j])
 
 
 @njit(cache=True, nogil=True, inline="always")
-def relaxed_z_u_update(x, z, u, thresh, relax, positive):
+def relaxed_z_u_update(x, z, u, thresh, relax, box):
     """Over-relaxed z-update and scaled dual update, in place.
 
     ``xh = relax*x + (1-relax)*z``, ``z = prox(xh + u)``, ``u += xh - z``.
@@ -73,7 +75,8 @@ def relaxed_z_u_update(x, z, u, thresh, relax, positive):
         ``lam / rho``.
     relax : float
         Over-relaxation parameter in (0, 2).
-    positive : bool
+    box : ndarray of shape (2, p)
+        Lower and upper bounds of ``z``.
 
     Returns
     -------
@@ -94,7 +97,7 @@ def relaxed_z_u_update(x, z, u, thresh, relax, positive):
         zo = z[j]
         xh = relax * xj + (1.0 - relax) * zo
         v = xh + u[j]
-        zn = _prox_scalar(v, thresh[j], positive)
+        zn = _prox_scalar(v, thresh[j], box[0, j], box[1, j])
         if (zn > 0.0) != (zo > 0.0) or (zn < 0.0) != (zo < 0.0):
             changes += 1
         un = v - zn
@@ -111,7 +114,7 @@ def relaxed_z_u_update(x, z, u, thresh, relax, positive):
 
 
 @njit(cache=True, nogil=True)
-def gram_steps(Hinv, hb, rho, x, z, u, thresh, relax, positive, n_steps):
+def gram_steps(Hinv, hb, rho, x, z, u, thresh, relax, box, n_steps):
     """``n_steps`` ADMM iterations with the cached inverse ``Hinv = (H + rho I)^-1``.
 
     The x-update is ``x = Hinv (b + rho (z - u)) = hb + rho Hinv (z - u)``.
@@ -126,7 +129,8 @@ def gram_steps(Hinv, hb, rho, x, z, u, thresh, relax, positive, n_steps):
         Updated in place.
     thresh : ndarray of shape (p,)
     relax : float
-    positive : bool
+    box : ndarray of shape (2, p)
+        Lower and upper bounds of ``z``.
     n_steps : int
 
     Returns
@@ -147,7 +151,7 @@ def gram_steps(Hinv, hb, rho, x, z, u, thresh, relax, positive, n_steps):
         np.dot(Hinv, c, tmp)
         for j in range(p):
             x[j] = hb[j] + rho * tmp[j]
-        r2, s2, x2, z2, u2, ch = relaxed_z_u_update(x, z, u, thresh, relax, positive)
+        r2, s2, x2, z2, u2, ch = relaxed_z_u_update(x, z, u, thresh, relax, box)
         total += ch
     return r2, s2, x2, z2, u2, total
 
@@ -185,7 +189,7 @@ def woodbury_solve(A, AT, Minv, dinv, c, out, t1, t2):
 
 
 @njit(cache=True, nogil=True)
-def woodbury_steps(A, AT, Minv, dinv, b, rho, x, z, u, thresh, relax, positive, n_steps):
+def woodbury_steps(A, AT, Minv, dinv, b, rho, x, z, u, thresh, relax, box, n_steps):
     """``n_steps`` ADMM iterations whose x-update uses :func:`woodbury_solve`.
 
     Parameters
@@ -199,7 +203,8 @@ def woodbury_steps(A, AT, Minv, dinv, b, rho, x, z, u, thresh, relax, positive, 
         Updated in place.
     thresh : ndarray of shape (p,)
     relax : float
-    positive : bool
+    box : ndarray of shape (2, p)
+        Lower and upper bounds of ``z``.
     n_steps : int
 
     Returns
@@ -217,6 +222,6 @@ def woodbury_steps(A, AT, Minv, dinv, b, rho, x, z, u, thresh, relax, positive, 
         for j in range(p):
             c[j] = b[j] + rho * (z[j] - u[j])
         woodbury_solve(A, AT, Minv, dinv, c, x, t1, t2)
-        r2, s2, x2, z2, u2, ch = relaxed_z_u_update(x, z, u, thresh, relax, positive)
+        r2, s2, x2, z2, u2, ch = relaxed_z_u_update(x, z, u, thresh, relax, box)
         total += ch
     return r2, s2, x2, z2, u2, total

@@ -104,7 +104,7 @@ def residual(X, yc, w, supp, x_off, out):
 
 
 @njit(fastmath=FASTMATH, **HELPER)
-def epoch(X, cols, sel, n_sel, w, r, sw, has_sw, xo, lam, mu, L, positive):
+def epoch(X, cols, sel, n_sel, w, r, sw, has_sw, xo, lam, mu, L, box):
     """One cyclic pass of exact coordinate minimization over positions ``sel[:n_sel]``.
 
     Updates ``w`` (local to the set) and ``r`` in place; the residual is
@@ -119,7 +119,7 @@ def epoch(X, cols, sel, n_sel, w, r, sw, has_sw, xo, lam, mu, L, positive):
         else:
             uk = _cdot_col(X, j, xo[k], r) / n
         wk = w[k]
-        new = cd_update(wk, L[k], uk, lam[k], mu[k], positive)
+        new = cd_update(wk, L[k], uk, lam[k], mu[k], box[0, k], box[1, k])
         if new != wk:
             w[k] = new
             _axpy_col(X, j, new - wk, xo[k], r)
@@ -146,7 +146,7 @@ def _fit_terms(r, yc, sw, has_sw):
 # Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
 # arithmetic is single operations (0.5 * x is exact), the same under either flags.
 @njit(fastmath=FASTMATH, inline="always", **HELPER)
-def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
+def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, box, u, sr):
     # Gap of the working-set subproblem with the residual as dual point;
     # u (len(cols)) and sr (n) are work buffers.
     n = X.shape[0]
@@ -158,16 +158,16 @@ def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive, u, sr):
     for k in range(cols.shape[0]):
         u[k] = _cdot_col(X, cols[k], xo[k], sr) / n
     nb, a = _fit_terms(r, yc, sw, has_sw)
-    return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
+    return ws_gap(w, u, lam, mu, L, box, 0.5 * nb, a, nb)
 
 
 # Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
 # arithmetic is single operations (0.5 * x is exact), the same under either flags.
 @njit(fastmath=FASTMATH, inline="always", **HELPER)
-def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, M, c,
+def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, box, W, M, c,
                        w_acc, r_acc):
     # Anderson step on the set's coefficients; kept only if the objective drops.
-    if not anderson_point(W, M, c, w_acc, positive):
+    if not anderson_point(W, M, c, w_acc, box):
         return False
     copy_into(r, r_acc)
     for k in range(cols.shape[0]):
@@ -186,7 +186,7 @@ def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, 
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in, floor,
+def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, box, tol_in, floor,
                 max_epochs, K, check_every):
     """Coordinate descent on a working set until its gap is ``<= tol_in``.
 
@@ -234,20 +234,20 @@ def inner_solve(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive, tol_in,
     for ep in range(1, max_epochs + 1):
         # The whole set or its non-zeros (kernels._common.full_sweep).
         if full_sweep(ep, check_every) or n_supp == 0:
-            epoch(X, cols, every, m, w, r, sw, has_sw, xo, lam, mu, L, positive)
+            epoch(X, cols, every, m, w, r, sw, has_sw, xo, lam, mu, L, box)
             n_supp = support_of(w, supp)
         else:
-            epoch(X, cols, supp, n_supp, w, r, sw, has_sw, xo, lam, mu, L, positive)
+            epoch(X, cols, supp, n_supp, w, r, sw, has_sw, xo, lam, mu, L, box)
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
             if pos == K:
-                _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, positive, W, M,
+                _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, box, W, M,
                                    c, w_acc, r_acc)
                 copy_into(w, W[0])
                 pos = 0
         if ep == next_at or ep == max_epochs:
-            prev, gap = gap, _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, positive,
+            prev, gap = gap, _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, box,
                                       u, r_acc)
             if gap <= tol_in:
                 return ep, gap

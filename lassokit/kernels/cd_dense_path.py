@@ -34,7 +34,7 @@ Bertrand & Massias (2021), "Anderson acceleration of coordinate descent", AISTAT
 import numpy as np
 from numba import njit
 
-from ._common import HELPER, dual_objective
+from ._common import HELPER, dual_objective, pinned, side_of
 from .cd_dense import inner_solve
 
 # Outer-loop constants, as in lassokit/backends/_cd_solver.py (same meaning).
@@ -95,7 +95,7 @@ def _penalty(w, lam, mu):
 
 
 @njit(**HELPER)
-def _gap(w, r, yc, sw, has_sw, u, lam, mu, feats, m, positive, ua, la, ma):
+def _gap(w, r, yc, sw, has_sw, u, lam, mu, feats, m, box, ua, la, ma, ba):
     # P(w) - D(c r) over the features feats[:m] (w is zero elsewhere).
     nb, a = _fit(r, yc, sw, has_sw)
     for k in range(m):
@@ -103,8 +103,10 @@ def _gap(w, r, yc, sw, has_sw, u, lam, mu, feats, m, positive, ua, la, ma):
         ua[k] = u[j]
         la[k] = lam[j]
         ma[k] = mu[j]
+        ba[0, k] = box[0, j]
+        ba[1, k] = box[1, j]
     primal = 0.5 * nb + _penalty(w, lam, mu)
-    dual, scale = dual_objective(a, nb, ua[:m], la[:m], ma[:m], positive)
+    dual, scale = dual_objective(a, nb, ua[:m], la[:m], ma[:m], ba[:, :m])
     if not np.isfinite(dual):
         dual, scale = 0.0, 0.0
     return max(primal - dual, 0.0), scale
@@ -164,7 +166,7 @@ def _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, feats):
 
 
 @njit(**HELPER)
-def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, max_epochs,
+def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, box, tol_abs, floor, max_epochs,
                 K, check_every, ws_start, working_set, screening, w, r, u, ibuf, fbuf):
     """One strength from ``(w, r, u)`` (exact correlations ``u`` of ``r``, all features).
 
@@ -175,6 +177,7 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
     active = ibuf[0]
     ws = ibuf[1]
     ua, la, ma = fbuf[0], fbuf[1], fbuf[2]
+    ba = fbuf[3:5]
     score = np.empty(p)
     sel = np.empty(p)
     sr = np.empty(n)
@@ -194,7 +197,7 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
     # (r, u) arrive exact: recomputed from X, u for every feature.
     exact = True
     while True:
-        gap, scale = _gap(w, r, yc, sw, has_sw, u, lam, mu, active, n_act, positive, ua, la, ma)
+        gap, scale = _gap(w, r, yc, sw, has_sw, u, lam, mu, active, n_act, box, ua, la, ma, ba)
         if gap <= tol_abs:
             if exact:
                 status = SUCCESS
@@ -225,8 +228,10 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
             kept = 0
             for k in range(n_act):
                 j = active[k]
-                e = u[j] if positive else abs(u[j])
-                if lam[j] > 0.0 and scale * e + rad * np.sqrt(L[j]) < lam[j]:
+                e, _ = side_of(u[j], box[0, j], box[1, j])
+                # Gap Safe (Ndiaye et al. 2017) on the open sides of the box:
+                # no side open (a pinned feature) is screened at once.
+                if e == -np.inf or (lam[j] > 0.0 and scale * e + rad * np.sqrt(L[j]) < lam[j]):
                     in_play[j] = False
                     if w[j] != 0.0:
                         _axpy(X, j, -w[j], x_off[j], r)
@@ -242,11 +247,13 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
         n_viol = 0
         for k in range(n_act):
             j = active[k]
-            if w[j] != 0.0 or (lam[j] == 0.0 and L[j] > 0.0):
+            if pinned(box, j):
+                score[k] = np.inf
+            elif w[j] != 0.0 or (lam[j] == 0.0 and L[j] > 0.0):
                 score[k] = -np.inf
                 n_forced += 1
             elif L[j] > 0.0:
-                e = u[j] if positive else abs(u[j])
+                e, _ = side_of(u[j], box[0, j], box[1, j])
                 score[k] = (lam[j] - e) / np.sqrt(L[j])
                 if score[k] < 0.0:
                     n_viol += 1
@@ -295,14 +302,17 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
         ll = np.empty(size)
         lm = np.empty(size)
         lmu = np.empty(size)
+        lb = np.empty((2, size))
         for k in range(size):
             j = cols[k]
+            lb[0, k] = box[0, j]
+            lb[1, k] = box[1, j]
             wl[k] = w[j]
             xo[k] = x_off[j]
             ll[k] = L[j]
             lm[k] = lam[j]
             lmu[k] = mu[j]
-        ep, _ = inner_solve(X, cols, wl, r, yc, sw, has_sw, xo, lm, lmu, ll, positive, tol_in,
+        ep, _ = inner_solve(X, cols, wl, r, yc, sw, has_sw, xo, lm, lmu, ll, lb, tol_in,
                             floor, max_epochs - epochs, K, check_every)
         for k in range(size):
             w[cols[k]] = wl[k]
@@ -314,12 +324,12 @@ def _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs, floor, 
     if not exact:
         # Stopped short: the reported gap too covers every feature, from X.
         _refresh(X, x_off, yc, sw, has_sw, w, r, u, sr, active)
-        gap, _ = _gap(w, r, yc, sw, has_sw, u, lam, mu, active, p, positive, ua, la, ma)
+        gap, _ = _gap(w, r, yc, sw, has_sw, u, lam, mu, active, p, box, ua, la, ma, ba)
     return gap, epochs, status
 
 
 @njit(cache=True, nogil=True)
-def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, positive, tol_abs,
+def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, box, tol_abs,
                floor, max_epochs, K, check_every, ws_start, working_set, screening, w, r, u,
                coefs, gaps, epochs, status):
     """Solve and certify ``alphas`` in order on dense X, warm-starting from ``w``.
@@ -335,7 +345,8 @@ def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, positiv
     lam1, mu1 : ndarray (p,)
         Per-feature strengths at unit alpha; point ``i`` uses
         ``alphas[i] * l1_ratio * lam1`` and ``alphas[i] * (1 - l1_ratio) * mu1``.
-    positive : bool
+    box : float64 ndarray (2, p)
+        Lower and upper bounds of the coefficients (see ``lassokit._box``).
     tol_abs, floor : float
         Absolute gap to certify and the floating-point floor of the inner solves.
     max_epochs, K, check_every
@@ -361,7 +372,7 @@ def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, positiv
     mu = np.empty(p)
     sr = np.empty(n)
     ibuf = np.empty((2, p), dtype=np.int64)
-    fbuf = np.empty((3, p))
+    fbuf = np.empty((5, p))
     fresh = False
     for i in range(alphas.shape[0]):
         if fresh:
@@ -373,7 +384,7 @@ def dense_path(X, x_off, yc, sw, has_sw, L, lam1, mu1, alphas, l1_ratio, positiv
         for j in range(p):
             lam[j] = lam1[j] * (a * l1_ratio)
             mu[j] = mu1[j] * (a * (1.0 - l1_ratio))
-        gap, ep, st = _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, positive, tol_abs,
+        gap, ep, st = _solve_core(X, x_off, yc, sw, has_sw, L, lam, mu, box, tol_abs,
                                   floor, max_epochs, K, check_every, ws_start, working_set,
                                   screening, w, r, u, ibuf, fbuf)
         finite = True

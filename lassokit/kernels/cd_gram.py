@@ -50,12 +50,12 @@ def _fit_terms(b, w, u, c0):
 
 
 @njit(fastmath=FASTMATH, **HELPER)
-def epoch(G, w, u, lam, mu, L, positive):
+def epoch(G, w, u, lam, mu, L, box):
     """One cyclic pass; ``u = b - G w`` is kept up to date in place."""
     m = w.shape[0]
     for j in range(m):
         wj = w[j]
-        new = cd_update(wj, L[j], u[j], lam[j], mu[j], positive)
+        new = cd_update(wj, L[j], u[j], lam[j], mu[j], box[0, j], box[1, j])
         if new != wj:
             d = new - wj
             w[j] = new
@@ -66,18 +66,18 @@ def epoch(G, w, u, lam, mu, L, positive):
 # Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
 # arithmetic is single operations (0.5 * x is exact), the same under either flags.
 @njit(fastmath=FASTMATH, inline="always", **HELPER)
-def gram_gap(G, b, c0, w, u, lam, mu, L, positive):
+def gram_gap(G, b, c0, w, u, lam, mu, L, box):
     """Duality gap of the Gram subproblem (recomputes ``u`` first)."""
     _grad(G, b, w, u)
     nb, a = _fit_terms(b, w, u, c0)
-    return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
+    return ws_gap(w, u, lam, mu, L, box, 0.5 * nb, a, nb)
 
 
 # Inlined into the non-fastmath inner_solve (see the note at _common.HELPER): its own
 # arithmetic is single operations (0.5 * x is exact), the same under either flags.
 @njit(fastmath=FASTMATH, inline="always", **HELPER)
-def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc):
-    if not anderson_point(W, M, c, w_acc, positive):
+def _try_extrapolation(G, b, c0, w, u, lam, mu, box, W, M, c, w_acc, u_acc):
+    if not anderson_point(W, M, c, w_acc, box):
         return False
     _grad(G, b, w_acc, u_acc)
     nb_old, _ = _fit_terms(b, w, u, c0)
@@ -92,7 +92,7 @@ def _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, floor, max_epochs, K,
+def inner_solve(G, b, c0, w, lam, mu, L, box, tol_in, floor, max_epochs, K,
                 check_every):
     """Coordinate descent on the Gram subproblem until its gap is ``<= tol_in``.
 
@@ -121,16 +121,16 @@ def inner_solve(G, b, c0, w, lam, mu, L, positive, tol_in, floor, max_epochs, K,
     best = np.inf
     stall = 0
     for ep in range(1, max_epochs + 1):
-        epoch(G, w, u, lam, mu, L, positive)
+        epoch(G, w, u, lam, mu, L, box)
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
             if pos == K:
-                _try_extrapolation(G, b, c0, w, u, lam, mu, positive, W, M, c, w_acc, u_acc)
+                _try_extrapolation(G, b, c0, w, u, lam, mu, box, W, M, c, w_acc, u_acc)
                 copy_into(w, W[0])
                 pos = 0
         if ep % check_every == 0 or ep == max_epochs:
-            gap = gram_gap(G, b, c0, w, u, lam, mu, L, positive)
+            gap = gram_gap(G, b, c0, w, u, lam, mu, L, box)
             if gap <= tol_in:
                 return ep, gap
             # At the floating-point floor (gaps below ``floor``) the gap stops

@@ -24,7 +24,7 @@ from .cd_gram import gram_gap, inner_solve
 
 
 @njit(**HELPER)
-def _certified_gap(G, b, c0, coef, lam, mu, positive, u):
+def _certified_gap(G, b, c0, coef, lam, mu, box, u):
     # P(coef) - D(c r(coef)) from the Gram sums; u receives b - G coef.
     m = b.shape[0]
     wb = 0.0
@@ -43,14 +43,14 @@ def _certified_gap(G, b, c0, coef, lam, mu, positive, u):
             pen += lam[j] * abs(coef[j]) + 0.5 * s * s
     nb = max(c0 - wb - wu, 0.0)
     primal = 0.5 * nb + pen
-    dual, _ = dual_objective(c0 - wb, nb, u, lam, mu, positive)
+    dual, _ = dual_objective(c0 - wb, nb, u, lam, mu, box)
     if not np.isfinite(dual):
         dual = 0.0
     return primal, dual
 
 
 @njit(cache=True, nogil=True)
-def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
+def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, box, tol_abs, floor,
               max_epochs, K, check_every, round32, check_first, w, coefs, gaps, epochs):
     """Solve and certify ``alphas`` in order, warm-starting from ``w``.
 
@@ -72,7 +72,8 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
         ``lam1 * (alphas[i] * s1)`` and ``mu1 * (alphas[i] * s2)``.
     s1, s2 : float
         The L1 and L2 shares (``r`` and ``1 - r`` on a path).
-    positive : bool
+    box : float64 ndarray (2, p)
+        Lower and upper bounds of the coefficients (see ``lassokit._box``).
     tol_abs : float
         Absolute gap to certify (``tol * P(0, b0)``); the inner solver aims
         at half of it so that the rounded point still meets it.
@@ -107,10 +108,10 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
             mu[j] = mu1[j] * (a * s2)
         # Already optimal (w = 0 at alpha_max): no epoch, which could move a
         # coordinate whose |u_j| exceeds lam_j by a rounding error.
-        if check_first and gram_gap(G, b, c0, w, u, lam, mu, L, positive) <= 0.5 * tol_abs:
+        if check_first and gram_gap(G, b, c0, w, u, lam, mu, L, box) <= 0.5 * tol_abs:
             ep = 0
         else:
-            ep, _ = inner_solve(G, b, c0, w, lam, mu, L, positive, 0.5 * tol_abs, floor,
+            ep, _ = inner_solve(G, b, c0, w, lam, mu, L, box, 0.5 * tol_abs, floor,
                                 max_epochs, K, check_every)
         epochs[i] = ep
         finite = True
@@ -123,7 +124,7 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
             gaps[i] = np.inf
             w[:] = 0.0
             continue
-        primal, dual = _certified_gap(G, b, c0, coef, lam, mu, positive, u)
+        primal, dual = _certified_gap(G, b, c0, coef, lam, mu, box, u)
         # Fully unpenalized features cannot be rescaled into feasibility:
         # their KKT violation enters as the one-step decrease v^2 / (2 L),
         # as in ws_gap, so the gap never reports them optimal when they are
@@ -132,10 +133,10 @@ def gram_path(G, b, c0, L, lam1, mu1, alphas, s1, s2, positive, tol_abs, floor,
         for j in range(p):
             if lam[j] == 0.0 and mu[j] == 0.0 and L[j] > 0.0:
                 v = u[j]
-                if positive and coef[j] == 0.0 and v < 0.0:
+                if (coef[j] <= box[0, j] and v < 0.0) or (coef[j] >= box[1, j] and v > 0.0):
                     v = 0.0
                 extra += v * v / (2.0 * L[j])
         if round32:
-            _, dual_w = _certified_gap(G, b, c0, w, lam, mu, positive, u)
+            _, dual_w = _certified_gap(G, b, c0, w, lam, mu, box, u)
             dual = max(dual, dual_w)
         gaps[i] = max(primal - dual, 0.0) + extra

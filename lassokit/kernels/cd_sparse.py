@@ -104,13 +104,13 @@ def residual(data, indices, indptr, yc, w, supp, x_off, out):
 # epoch 20% slower (1.70 against 1.40 ms on an 18,000-column support).
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, lam, mu, L,
-                 positive):
+                 box):
     for t in range(n_sel):
         k = sel[t]
         j = cols[k]
         wk = w[k]
         new = cd_update(wk, L[k], _dot(data, indices, indptr, j, r_s) / n + off * xo[k], lam[k],
-                        mu[k], positive)
+                        mu[k], box[0, k], box[1, k])
         if new != wk:
             d = new - wk
             w[k] = new
@@ -121,13 +121,13 @@ def _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, la
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _epoch_weighted(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, xo, lam, mu, L,
-                    positive):
+                    box):
     for t in range(n_sel):
         k = sel[t]
         j = cols[k]
         wk = w[k]
         new = cd_update(wk, L[k], _dot3(data, indices, indptr, j, sw, r_s) / n + off * xo[k],
-                        lam[k], mu[k], positive)
+                        lam[k], mu[k], box[0, k], box[1, k])
         if new != wk:
             d = new - wk
             w[k] = new
@@ -138,15 +138,15 @@ def _epoch_weighted(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw,
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _epoch(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, has_sw, xo, lam, mu, L,
-           positive):
+           box):
     # One cyclic pass over the set's positions sel[:n_sel] on the split
     # residual; returns the new offset. One loop per case rather than a test
     # of has_sw per coordinate: that test cost 9% of an epoch.
     if has_sw:
         return _epoch_weighted(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, sw, xo,
-                               lam, mu, L, positive)
+                               lam, mu, L, box)
     return _epoch_plain(data, indices, indptr, n, cols, sel, n_sel, w, r_s, off, xo, lam, mu, L,
-                        positive)
+                        box)
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
@@ -165,21 +165,21 @@ def _fit_terms(r_s, off, yc, sw, has_sw):
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu, L,
-             positive, u, buf):
+             box, u, buf):
     for i in range(n):
         buf[i] = (sw[i] if has_sw else 1.0) * (r_s[i] + off)
     for k in range(cols.shape[0]):
         u[k] = _dot(data, indices, indptr, cols[k], buf) / n
     nb, a = _fit_terms(r_s, off, yc, sw, has_sw)
-    return ws_gap(w, u, lam, mu, L, positive, 0.5 * nb, a, nb)
+    return ws_gap(w, u, lam, mu, L, box, 0.5 * nb, a, nb)
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
-def _history_residual(data, indices, indptr, cols, xo, positive, W, R, offs, c, w_acc, r_acc):
+def _history_residual(data, indices, indptr, cols, xo, boxed, W, R, offs, c, w_acc, r_acc):
     # The residual is affine in w and sum(c) = 1, so the extrapolated point's
     # residual is the same combination of the stored residuals (K n flops
-    # instead of an axpy per moved column); coordinates that positivity
-    # clipped at 0 moved past the combination and are corrected one by one.
+    # instead of an axpy per moved column); coordinates that the box
+    # clipped moved past the combination and are corrected one by one.
     # Writes r_acc; returns its offset.
     K = c.shape[0]
     off_acc = 0.0
@@ -190,28 +190,27 @@ def _history_residual(data, indices, indptr, cols, xo, positive, W, R, offs, c, 
         off_acc += ct * offs[t + 1]
         for i in range(r_acc.shape[0]):
             r_acc[i] += ct * R[t + 1, i]
-    if not positive:
-        return off_acc
+    if not boxed:
+        return off_acc  # nothing was clipped
     for k in range(cols.shape[0]):
-        if w_acc[k] != 0.0:
-            continue
         raw = 0.0
         for t in range(K):
             raw += c[t] * W[t + 1, k]
-        if raw != 0.0:
-            _axpy(data, indices, indptr, cols[k], -raw, r_acc)
-            off_acc -= raw * xo[k]
+        d = w_acc[k] - raw
+        if d != 0.0:
+            _axpy(data, indices, indptr, cols[k], d, r_acc)
+            off_acc += d * xo[k]
     return off_acc
 
 
 @njit(fastmath=FASTMATH_SPARSE, **HELPER)
 def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
-                       positive, W, M, c, w_acc, r_acc, R, offs, use_hist):
+                       box, boxed, W, M, c, w_acc, r_acc, R, offs, use_hist):
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
-    if not anderson_point(W, M, c, w_acc, positive):
+    if not anderson_point(W, M, c, w_acc, box):
         return False, off
     if use_hist:
-        off_acc = _history_residual(data, indices, indptr, cols, xo, positive, W, R, offs, c,
+        off_acc = _history_residual(data, indices, indptr, cols, xo, boxed, W, R, offs, c,
                                     w_acc, r_acc)
     else:
         copy_into(r_s, r_acc)
@@ -233,7 +232,7 @@ def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw,
 
 
 @njit(cache=True, nogil=True)
-def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, positive,
+def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, L, box,
                 tol_in, floor, max_epochs, K, check_every):
     """Coordinate descent on a working set until its gap is ``<= tol_in``.
 
@@ -273,6 +272,12 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
     for k in range(m):
         nnz += indptr[cols[k] + 1] - indptr[cols[k]]
     use_hist = K > 0 and K * n < nnz
+    # Whether the box can clip an extrapolated point (else its residual
+    # needs no per-coordinate correction).
+    boxed = False
+    for k in range(m):
+        if box[0, k] > -np.inf or box[1, k] < np.inf:
+            boxed = True
     R = np.empty((Kb + 1, n if use_hist else 1))
     offs = np.zeros(Kb + 1)
     if use_hist:
@@ -281,11 +286,11 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
         # The whole set or its non-zeros (kernels._common.full_sweep).
         if full_sweep(ep, check_every) or n_supp == 0:
             off = _epoch(data, indices, indptr, n, cols, every, m, w, r_s, off, sw, has_sw, xo,
-                         lam, mu, L, positive)
+                         lam, mu, L, box)
             n_supp = support_of(w, supp)
         else:
             off = _epoch(data, indices, indptr, n, cols, supp, n_supp, w, r_s, off, sw, has_sw,
-                         xo, lam, mu, L, positive)
+                         xo, lam, mu, L, box)
         if K > 0:
             pos += 1
             copy_into(w, W[pos])
@@ -294,8 +299,8 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
                 offs[pos] = off
             if pos == K:
                 _, off = _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw,
-                                            has_sw, xo, lam, mu, positive, W, M, c, w_acc,
-                                            r_acc, R, offs, use_hist)
+                                            has_sw, xo, lam, mu, box, boxed, W, M, c,
+                                            w_acc, r_acc, R, offs, use_hist)
                 copy_into(w, W[0])
                 if use_hist:
                     copy_into(r_s, R[0])
@@ -303,7 +308,7 @@ def inner_solve(data, indices, indptr, cols, w, r, yc, sw, has_sw, xo, lam, mu, 
                 pos = 0
         if ep == next_at or ep == max_epochs:
             prev, gap = gap, _set_gap(data, indices, indptr, n, cols, w, r_s, off, yc, sw,
-                                      has_sw, xo, lam, mu, L, positive, u, r_acc)
+                                      has_sw, xo, lam, mu, L, box, u, r_acc)
             if gap <= tol_in:
                 done = ep
                 break

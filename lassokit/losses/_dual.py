@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _linalg
+from .. import _box, _linalg
 from ..penalty import Penalty
 from . import _newton
 
@@ -27,21 +27,27 @@ def refit_unpenalized(design, coef, zc, beta):
     """Refit the intercept and the features without penalty, the rest of ``coef`` fixed.
 
     Returns the constraint columns ``A`` (centred), the new predictions and
-    which columns sit at the bound 0 under ``positive``.
+    which columns only need ``A_j^T s v >= 0``. The dual needs ``u_j <= 0``
+    (``A_j^T s v >= 0``) on a feature whose upper bound is infinite and
+    ``u_j >= 0`` on one whose lower bound is: such a column, when its
+    coefficient sits at its finite bound, holds with inequality (a column of
+    the second kind enters with its sign flipped); otherwise with equality.
     """
     U = design.unpenalized
     XU = _linalg.columns(design.X, U) - design.x_offset[U]
-    nonneg = np.full(U.size, design.positive)
+    lo, hi = design.box[0][U], design.box[1][U]
     x0 = coef[U]
     z_base = zc - np.dot(XU, x0)
     if design.fit_intercept:
         XU = np.column_stack([np.ones(design.n), XU])
-        nonneg = np.concatenate([[False], nonneg])
+        lo, hi = np.concatenate([[-np.inf], lo]), np.concatenate([[np.inf], hi])
         x0 = np.concatenate([[beta], x0])
-    XU = np.asfortranarray(XU)  # column-major: A^T v runs as one BLAS call
     x, z = _newton.fit_free(design.loss, design.y, design.s, z_base, XU, np.zeros(x0.size),
-                            nonneg, x0)
-    return XU, z, nonneg & (x <= 0)
+                            (lo, hi), x0)
+    at_bound = (np.isfinite(lo) & (x <= lo)) | (np.isfinite(hi) & (x >= hi))
+    flip = np.isfinite(hi) & ~np.isfinite(lo)
+    XU = np.asfortranarray(np.where(flip, -XU, XU))  # column-major: A^T v as one BLAS call
+    return XU, z, at_bound
 
 
 def balance(design, v, A, at_bound):
@@ -88,8 +94,13 @@ def balance(design, v, A, at_bound):
 
 
 def best_scale(design, v, u):
-    """``max D(c v)`` over ``0 <= c <= c_max``: the loss's domain and the L1 box bound ``c``."""
-    loss, lam, mu, positive = design.loss, design.lam, design.mu, design.positive
+    """``max D(c v)`` over ``0 <= c <= c_max``: the loss's domain and the L1 terms bound ``c``.
+
+    The penalty's conjugate is that of :mod:`lassokit._box` (bounds of the
+    coefficients included).
+    """
+    loss, lam, mu = design.loss, design.lam, design.mu
+    box = design.box if design.bounded else None
     keep = design.s > 0
     yk, vk, sk = design.y[keep], v[keep], design.s[keep] / design.n
     # With an offset o the loss of sample i is l(y_i, z + o_i), whose conjugate
@@ -98,18 +109,17 @@ def best_scale(design, v, u):
     lo, hi = loss.dual_domain(yk)
     with np.errstate(divide="ignore", invalid="ignore"):
         c_dom = np.min(np.where(vk > 0, hi / vk, np.where(vk < 0, lo / vk, np.inf)), initial=np.inf)
-    e = u if positive else np.abs(u)
-    box = (mu == 0) & (lam > 0) & (e > 0)
-    c_pen = np.min(lam[box] / e[box], initial=np.inf)
+    e, bnd = _box.sides(u, box)
+    limit = (mu == 0) & (lam > 0) & (e > 0) & np.isinf(bnd)
+    c_pen = np.min(lam[limit] / e[limit], initial=np.inf)
     # A hair inside: c * e_j may round one ulp above lam_j (and c * v_i
     # off the domain's edge) at c = c_max itself.
     c_max = min(c_dom, c_pen) * (1.0 - 4 * _EPS)
-    smooth = mu > 0
 
     def value(c):
         with np.errstate(over="ignore", invalid="ignore"):
             d = c * shift - float(np.dot(sk, loss.conjugate(yk, c * vk)))
-            d -= Penalty.conjugate(c * u, lam, mu, positive)
+            d -= Penalty.conjugate(c * u, lam, mu, box)
         return d if np.isfinite(d) else -np.inf
 
     def slope(c):
@@ -120,10 +130,8 @@ def best_scale(design, v, u):
             moving = vk != 0
             fit = float(np.dot(sk, np.where(moving, vk * zk, 0.0)))
             curv = float(np.dot(sk, np.where(moving, vk * vk / loss.hessian(yk, zk), 0.0)))
-            ex = np.maximum(c * e[smooth] - lam[smooth], 0.0)
-            es = e[smooth]
-            return (shift - fit - float(np.dot(es, ex / mu[smooth])),
-                    -curv - float(np.dot(es * es, (ex > 0) / mu[smooth])))
+        first, second = _box.conjugate_slope(c, e, bnd, lam, mu)
+        return shift - fit - first, -curv - second
 
     c = min(_newton.concave_argmax(slope, c_max), c_max)
     unit = min(1.0, c_max)

@@ -79,14 +79,15 @@ def intercept(loss, y, s, z, b):
     return float(b)
 
 
-def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
+def fit_free(loss, y, s, z_base, A, mu, bounds, x, max_iter=50):
     """Minimize ``F(x) = sum_i s_i l(y_i, z_base_i + (A x)_i) / sum s + sum mu x^2 / 2``.
 
     A projected Newton method with an Armijo line search on ``F`` itself
     (so that a loss without a global curvature bound, Poisson, cannot
-    diverge); coordinates in ``nonneg`` are kept ``>= 0`` and leave the
-    Newton system while they sit at 0 with a positive gradient. Meant for a
-    handful of columns (the intercept and the fully unpenalized features).
+    diverge); coordinates are kept inside their ``bounds`` and leave the
+    Newton system while they sit at a bound their gradient pushes against.
+    Meant for a handful of columns (the intercept and the fully unpenalized
+    features).
 
     Parameters
     ----------
@@ -95,7 +96,8 @@ def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
     A : ndarray of shape (n_samples, k)
     mu : ndarray of shape (k,)
         Ridge strengths of the coordinates (0 for unpenalized ones).
-    nonneg : ndarray of bool, shape (k,)
+    bounds : tuple of two ndarrays of shape (k,)
+        Lower and upper bounds (``-inf``/``inf`` for none).
     x : ndarray of shape (k,)
         Start.
     max_iter : int
@@ -112,7 +114,8 @@ def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
         y, s, z_base, A = y[keep], s[keep], z_base[keep], A[keep]
     s = s / s.max()
     s = s / s.sum()  # F is then a weighted mean: no sum of weights of 1e300
-    x = np.where(nonneg, np.maximum(x, 0.0), x)
+    lo, hi = bounds
+    x = np.clip(x, lo, hi)
 
     def objective(point):
         with np.errstate(over="ignore", invalid="ignore"):
@@ -127,7 +130,7 @@ def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
             g, h = loss.gradient(y, z), loss.hessian(y, z)
         grad = np.dot(A.T, s * g) + mu * x
         H = np.dot((A * (s * h)[:, None]).T, A) + np.diag(mu)
-        free = ~(nonneg & (x <= 0) & (grad > 0))
+        free = ~(((x <= lo) & (grad > 0)) | ((x >= hi) & (grad < 0)))
         if not np.any(free):
             break
         Hf = H[np.ix_(free, free)]
@@ -139,8 +142,7 @@ def fit_free(loss, y, s, z_base, A, mu, nonneg, x, max_iter=50):
         decrement = -float(np.dot(grad, d))
         if not decrement > 0:
             break
-        accepted = newton_step(objective, x, f, d, grad, project=lambda t: np.where(
-            nonneg, np.maximum(t, 0.0), t))
+        accepted = newton_step(objective, x, f, d, grad, project=lambda t: np.clip(t, lo, hi))
         if accepted is None:
             break
         x, f, z = accepted

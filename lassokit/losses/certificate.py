@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _linalg
+from .. import _box, _linalg
+from .._box import make_box
+from .._data import free_features, kernel_box
 from .._validation import check_sample_weight
 from ..certificate import Certificate
 from ..penalty import Penalty
@@ -66,14 +68,20 @@ class LossDesign:
         Sample weights normalized to sum to ``n``.
     lam, mu : ndarray of shape (n_features,)
         L1 and L2 strengths.
-    positive, fit_intercept : bool
+    box : ndarray of shape (2, n_features)
+        Lower and upper bounds of the coefficients (-inf/inf when
+        unconstrained; :mod:`lassokit._box`).
+    positive, bounded : bool
+        The box is exactly ``(0, inf)``; the box constrains something.
+    fit_intercept : bool
     x_offset : ndarray of shape (n_features,)
         Weighted column means (zeros without intercept): products use
         ``X - x_offset``, so columns with a mean of ``1e9`` keep their digits.
     y_shift : float
         The constant taken off ``y`` (0 unless the loss is shift-invariant).
     unpenalized : ndarray of int
-        Features with ``lam = mu = 0``.
+        Features with ``lam = mu = 0`` and an infinite bound on an open side
+        (their dual constraint is enforced by balancing).
     b0, p0 : float
         The optimal intercept at ``w = 0`` (in the shifted units) and
         ``P(0, b0)``, the scale of the relative gap (raised to the rounding
@@ -90,6 +98,8 @@ class LossDesign:
     __slots__ = (
         "X",
         "b0",
+        "bounded",
+        "box",
         "fit_intercept",
         "lam",
         "loss",
@@ -112,7 +122,7 @@ class LossDesign:
 
 
 def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False,
-            fit_intercept=True, offset=None):
+            fit_intercept=True, offset=None, box=None):
     """Validate and prepare a problem ``1/n sum s l(y, Xw + b + o) + g(w)`` for :func:`certify`.
 
     Parameters
@@ -133,6 +143,9 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
         A fixed part ``o`` of the linear predictor (glmnet's offset). For a
         shift-invariant loss it is taken off ``y`` instead (``l(y, z + o) =
         l(y - o, z)``), which keeps the least-squares form.
+    box : ndarray of shape (2, n_features), optional
+        Bounds of the coefficients (:func:`lassokit._box.make_box`); by
+        default that of ``positive``.
 
     Returns
     -------
@@ -154,7 +167,10 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     sw = check_sample_weight(sample_weight, n)
     s = np.ones(n) if sw is None else np.asarray(sw)
     lam, mu = strengths(lam, p, "lam"), strengths(mu, p, "mu")
-    fit_intercept, positive = bool(fit_intercept), bool(positive)
+    fit_intercept = bool(fit_intercept)
+    if box is None:
+        box = make_box(None, bool(positive), p)
+    box, positive, bounded = kernel_box(box, p)
     x_offset = _linalg.weighted_column_means(X, sw) if fit_intercept else np.zeros(p)
     y_shift = mean_two_pass(s, y) if fit_intercept and loss.shift_invariant else 0.0
     y = y - y_shift
@@ -174,8 +190,9 @@ def prepare(loss, X, y, sample_weight=None, lam=None, mu=None, *, positive=False
     if 0 < p0 < floor:
         p0 = floor
     return LossDesign(loss=loss, X=X, y=y, s=s, n=n, lam=lam, mu=mu, positive=positive,
-                      fit_intercept=fit_intercept, x_offset=np.asarray(x_offset, dtype=np.float64),
-                      y_shift=float(y_shift), unpenalized=np.flatnonzero((lam == 0) & (mu == 0)),
+                      box=box, bounded=bounded, fit_intercept=fit_intercept,
+                      x_offset=np.asarray(x_offset, dtype=np.float64),
+                      y_shift=float(y_shift), unpenalized=free_features(lam, mu, box),
                       b0=float(b0), p0=float(p0), rounding_fit=rounding_fit, offset=offset)
 
 
@@ -196,7 +213,7 @@ def with_strengths(design, lam, mu):
     LossDesign
     """
     fields = {k: getattr(design, k) for k in LossDesign.__slots__}
-    fields.update(lam=lam, mu=mu, unpenalized=np.flatnonzero((lam == 0) & (mu == 0)))
+    fields.update(lam=lam, mu=mu, unpenalized=free_features(lam, mu, design.box))
     return LossDesign(**fields)
 
 
@@ -248,7 +265,7 @@ def _reported(design, coef, beta, intercept):
 
 
 def _objective(design, coef, zc, beta):
-    if design.positive and np.any(coef < 0):
+    if design.bounded and _box.outside(coef, design.box):
         return np.inf
     with np.errstate(over="ignore", invalid="ignore"):
         fit = weighted_mean(design.s, design.loss.value(design.y, zc + beta))
@@ -338,13 +355,14 @@ def certify(design, coef, intercept=None):
 
 
 def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=True,
-              positive=False, l2=None, offset=None):
+              positive=False, l2=None, offset=None, box=None):
     """Smallest L1 strength ``a1`` at which ``w = 0`` is optimal (on the L1-weighted features).
 
     The intercept and the features of zero L1 weight (with their L2
-    strength and positivity) are fitted first; then ``w = 0`` is optimal on
-    the others iff ``e_j <= a1 v1_j`` with ``e = |X^T s l'(y, z)| / n``
-    (``e = -X^T s l'(y, z) / n`` under ``positive``).
+    strength and bounds) are fitted first; then ``w = 0`` is optimal on
+    the others iff ``e_j <= a1 v1_j`` with ``e = |X^T s l'(y, z)| / n`` on
+    the box's open sides (``e = -X^T s l'(y, z) / n`` under ``positive``;
+    a feature pinned at 0 does not count).
 
     Parameters
     ----------
@@ -360,6 +378,8 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
         matter (the L2 term has zero slope at 0).
     offset : array-like of shape (n_samples,), optional
         The fixed part of the linear predictor (see :func:`prepare`).
+    box : ndarray of shape (2, n_features), optional
+        Bounds of the coefficients (see :func:`prepare`).
 
     Returns
     -------
@@ -368,25 +388,33 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
         class only for the logistic loss).
     """
     d = prepare(loss, X, y, sample_weight, None, l2, positive=positive,
-                fit_intercept=fit_intercept, offset=offset)
+                fit_intercept=fit_intercept, offset=offset, box=box)
     n, p = X.shape
+    excluded = np.zeros(p, dtype=bool)
+    if l1_weights is not None:
+        raw = np.asarray(l1_weights, dtype=np.float64)
+        excluded = np.isposinf(raw) if raw.shape == (p,) else excluded  # shape checked below
+        l1_weights = np.where(excluded, 1.0, raw) if raw.shape == (p,) else raw
     v1 = np.ones(p) if l1_weights is None else strengths(l1_weights, p, "l1_weights")
     if not np.isfinite(d.b0) or d.rounding_fit:
         return 0.0
     loss, s = d.loss, d.s
     z = fixed_part(d, np.full(n, d.b0))
     ref = np.where(s > 0, np.abs(loss.gradient(d.y, z)), 0.0)
-    free = np.flatnonzero(v1 == 0)
+    movable = (d.box[0] < 0) | (d.box[1] > 0)
+    free = np.flatnonzero((v1 == 0) & movable)
     if free.size:
         A = _linalg.columns(X, free) - d.x_offset[free]
-        nonneg = np.full(free.size, d.positive)
+        lo, hi = d.box[0][free], d.box[1][free]
         ridge = d.mu[free]
         x0 = np.zeros(free.size)
         if d.fit_intercept:
             A = np.column_stack([np.ones(n), A])
-            nonneg, ridge = np.concatenate([[False], nonneg]), np.concatenate([[0.0], ridge])
+            lo, hi = np.concatenate([[-np.inf], lo]), np.concatenate([[np.inf], hi])
+            ridge = np.concatenate([[0.0], ridge])
             x0 = np.concatenate([[d.b0], x0])
-        _, z = _newton.fit_free(loss, d.y, s, fixed_part(d, np.zeros(n)), A, ridge, nonneg, x0)
+        _, z = _newton.fit_free(loss, d.y, s, fixed_part(d, np.zeros(n)), A, ridge, (lo, hi),
+                                x0)
     with np.errstate(over="ignore", invalid="ignore"):
         g = np.where(s > 0, loss.gradient(d.y, z), 0.0)
     # A fit as good as the rounding of the data: the house rule of the
@@ -394,8 +422,8 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
     if weighted_mean(s, np.abs(g)) <= 1e-13 * weighted_mean(s, ref):
         return 0.0
     u = -_linalg.centred_rmatvec(X, s * g, d.x_offset) / n
-    e = u if d.positive else np.abs(u)
-    pen = v1 > 0
+    e = _box.box_score(u, d.box)
+    pen = (v1 > 0) & ~excluded & (e > -np.inf)
     if not np.any(pen):
         return 0.0
     return float(max(np.max(e[pen] / v1[pen]), 0.0))
