@@ -12,7 +12,7 @@ coordinate's penalty ``h_j(w) = lam_j |w| + mu_j w^2 / 2 + [lower_j <= w <=
 upper_j]``: on the side ``s`` (+ for the upper bound, - for the lower) whose
 correlation ``e = s u`` is positive,
 
-    h_j*(u) = B t - ... = max_{0 <= t <= B} (e - lam_j) t - mu_j t^2 / 2,
+    h_j*(u) = max_{0 <= t <= B} (e - lam_j) t - mu_j t^2 / 2,
 
 ``B`` that side's bound (``upper_j`` or ``-lower_j``). An infinite ``B``
 with ``mu_j = 0`` makes it the indicator of ``e <= lam_j`` (the usual Lasso
@@ -26,12 +26,15 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = [
+    "as_correlation",
     "box_score",
     "check_limits",
     "check_side",
     "clip",
     "conjugate",
     "conjugate_slope",
+    "is_positive_box",
+    "kbox",
     "make_box",
     "outside",
     "projection_bounds",
@@ -240,15 +243,18 @@ def conjugate_slope(c, e, b, lam, mu):
 
 
 def as_correlation(e, box):
-    """A correlation ``u`` whose :func:`box_score` is ``e >= 0`` (0 for pinned features).
+    """A correlation ``u`` standing in for one known only by its score bound ``e >= 0``.
 
     Solvers that only bound a screened feature's score hand the bound to the
-    certificate as its correlation: on the upper side that is ``e`` itself,
-    on a lower side alone ``-e``.
+    certificate as its correlation. The conjugate grows with the side's
+    bound ``B`` (and an infinite side also limits the dual point's scale),
+    so the stand-in points to the open side with the larger bound: ``e`` on
+    the upper side, ``-e`` on the lower; its conjugate is then at least the
+    true one's at every scale, and the dual value a valid lower bound. 0 for
+    a pinned feature (no open side).
     """
-    lower_only = (box[1] == 0) & (box[0] < 0)
     pinned = (box[1] == 0) & (box[0] == 0)
-    return np.where(pinned, 0.0, np.where(lower_only, -e, e))
+    return np.where(pinned, 0.0, np.where(-box[0] > box[1], -e, e))
 
 
 def outside(coef, box):

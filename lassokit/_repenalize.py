@@ -1,8 +1,9 @@
-"""A problem with a new penalty on the same validated data (paths, CV folds, replace()).
+"""Problems derived from a problem on the same validated data (paths, CV folds, replace()).
 
-Kept apart from :mod:`lassokit.problem` for its size only: this is
+Kept apart from :mod:`lassokit.problem` for its size only:
 :meth:`Problem.replace`'s fast path, which skips re-validating X (a full
-pass over it per strength).
+pass over it per strength), and the column-restricted problems of the
+generic path session.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._box import make_box
+from .penalty import Penalty
 
 
 def repenalized(problem, pen):
@@ -45,4 +47,33 @@ def repenalized(problem, pen):
     if not self._live and not self._loss.least_squares:  # a path's data: shared
         new._loss_base = self.__dict__.get("_design") or self.__dict__.get("_loss_base")
     new._feature_names = self.feature_names
+    return new
+
+
+def restricted(problem, X_cols, idx):
+    """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1).
+
+    Same rows, so the data statistics are the problem's restricted to those
+    columns (the generic path session's reduced problems), and so are the
+    box and the bounds as given.
+
+    Parameters
+    ----------
+    problem : Problem
+    X_cols : ndarray or sparse matrix of shape (n_samples, len(idx))
+    idx : ndarray of int
+
+    Returns
+    -------
+    Problem
+    """
+    x_offset, y_offset, yc, p0 = problem._stats
+    box = problem._box
+    new = type(problem)._trusted(X_cols, problem._y, Penalty(1.0),
+                                 fit_intercept=problem._fit_intercept,
+                                 sample_weight=problem._sample_weight, positive=problem._positive,
+                                 stats=(x_offset[idx], y_offset, yc, p0),
+                                 box=None if box is None else box[:, idx])
+    b = problem.__dict__.get("_bounds")
+    new._bounds = None if b is None else (b[0][idx], b[1][idx])
     return new

@@ -149,5 +149,7 @@ def rescaled_problem(problem):
                                   null_objective(yc_s, problem.sample_weight)),
                            # The solution scales by 1 / c, so do its bounds (0 and inf stay).
                            box=None if problem._box is None else _frozen(problem._box / c))
+    b = problem.__dict__.get("_bounds")
+    new._bounds = None if b is None else (b[0] / c, b[1] / c)
     new._scale_cache = 1.0
     return new

@@ -277,8 +277,9 @@ class DualSums:
     a : float
         ``<s r, yc> / n``.
     u : ndarray of shape (n_features,)
-        ``Xc^T S r / n``, or an elementwise upper bound of ``|Xc^T S r / n|``
-        (of ``Xc^T S r / n`` itself with a box); see :func:`certify`.
+        ``Xc^T S r / n``, or where only a bound ``e_j`` of a feature's score
+        is known, the stand-in :func:`lassokit._box.as_correlation`; see
+        :func:`certify`.
     r : ndarray of shape (n_samples,) or None
         The residual itself, needed only when some feature is fully
         unpenalized (the dual candidate must then be projected).
@@ -325,11 +326,12 @@ def certify(design, X, coef, dual_points=(), *, r=None, u=None, sums=None):
         extrapolation); the residual itself is always tried.
     r, u : ndarray, optional
         The residual ``yc - Xc coef`` and ``Xc^T S r / n``, when the caller
-        (e.g. a path's KKT check) has computed them already. ``u`` may also
-        be an elementwise upper bound of ``|Xc^T S r / n|`` (of
-        ``Xc^T S r / n`` itself with a box): the scaled dual point
-        stays feasible and the dual value can only decrease (``c_max``
-        shrinks, ``g*`` grows), so the gap stays a valid bound.
+        (e.g. a path's KKT check) has computed them already. Where only a
+        bound ``e_j >= |u_j|`` of a feature's score is known, ``u_j`` may be
+        its stand-in :func:`lassokit._box.as_correlation` (``e_j`` itself
+        without a box): the scaled dual point stays feasible and the dual
+        value can only decrease (``c_max`` shrinks, ``g*`` grows), so the
+        gap stays a valid bound.
 
     sums : DualSums, optional
         The solver's sums at ``coef`` (lassokit's own solvers only): with no

@@ -278,6 +278,14 @@ def _from_grid(problem, alphas, r, grid, tol, coefs, intercepts, gaps, rel, iter
         C[:, i] = 0.0
         sub = problem.replace(penalty=problem.penalty.at(float(alphas[i]), r))
         gaps[i] = sub.certify(C[:, i]).dual_gap
+    if d.bounded:
+        # A float32 grid rounds to nearest, which can step an ulp over a
+        # bound: such columns are rounded toward 0 instead and certified again.
+        over = np.flatnonzero(np.any((C < d.box[0][:, None]) | (C > d.box[1][:, None]), axis=0))
+        for i in over:
+            C[:, i] = _box.round_into(_box.clip(C[:, i], d.box), problem.dtype, d.box)
+            sub = problem.replace(penalty=problem.penalty.at(float(alphas[i]), r))
+            gaps[i] = sub.certify(C[:, i]).dual_gap
     coefs[:] = C
     intercepts[:] = d.y_offset - d.x_offset @ C if d.fit_intercept else 0.0
     rel[:] = gaps / d.p0 if d.p0 > 0 else np.where(gaps == 0, 0.0, np.inf)

@@ -25,7 +25,7 @@ from ._data import (
     feature_names_of,
     make_design,
 )
-from ._repenalize import repenalized
+from ._repenalize import repenalized, restricted
 from ._rescale import rescaled_problem, target_scale
 from ._solve import solve as _solve
 from ._validation import (
@@ -186,7 +186,7 @@ class Problem:
         new._fit_intercept, new._positive = bool(fit_intercept), bool(positive)
         p = X.shape[1]
         new._box = box if box is not None else make_box(None, positive, p, penalty.excluded(p))
-        new._bounds = None if box is None else (box[0], box[1])
+        new._bounds = None  # the caller's bounds as given: set by the callers that have them
         new._sample_weight = sample_weight
         new._sw_raw = sample_weight
         # Built inside one call (a path session, a CV fold): its data and
@@ -207,6 +207,7 @@ class Problem:
                                sample_weight=self._sample_weight, positive=self._positive,
                                stats=self._stats if self._loss.least_squares else None,
                                loss=self._loss, offset=self.offset, box=self._box)
+        new._bounds = self.__dict__.get("_bounds")
         new._scale_cache = self._target_scale
         return new
 
@@ -230,16 +231,8 @@ class Problem:
         self.__dict__.pop("_design", None)
 
     def _restricted(self, X_cols, idx):
-        """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1).
-
-        Same rows, so the data statistics are this problem's restricted to
-        those columns (used by the generic path session's reduced problems).
-        """
-        x_offset, y_offset, yc, p0 = self._stats
-        return Problem._trusted(X_cols, self._y, Penalty(1.0), fit_intercept=self._fit_intercept,
-                                sample_weight=self._sample_weight, positive=self._positive,
-                                stats=(x_offset[idx], y_offset, yc, p0),
-                                box=None if self._box is None else self._box[:, idx])
+        """The problem on the columns ``idx`` of X (held in ``X_cols``), penalty L1(1)."""
+        return restricted(self, X_cols, idx)
 
     # -- copies and pickles ------------------------------------------------------
     def __getstate__(self):

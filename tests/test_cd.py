@@ -440,6 +440,6 @@ def test_kernel_dual_scale_matches_a_breakpoint_walk():
         nb = abs(rng.standard_normal()) * (rng.random() < 0.9)
         box = (mu == 0) & (lam > 0) & (eff > 0)
         c_max = float(np.min(lam[box] / eff[box])) if np.any(box) else np.inf
-        c_kernel = best_scale(a, nb, eff, np.full(m, np.inf), lam, mu, c_max)
+        c_kernel = best_scale(a, nb, eff, lam, mu, c_max)
         c_cert = _best_scale(a, nb, eff, lam, mu, c_max)
         assert c_kernel == pytest.approx(c_cert, rel=1e-9, abs=1e-300)

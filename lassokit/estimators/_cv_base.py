@@ -16,7 +16,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
-from .._box import make_box
+from .._box import check_limits, make_box
 from .._finish import warn_unconverged
 from .._standardize import feature_weights
 from .._validation import check_alphas, check_X
@@ -32,7 +32,6 @@ from ._base import (
     raw_sample_weight,
     solver_tol,
 )
-from ._bounds import estimator_bounds
 from ._cv_folds import (
     MomentProblem,
     _normalized,
@@ -172,7 +171,7 @@ class _LinearModelCV(FullPathMixin, OffsetPredictMixin, SparseCoefMixin, LinearR
             # refit see the same numbers either way.
             y = y - offset
         sw_n = None if sw is None else _normalized(sw)
-        bounds = estimator_bounds(self.lower_bounds, self.upper_bounds, X.shape[1])
+        bounds = check_limits(self.lower_bounds, self.upper_bounds, X.shape[1])
         weights = feature_weights(X, sw, self.fit_intercept, self.penalty_weights,
                                   self.standardize)
         # The factors as validated there (each fold standardizes with them).

@@ -27,12 +27,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._box import make_box
 from .._finish import finish, warn_unconverged
-from .._polish import polish_gram, prefer_polished, with_tol
+from .._polish import polish, polish_gram, prefer_polished, with_tol
 from .._relax import blend, relaxed_fits
 from ..backends.base import BackendResult
 from ..path import run_path
 from ..problem import Problem
-from ._bounds import polish_in_bounds
 from ._rounds import ROUNDS, solve_rounds
 
 __all__ = ["FullPath", "FullPathMixin", "refit", "refit_by_backend", "refit_from_moments",
@@ -57,11 +56,11 @@ def _tighter(tol):
 def refit_by_backend(problem, backend, tol, max_iter, options, rounds):
     """Solve ``problem`` with ``backend``; returns the (polished) :class:`Solution`."""
     sol, _ = solve_rounds(problem, backend, tol, max_iter, rounds, **options)
-    done = polish_in_bounds(problem, sol)
+    done = polish(problem, sol)
     if not done.info.get("polished") and sol.converged:
         tight = problem.solve(backend, tol=_tighter(tol), max_iter=max_iter * 10,
                               warm_start=sol.coef, **options)
-        tight = polish_in_bounds(problem, tight)
+        tight = polish(problem, tight)
         if tight.dual_gap < done.dual_gap:
             done = with_tol(tight, tol, problem._design.p0)
     return done

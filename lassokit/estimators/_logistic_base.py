@@ -16,6 +16,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import validate_data
 
+from .._box import check_limits
 from .._finish import finish
 from .._standardize import check_penalty_weights
 from ..backends.base import BackendResult
@@ -23,7 +24,6 @@ from ..backends.registry import resolve_backend
 from ..penalty import Penalty
 from ..problem import Problem
 from ._base import _FLOAT_DTYPES, linear_predictor, solver_tol
-from ._bounds import estimator_bounds
 from ._fit_exists import weighted_fit_exists
 from ._glm_weights import check_bounds, glm_weights
 from ._logistic_labels import binary_classes, check_both_weighted, effective_weights
@@ -50,7 +50,7 @@ def logistic_problem(X, y_pm, s, penalty, fit_intercept, offset=None, bounds=Non
     offset : ndarray of shape (n_samples,), optional
         The validated offsets (see :func:`~._base.raw_offset`).
     bounds : (ndarray, ndarray), optional
-        The coefficients' bounds (see :func:`~._bounds.estimator_bounds`).
+        The coefficients' bounds (see :func:`lassokit._box.check_limits`).
 
     Returns
     -------
@@ -91,7 +91,7 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
     # -- solving --------------------------------------------------------------------
     def _bounds(self, n_features):
         """The Problem's ``bounds`` of ``lower_bounds``/``upper_bounds``, or None."""
-        return estimator_bounds(self.lower_bounds, self.upper_bounds, n_features)
+        return check_limits(self.lower_bounds, self.upper_bounds, n_features)
 
     def _weights(self, X, s):
         """``(v1, v2)``: the per-feature factors of ``penalty_weights``/``standardize``.

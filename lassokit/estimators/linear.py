@@ -15,6 +15,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from .._box import check_limits
+from .._polish import polish
 from .._standardize import feature_weights
 from ..penalty import Penalty
 from ..problem import Problem
@@ -29,7 +31,7 @@ from ._base import (
     raw_sample_weight,
     solver_tol,
 )
-from ._bounds import BOUNDS_CONSTRAINTS, estimator_bounds, polish_in_bounds
+from ._bounds import BOUNDS_CONSTRAINTS
 from ._params import (
     ARRAY,
     BACKEND,
@@ -122,7 +124,7 @@ class _ElasticNetBase(OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
         offset = raw_offset(offset, n)
         _check_gram(self.precompute, p)
         r = self._l1_ratio()
-        bounds = estimator_bounds(self.lower_bounds, self.upper_bounds, p)
+        bounds = check_limits(self.lower_bounds, self.upper_bounds, p)
         v1, v2 = feature_weights(X, sw, self.fit_intercept, self.penalty_weights,
                                  self.standardize)
         problem = Problem._single_use(
@@ -147,7 +149,7 @@ class _ElasticNetBase(OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
                             warm_start=warm, **hints)
         # Exact on the support found: the same model whatever the storage,
         # weighting or backend (see lassokit._polish), inside the bounds.
-        self._store(polish_in_bounds(problem, sol), X.dtype, column)
+        self._store(polish(problem, sol), X.dtype, column)
         return self
 
 

@@ -18,6 +18,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import validate_data
 
+from .._box import check_limits
+from .._standardize import check_penalty_weights
 from ..backends.registry import resolve_backend
 from ..penalty import Penalty
 from ..problem import Problem
@@ -29,8 +31,7 @@ from ._base import (
     raw_offset,
     raw_sample_weight,
 )
-from .._standardize import check_penalty_weights
-from ._bounds import BOUNDS_CONSTRAINTS, estimator_bounds
+from ._bounds import BOUNDS_CONSTRAINTS
 from ._fit_exists import weighted_fit_exists
 from ._glm_weights import WEIGHT_CONSTRAINTS, check_bounds, glm_weights
 from ._params import (
@@ -249,7 +250,7 @@ class PoissonRegressor(RegressorMixin, BaseEstimator):
             sample_weight = None  # a constant weight does not change this objective
         sw = raw_sample_weight(sample_weight, n)
         offset = raw_offset(offset, n)
-        bounds = estimator_bounds(self.lower_bounds, self.upper_bounds, X.shape[1])
+        bounds = check_limits(self.lower_bounds, self.upper_bounds, X.shape[1])
         pf = check_penalty_weights(self.penalty_weights, X.shape[1])
         r = float(self.l1_ratio)
         penalty = Penalty(self.alpha * r, self.alpha * (1.0 - r),

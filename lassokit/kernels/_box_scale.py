@@ -14,31 +14,6 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True, inline="always")
-def box_slope(a, nb, c, eff, bnd, lam, mu, sel, cnt):
-    # phi'(c) and the slope of -phi' at c, phi(c) = c a - nb c^2/2 - sum h_k*(c e_k);
-    # h_k*' = e_k t_k(c) with t_k = clip((c e_k - lam_k) / mu_k, 0, B_k) (mu_k > 0)
-    # or B_k [c e_k > lam_k] (mu_k = 0, B_k finite).
-    d = a - nb * c
-    slope = nb
-    for t in range(cnt):
-        k = sel[t]
-        ex = c * eff[k] - lam[k]
-        if ex > 0.0:
-            if mu[k] > 0.0:
-                if bnd[k] < np.inf and ex >= mu[k] * bnd[k]:
-                    d -= eff[k] * bnd[k]
-                else:
-                    # Scaled by sqrt(mu) before multiplying: eff * eff underflows
-                    # (X, y ~ 1e-150) long before eff^2 / mu does.
-                    es = eff[k] / np.sqrt(mu[k])
-                    d -= es * (ex / np.sqrt(mu[k]))
-                    slope += es * es
-            else:
-                d -= eff[k] * bnd[k]
-    return d, slope
-
-
-@njit(cache=True, nogil=True, inline="always")
 def _sift_down(pos, who, start, size):
     # Restore the min-heap property of pos[:size] below start (who moves along).
     root = start

@@ -17,7 +17,7 @@ AISTATS.
 import numpy as np
 from numba import njit, types
 
-from ._box_scale import best_scale_box, box_slope
+from ._box_scale import best_scale_box
 
 # Reassociation lets LLVM vectorize the dense dot products; no 'nnan'/'ninf',
 # so infinities keep their IEEE meaning in comparisons. Sparse gathers gain
@@ -223,7 +223,7 @@ def penalty_value(w, lam, mu):
 # Inlined into dual_objective, its one caller (no fastmath either side); tests call it
 # from Python, where it compiles on its own.
 @njit(cache=True, nogil=True, inline="always")
-def best_scale(a, nb, eff, bnd, lam, mu, c_max):
+def best_scale(a, nb, eff, lam, mu, c_max):
     """Maximize ``phi(c) = c a - nb c^2 / 2 - sum_j (c eff_j - lam_j)_+^2 / (2 mu_j)``.
 
     Over ``0 <= c <= c_max``; the sum runs over ``mu_j > 0``. The maximizer
@@ -233,8 +233,7 @@ def best_scale(a, nb, eff, bnd, lam, mu, c_max):
     monotonically onto the root and is exact once inside the root's piece,
     usually after a few steps; no sort is needed. This is the one
     implementation: ``lassokit.certificate.scaled_dual`` calls it too.
-    ``bnd`` holds the open sides' bounds, all infinite here (finite ones go
-    to :func:`best_scale_box`).
+    Finite bounds of a box go to :func:`best_scale_box` instead.
     """
     if a <= 0.0:
         return 0.0
@@ -258,9 +257,18 @@ def best_scale(a, nb, eff, bnd, lam, mu, c_max):
             cnt += 1
     c = c_up
     for _ in range(200):
-        # phi'(c) and its slope on the piece containing c (from the left);
-        # the bounds bnd are infinite here (finite ones: best_scale_box).
-        d, slope = box_slope(a, nb, c, eff, bnd, lam, mu, sel, cnt)
+        # phi'(c) and its slope on the piece containing c (from the left).
+        d = a - nb * c
+        slope = nb
+        for t in range(cnt):
+            k = sel[t]
+            ex = c * eff[k] - lam[k]
+            if ex > 0.0:
+                # Scaled by sqrt(mu) before multiplying: eff * eff underflows
+                # (X, y ~ 1e-150) long before eff^2 / mu does.
+                es = eff[k] / np.sqrt(mu[k])
+                d -= es * (ex / np.sqrt(mu[k]))
+                slope += es * es
         if d >= 0.0 or slope <= 0.0:
             return c
         c_new = c + d / slope
@@ -317,7 +325,7 @@ def dual_objective(a, nb, u, lam, mu, box):
     if finite:
         c = best_scale_box(a, nb, eff, bnd, lam, mu, c_max)
     else:
-        c = best_scale(a, nb, eff, bnd, lam, mu, c_max)
+        c = best_scale(a, nb, eff, lam, mu, c_max)
     if not (c > 0.0) or not np.isfinite(c):
         return 0.0, 0.0
     conj = 0.0
