@@ -79,3 +79,39 @@ def test_a_pinned_feature_is_ignored_and_a_finite_bound_never_limits_the_scale()
     assert c_fin == pytest.approx(2.0) and value == pytest.approx(6 - 2 - 0.5 * 3)
     value, c_pin = dual_objective(a, nb, u, lam, mu, pinned)
     assert c_pin == pytest.approx(3.0) and value == pytest.approx(4.5)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_score_bound_stand_in_never_raises_the_dual_value(seed):
+    # Screened features reach the certificate as a stand-in built from a bound
+    # e >= their score (lassokit._box.as_correlation). For every true u within
+    # that bound, the dual value with the stand-in may not exceed the one
+    # with u (else a gap could read below the true suboptimality): the
+    # stand-in's conjugate and scale limits must dominate u's.
+    from lassokit._box import as_correlation, box_score
+
+    rng = np.random.default_rng(100 + seed)
+    a, nb, u, lam, mu, box = _random_case(rng, int(rng.integers(2, 30)))
+    lam = np.maximum(lam, 0.05)  # L1 on every feature: no projection involved
+    e = box_score(u, box) * (1.0 + rng.random(u.size))  # a loose bound of the score
+    e = np.where(np.isfinite(e), np.maximum(e, 0.0), 0.0)
+    stand_in = as_correlation(e, box)
+    true_value, _ = dual_objective(a, nb, u, lam, mu, box)
+    bound_value, _ = dual_objective(a, nb, stand_in, lam, mu, box)
+    assert bound_value <= true_value + 1e-12 * max(1.0, abs(true_value))
+
+
+def test_the_stand_in_takes_the_side_with_the_larger_bound():
+    # Box (-inf, 1): a screened feature with u = -0.3 holds the scale to
+    # c <= lam / 0.3; a stand-in on the upper side (bound 1, finite) would let
+    # c grow to 0.7 and read the dual 0.345 where the true one is 0.278.
+    from lassokit._box import as_correlation
+
+    box = np.array([[-np.inf], [1.0]])
+    lam, mu = np.array([0.1]), np.array([0.0])
+    true_value, c = dual_objective(1.0, 1.0, np.array([-0.3]), lam, mu, box)
+    assert c == pytest.approx(1.0 / 3.0) and true_value == pytest.approx(1 / 3 - 1 / 18)
+    stand_in = as_correlation(np.array([0.3]), box)
+    assert stand_in[0] == -0.3
+    value, _ = dual_objective(1.0, 1.0, stand_in, lam, mu, box)
+    assert value <= true_value + 1e-15
