@@ -99,6 +99,25 @@ from _logistic_setup import (  # noqa: E402
 )
 
 
+def calibrated(competitors, score, row, label, cap_s):
+    """Calibrate each competitor's tol until ``score`` accepts it; the timed calls at that tol.
+
+    Records every calibration in ``row["cal"]`` and logs its tries; a
+    competitor that never reached the target (tol None) is not timed.
+    """
+    timed = {}
+    for cname, fit in competitors.items():
+        cal = calibrate(fit, score, START_TOL[cname], cap_s=cap_s)
+        row["cal"][cname] = cal
+        log(f"  {label} {cname}: tol {cal['tol']} gap {cal['gap']:.2e} "
+            f"(first call {cal['first_s']:.2f} s; {len(cal['tries'])} tries: "
+            + ", ".join(f"{t:.0e}->{g:.1e} in {s:.2f}s" for t, g, s in cal["tries"])
+            + f") {cal['note']}")
+        if cal["tol"] is not None:
+            timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
+    return timed
+
+
 def run_single(X, y, name, models, ratios, repeats, solvers, cap_s):
     n = X.shape[0]
     a_max1 = lk.logistic(X, y, 1.0, fit_intercept=False).alpha_max()
@@ -114,16 +133,8 @@ def run_single(X, y, name, models, ratios, repeats, solvers, cap_s):
 
             row = dict(problem=name, model=model, ratio=ratio, alpha=alpha, cal={}, cpu={},
                        wall={}, gaps={}, nnz={}, status={})
-            timed = {}
-            for cname, fit in single_competitors(X, y, alpha, r, solvers).items():
-                cal = calibrate(fit, score, START_TOL[cname], cap_s=cap_s)
-                row["cal"][cname] = cal
-                log(f"  {name} {model} /{ratio} {cname}: tol {cal['tol']} gap {cal['gap']:.2e} "
-                    f"(first call {cal['first_s']:.2f} s; tries "
-                    + ", ".join(f"{t:.0e}->{g:.1e} in {s:.2f}s" for t, g, s in cal["tries"])
-                    + f") {cal['note']}")
-                if cal["tol"] is not None:
-                    timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
+            timed = calibrated(single_competitors(X, y, alpha, r, solvers), score, row,
+                               f"{name} {model} /{ratio}", cap_s)
             solve_s = []
             if "lassokit" in solvers:
                 def lk_fit(r=r, alpha=alpha, solve_s=solve_s):
@@ -173,16 +184,8 @@ def run_path(X, y, name, models, repeats, solvers, cap_s):
         score = path_score(path_problems(X, y, r, grid))
         row = dict(problem=name, model=model, cal={}, cpu={}, wall={}, gaps={}, nnz={},
                    status={})
-        timed = {}
-        for cname, fit in path_competitors(X, y, r, grid, solvers).items():
-            cal = calibrate(fit, score, START_TOL[cname], cap_s=cap_s)
-            row["cal"][cname] = cal
-            log(f"  path {name} {model} {cname}: tol {cal['tol']} worst gap {cal['gap']:.2e} "
-                f"({len(cal['tries'])} tries: "
-                + ", ".join(f"{t:.0e}->{g:.1e} in {s:.1f}s" for t, g, s in cal["tries"])
-                + f") {cal['note']}")
-            if cal["tol"] is not None:
-                timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
+        timed = calibrated(path_competitors(X, y, r, grid, solvers), score, row,
+                           f"path {name} {model}", cap_s)
         if "lassokit" in solvers:
             timed["lassokit"] = lambda r=r, grid=grid: lk.path(
                 lk.logistic(X, y, 1.0, l1_ratio=r, fit_intercept=False), alphas=grid,

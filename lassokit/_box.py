@@ -175,9 +175,7 @@ def box_score(u, box):
     """
     if box is None:
         return np.abs(u)
-    up = np.where(box[1] > 0, u, -np.inf)
-    down = np.where(box[0] < 0, -u, -np.inf)
-    return np.maximum(up, down)
+    return sides(u, box)[0]
 
 
 def sides(u, box):

@@ -226,9 +226,10 @@ def _data_path(X, y, terms, weights, standardize, fit_intercept, sample_weight, 
         v1, v2 = feature_weights(pinned.X, pinned.sample_weight, fit_intercept, weights, True,
                                  x_offset=pinned._stats[0] if fit_intercept else None,
                                  name="weights")
-        problem = problem.replace(penalty=terms(v1, v2))
+        pen = terms(v1, v2)
+        problem = problem.replace(penalty=pen)
         _check_options(name, kwargs, problem)
-        result = path(pinned.replace(penalty=terms(v1, v2)), **kwargs)
+        result = path(pinned.replace(penalty=pen), **kwargs)
         result._problem = problem
     result.feature_names = feature_names_of(X)
     return result

@@ -26,27 +26,28 @@ def repenalized(problem, pen):
     -------
     Problem
     """
-    self = problem
-    p = self.n_features
+    p = problem.n_features
     for v, name in ((pen.l1_weights, "L1 weights"), (pen.l2_weights, "L2 weights")):
         if v is not None and v.shape[0] != p:
             raise ValueError(f"{name} must have length n_features={p}, got {v.shape[0]}.")
-    bounds = self.__dict__.get("_bounds")
-    same_exclusion = np.array_equal(pen.excluded(p), self._penalty.excluded(p))
+    bounds = problem.__dict__.get("_bounds")
+    same_exclusion = np.array_equal(pen.excluded(p), problem._penalty.excluded(p))
     # A new set of infinite weights (exclusions) changes the box; otherwise it is shared.
-    box = self._box if same_exclusion else make_box(bounds, self._positive, p, pen.excluded(p))
-    new = type(self)._trusted(self._X, self._y, pen, fit_intercept=self._fit_intercept,
-                              sample_weight=self._sample_weight, positive=self._positive,
-                              stats=self._stats_cache, loss=self._loss, offset=self.offset,
-                              box=box)
+    box = problem._box if same_exclusion else make_box(bounds, problem._positive, p,
+                                                       pen.excluded(p))
+    new = type(problem)._trusted(problem._X, problem._y, pen,
+                                 fit_intercept=problem._fit_intercept,
+                                 sample_weight=problem._sample_weight, positive=problem._positive,
+                                 stats=problem._stats_cache, loss=problem._loss,
+                                 offset=problem.offset, box=box)
     new._bounds = bounds
-    new._scale_cache = getattr(self, "_scale_cache", None)  # depends on y only
+    new._scale_cache = getattr(problem, "_scale_cache", None)  # depends on y only
     # A user's problem stays live (its next call derives everything
     # afresh); one inside a path session or a CV fold stays pinned.
-    new._live, new._sw_raw, new._y_raw = self._live, self._sw_raw, self._y_raw
-    if not self._live and not self._loss.least_squares:  # a path's data: shared
-        new._loss_base = self.__dict__.get("_design") or self.__dict__.get("_loss_base")
-    new._feature_names = self.feature_names
+    new._live, new._sw_raw, new._y_raw = problem._live, problem._sw_raw, problem._y_raw
+    if not problem._live and not problem._loss.least_squares:  # a path's data: shared
+        new._loss_base = problem.__dict__.get("_design") or problem.__dict__.get("_loss_base")
+    new._feature_names = problem.feature_names
     return new
 
 

@@ -15,6 +15,8 @@ import numbers
 
 import numpy as np
 
+from . import _box
+
 __all__ = ["Penalty", "L1", "L2"]
 
 
@@ -290,9 +292,7 @@ class Penalty:
         -------
         float
         """
-        from ._box import conjugate
-
-        return conjugate(u, lam, mu, box)
+        return _box.conjugate(u, lam, mu, box)
 
 
 def _per_feature(alpha, weights, n_features, name):

@@ -153,10 +153,11 @@ class Problem:
             np.full(n, float(sample_weight)) if np.ndim(sample_weight) == 0
             else check_vector(sample_weight, n, "sample_weight"))
         penalty.strengths(p)  # validates weight lengths now, not at solve time
-        self._box = make_box(bounds, self._positive, p, penalty.excluded(p))
-        # The bounds as given, for replace(); the box adds positivity and exclusions.
+        # The bounds as given (validated), for replace(); the box adds
+        # positivity and the excluded features.
         given = None if bounds is None else make_box(bounds, False, p)
         self._bounds = None if given is None else (given[0], given[1])
+        self._box = make_box(self._bounds, self._positive, p, penalty.excluded(p))
         self._live = True
         self._stats_cache = None
 

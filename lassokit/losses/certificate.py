@@ -387,14 +387,18 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
         0.0 when the fitted part leaves no gradient (a perfect fit, or one
         class only for the logistic loss).
     """
-    d = prepare(loss, X, y, sample_weight, None, l2, positive=positive,
-                fit_intercept=fit_intercept, offset=offset, box=box)
     n, p = X.shape
-    excluded = np.zeros(p, dtype=bool)
+    excluded = None
     if l1_weights is not None:
         raw = np.asarray(l1_weights, dtype=np.float64)
-        excluded = np.isposinf(raw) if raw.shape == (p,) else excluded  # shape checked below
-        l1_weights = np.where(excluded, 1.0, raw) if raw.shape == (p,) else raw
+        if raw.shape == (p,):  # (other shapes: refused by strengths below)
+            # An infinite weight excludes the feature: the box (0, 0), as in a Problem.
+            excluded = np.isposinf(raw)
+            l1_weights = np.where(excluded, 1.0, raw)
+    if box is None and excluded is not None and excluded.any():
+        box = make_box(None, positive, p, excluded)
+    d = prepare(loss, X, y, sample_weight, None, l2, positive=positive,
+                fit_intercept=fit_intercept, offset=offset, box=box)
     v1 = np.ones(p) if l1_weights is None else strengths(l1_weights, p, "l1_weights")
     if not np.isfinite(d.b0) or d.rounding_fit:
         return 0.0
@@ -423,7 +427,7 @@ def alpha_max(loss, X, y, sample_weight=None, l1_weights=None, *, fit_intercept=
         return 0.0
     u = -_linalg.centred_rmatvec(X, s * g, d.x_offset) / n
     e = _box.box_score(u, d.box)
-    pen = (v1 > 0) & ~excluded & (e > -np.inf)
+    pen = (v1 > 0) & (e > -np.inf)  # a pinned (excluded) feature has no open side
     if not np.any(pen):
         return 0.0
     return float(max(np.max(e[pen] / v1[pen]), 0.0))
