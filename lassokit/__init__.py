@@ -6,21 +6,31 @@ State *what* to solve with :class:`Problem` and penalties built from
 :class:`Solution` carries a duality gap computed by lassokit itself.
 """
 
-from ._version import __version__
-from .backends import Backend, BackendResult, Capabilities, available_backends, register_backend
-from .certificate import Certificate
+from . import matrix  # noqa: F401 - registers the matrix problems with Problem
 from ._path_api import enet_path, lasso_path
-from .path import Path, alpha_grid, path
-from .losses import Huber, Logistic, Loss, Poisson, Squared
-from .penalty import L1, L2, Penalty
 from ._shortcuts import elastic_net, lasso, logistic, ridge
+from ._version import __version__
+from .backends import (
+    Backend,
+    BackendResult,
+    Capabilities,
+    available_backends,
+    register_backend,
+)
+from .certificate import Certificate
+from .group import GroupL2, GroupPenalty
+from .losses import Huber, Logistic, Loss, Multinomial, Poisson, Squared
+from .path import Path, alpha_grid, path
+from .penalty import L1, L2, Penalty
 from .problem import Problem
 from .solution import Solution
 from .verify import VerifyReport, verify
 
 # Names whose modules import scikit-learn or matplotlib (slow) load on first use.
 _ESTIMATORS = ("Lasso", "ElasticNet", "Ridge", "LassoCV", "ElasticNetCV", "LassoIC",
-               "LogisticRegression", "LogisticRegressionCV", "PoissonRegressor", "RidgeCV")
+               "LogisticRegression", "LogisticRegressionCV", "PoissonRegressor", "RidgeCV",
+               "MultiTaskLasso", "MultiTaskElasticNet", "MultiTaskLassoCV",
+               "MultiTaskElasticNetCV", "GroupLasso", "GroupLassoCV")
 _LAZY = {
     "ConvergenceWarning": ("lassokit.solution", "ConvergenceWarning"),
     "plot_cv": ("lassokit.plotting", "plot_cv"),
@@ -43,7 +53,8 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
-    "__version__",
+    "L1",
+    "L2",
     "Backend",
     "BackendResult",
     "Capabilities",
@@ -51,9 +62,11 @@ __all__ = [
     "ConvergenceWarning",
     "ElasticNet",
     "ElasticNetCV",
+    "GroupL2",
+    "GroupLasso",
+    "GroupLassoCV",
+    "GroupPenalty",
     "Huber",
-    "L1",
-    "L2",
     "Lasso",
     "LassoCV",
     "LassoIC",
@@ -61,6 +74,11 @@ __all__ = [
     "LogisticRegression",
     "LogisticRegressionCV",
     "Loss",
+    "MultiTaskElasticNet",
+    "MultiTaskElasticNetCV",
+    "MultiTaskLasso",
+    "MultiTaskLassoCV",
+    "Multinomial",
     "Path",
     "Penalty",
     "Poisson",
@@ -71,6 +89,7 @@ __all__ = [
     "Solution",
     "Squared",
     "VerifyReport",
+    "__version__",
     "alpha_grid",
     "available_backends",
     "elastic_net",

@@ -16,7 +16,8 @@ import scipy.sparse as sp
 
 from . import _linalg
 
-__all__ = ["data_statistics", "feature_names_of", "make_design", "null_objective"]
+__all__ = ["data_statistics", "feature_names_of", "make_design", "null_objective", "problem_state",
+           "restore_problem_state"]
 
 
 @dataclass(frozen=True)
@@ -210,3 +211,37 @@ def make_design(stats, penalty, sw, box, fit_intercept):
                    unpenalized=free_features(lam, mu, box), p0=p0,
                    weak=weak_features(lam, mu, p0, uniform=penalty.l1_weights is None
                                       and penalty.l2_weights is None))
+
+
+#: What a copy or pickle of a Problem carries: the data and the statement,
+#: never anything derived from them (a copy derives its own).
+_STATE = ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept", "_offset", "_positive",
+          "_box", "_bounds", "_sample_weight", "_sw_raw", "_live", "_feature_names",
+          # a matrix problem's (lassokit.matrix.problem)
+          "_layout", "_classes", "_labels")
+
+
+def problem_state(attrs):
+    """The picklable state of a Problem (its ``__dict__`` less derived quantities)."""
+    return {k: v for k, v in attrs.items() if k in _STATE}
+
+
+def restore_problem_state(problem, state):
+    """Set ``state`` on ``problem`` with every array read-only again.
+
+    ``copy.deepcopy`` and pickle build new arrays, writable by default:
+    writing into them would make every later certificate describe data the
+    problem no longer holds.
+    """
+    from .losses import as_loss
+
+    attrs = problem.__dict__
+    attrs.update(state)
+    attrs.setdefault("_loss", as_loss("squared"))
+    attrs.setdefault("_y_raw", attrs.get("_y"))
+    attrs.setdefault("_box", None)
+    _freeze(attrs["_X"])
+    for key in ("_y", "_y_raw", "_sample_weight", "_sw_raw", "_offset"):
+        arr = attrs.get(key)
+        if isinstance(arr, np.ndarray):
+            arr.flags.writeable = False

@@ -78,3 +78,24 @@ def restricted(problem, X_cols, idx):
     b = problem.__dict__.get("_bounds")
     new._bounds = None if b is None else (b[0][idx], b[1][idx])
     return new
+
+
+def replaced(problem, changes):
+    """The body of :meth:`lassokit.Problem.replace` (see there)."""
+    fields = {"X": problem._X, "y": problem._y_raw, "penalty": problem._penalty,
+              "loss": problem._loss, "fit_intercept": problem._fit_intercept,
+              "sample_weight": problem._sw_raw, "positive": problem._positive,
+              "offset": problem.offset, "bounds": problem.__dict__.get("_bounds")}
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
+    fields.update(changes)
+    if set(changes) <= {"penalty"} and isinstance(fields["penalty"], Penalty):
+        # Same validated data, new penalty (paths, CV): no pass over X.
+        return repenalized(problem, fields["penalty"])
+    # type(problem) is Problem here (a matrix problem has its own replace):
+    # built through it, a new 2-D y still becomes a matrix problem.
+    new = type(problem)(fields.pop("X"), fields.pop("y"), fields.pop("penalty"), **fields)
+    if "X" not in changes:
+        new._feature_names = problem.feature_names
+    return new

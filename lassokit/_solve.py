@@ -10,7 +10,14 @@ from ._validation import check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
 from .solution import Solution
 
-__all__ = ["solve"]
+__all__ = ["checked_call", "solve"]
+
+
+def checked_call(problem, backend, tol, max_iter, verbose, options):
+    """``(backend, tol, max_iter, verbose)`` of a solve, each validated (named errors)."""
+    be = resolve_backend(backend, problem)
+    be.check_options(options)
+    return be, check_tol(tol), check_max_iter(max_iter), check_bool(verbose, "verbose")
 
 
 def solve(problem, backend="auto", *, tol=1e-6, max_iter=None, warm_start=None, verbose=False,
@@ -21,11 +28,7 @@ def solve(problem, backend="auto", *, tol=1e-6, max_iter=None, warm_start=None, 
     -------
     Solution
     """
-    be = resolve_backend(backend, problem)
-    tol = check_tol(tol)
-    max_iter = check_max_iter(max_iter)
-    verbose = check_bool(verbose, "verbose")
-    be.check_options(options)
+    be, tol, max_iter, verbose = checked_call(problem, backend, tol, max_iter, verbose, options)
     if verbose and be.options is not None and "verbose" in be.options:
         options["verbose"] = True
     w0 = None

@@ -28,11 +28,11 @@ import time
 import numpy as np
 
 from . import _box, _kernel_time
-from ._rescale import restated
 from ._finish import finish, trusts_sums, warn_unconverged
+from ._path_result import Path
+from ._rescale import restated
 from ._validation import check_alphas, check_bool, check_coef, check_max_iter, check_tol
 from .backends.registry import resolve_backend
-from ._path_result import Path
 from .problem import Problem
 
 __all__ = ["Path", "alpha_grid", "path", "run_path"]
@@ -47,7 +47,10 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
 
     ``alpha_max = problem.alpha_max() / r`` with ``r`` the problem's L1 share,
     the overall strength at which ``coef = 0`` first becomes optimal (this is
-    scikit-learn's grid for ``ElasticNet(alpha, l1_ratio=r)``). When
+    scikit-learn's grid for ``ElasticNet(alpha, l1_ratio=r)``). For a matrix
+    or group problem it is the overall strength at which ``W = 0`` first
+    becomes optimal with every term in proportion (the grid of
+    :func:`path` for those problems). When
     ``alpha_max`` is below ``np.finfo(float).resolution`` (y fitted by the
     unpenalized part) every entry is that resolution, as in scikit-learn.
 
@@ -68,6 +71,14 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
         # eps = 1 is scikit-learn's grid at alpha_max alone (its own tests use
         # it with one alpha); eps > 1 would give an increasing grid.
         raise ValueError(f"eps must be a number in (0, 1] (alpha_min / alpha_max), got {eps!r}.")
+    if getattr(problem, "_is_matrix", False):
+        # Every term in proportion (see lassokit.matrix._path).
+        from .matrix._path import matrix_alpha_max
+
+        a_max = matrix_alpha_max(problem)
+        if not np.isfinite(a_max) or a_max <= _TINY_ALPHA:
+            return np.full(int(n_alphas), max(a_max if np.isfinite(a_max) else 1.0, _TINY_ALPHA))
+        return np.geomspace(a_max, a_max * eps, num=int(n_alphas))
     r = problem.penalty.l1_ratio
     if r == 0:
         raise ValueError(
@@ -147,6 +158,12 @@ def path(problem, *data, alphas=None, n_alphas=100, eps=1e-3, backend="cd", tol=
                     "lk.path(lk.lasso(X, y, 1.0), ...).")
         raise TypeError(f"path() takes one positional argument, problem, a lassokit.Problem; "
                         f"got {got}.{hint}")
+    if getattr(problem, "_is_matrix", False):
+        from .matrix._path import matrix_path
+
+        return matrix_path(problem, alphas=alphas, n_alphas=n_alphas, eps=eps, backend=backend,
+                           tol=tol, max_iter=max_iter, coef_init=coef_init, verbose=verbose,
+                           **options)
     # One session, one reading of the data: the grid and every strength
     # share the statistics derived here (see Problem's notes).
     names, original = problem.feature_names, problem

@@ -18,14 +18,15 @@ import scipy.sparse as sp
 from . import _linalg, _loss_problem
 from ._box import make_box
 from ._data import (
-    _freeze,
     _sparse_view,
     _view,
     data_statistics,
     feature_names_of,
     make_design,
+    problem_state,
+    restore_problem_state,
 )
-from ._repenalize import repenalized, restricted
+from ._repenalize import replaced, restricted
 from ._rescale import rescaled_problem, target_scale
 from ._solve import solve as _solve
 from ._validation import (
@@ -39,7 +40,18 @@ from .certificate import Certificate, certify, compute_alpha_max, primal_value
 from .losses import as_loss
 from .penalty import Penalty
 
-__all__ = ["Problem"]
+__all__ = ["Problem", "register_matrix_class"]
+
+#: ``(class, test)`` of the problems with a coefficient matrix or a group
+#: penalty: :mod:`lassokit.matrix.problem` subclasses Problem and registers
+#: itself here when imported (lassokit's ``__init__`` imports it), so this
+#: module never imports it back.
+_MATRIX = []
+
+
+def register_matrix_class(cls, test):
+    """Build ``cls`` instead of Problem when ``test(y, penalty, loss)`` is true."""
+    _MATRIX[:] = [cls, test]
 
 
 class Problem:
@@ -50,17 +62,25 @@ class Problem:
     X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
         Design matrix; float32 and float64 are kept, other numbers become
         float64. Never modified or centred in place.
-    y : array-like of shape (n_samples,)
+    y : array-like of shape (n_samples,) or (n_samples, n_targets)
         Target, in the coding the loss takes: real numbers (squared,
         Huber), two classes as {0, 1}, {-1, +1} or booleans (logistic; 0
-        and False are -1), non-negative counts not all zero (Poisson).
-    penalty : Penalty
-        Built from :func:`L1` and :func:`L2`.
+        and False are -1), non-negative counts not all zero (Poisson),
+        class labels of any type (multinomial). A 2-D ``y`` with several
+        columns (squared loss) makes the coefficients a matrix of shape
+        (n_features, n_targets), one column per target.
+    penalty : Penalty or GroupPenalty
+        Built from :func:`L1`, :func:`L2` and :func:`GroupL2`. L1 and L2
+        apply entry by entry (K independent problems on a 2-D ``y``); the
+        group term ``alpha sum_g w_g ||W_g||_2`` couples a group's
+        coefficients (its rows of W).
     loss : str or Loss, default="squared"
-        ``"squared"``, ``"logistic"``, ``"poisson"``, ``"huber"`` or a loss
-        object (:class:`Squared`, :class:`Logistic`, :class:`Poisson`,
-        :class:`Huber`); the objective is ``1/n sum_i s_i l(y_i, x_i^T w +
-        b)`` plus the penalty (see the "Losses" page).
+        ``"squared"``, ``"logistic"``, ``"poisson"``, ``"huber"``,
+        ``"multinomial"`` or a loss object (:class:`Squared`,
+        :class:`Logistic`, :class:`Poisson`, :class:`Huber`,
+        :class:`Multinomial`); the objective is ``1/n sum_i s_i l(y_i, x_i^T
+        w + b)`` plus the penalty (see the "Losses" page). The multinomial
+        loss has one coefficient column and one intercept per class.
     fit_intercept : bool, default=True
         Fit an unpenalized intercept.
     sample_weight : array-like of shape (n_samples,), optional
@@ -82,6 +102,12 @@ class Problem:
 
     Notes
     -----
+    A 2-D ``y``, a group penalty or the multinomial loss builds a
+    :class:`~lassokit.matrix.MatrixProblem` (a subclass with the same
+    methods; coefficients of shape (n_features, K), intercepts of shape
+    (K,); see the "Matrix coefficients and groups" page); ``positive``,
+    ``bounds`` (and ``offset`` for multinomial) are not taken there.
+
     A Problem is a description: it refers to the caller's ``X``, ``y`` and
     ``sample_weight`` (no copy when they already are float arrays; a
     converted copy otherwise), through read-only views, and keeps nothing
@@ -104,6 +130,12 @@ class Problem:
     >>> prob.solve("cvxpy").coef.round(3)
     array([ 0.7,  0. ,  0. ])
     """
+
+    def __new__(cls, X=None, y=None, penalty=None, *args, loss="squared", **kwargs):
+        # A 2-D y, a group penalty or the multinomial loss: lassokit.matrix.
+        if cls is Problem and _MATRIX and _MATRIX[1](y, penalty, loss):
+            return object.__new__(_MATRIX[0])
+        return object.__new__(cls)
 
     def __init__(self, X, y, penalty, *, loss="squared", fit_intercept=True, sample_weight=None,
                  positive=False, offset=None, bounds=None):
@@ -237,25 +269,12 @@ class Problem:
 
     # -- copies and pickles ------------------------------------------------------
     def __getstate__(self):
-        # Derived quantities are not carried: a copy computes its own, from
-        # the data it holds.
-        return {k: v for k, v in self.__dict__.items()
-                if k in ("_X", "_y", "_y_raw", "_loss", "_penalty", "_fit_intercept", "_offset",
-                         "_positive", "_box", "_bounds", "_sample_weight", "_sw_raw", "_live", "_feature_names")}
+        # Derived quantities are not carried: a copy computes its own.
+        return problem_state(self.__dict__)
 
     def __setstate__(self, state):
-        # copy.deepcopy and pickle build new arrays, writable by default:
-        # writing into them would make every later certificate describe data
-        # the problem no longer holds. They are frozen like the originals.
-        self.__dict__.update(state)
-        self.__dict__.setdefault("_loss", as_loss("squared"))
-        self.__dict__.setdefault("_y_raw", self._y)
-        self.__dict__.setdefault("_box", None)
-        _freeze(self._X)
-        for arr in (self._y, self._y_raw, self._sample_weight, self.__dict__.get("_sw_raw"),
-                    self.offset):
-            if arr is not None:
-                arr.flags.writeable = False
+        # New arrays (deepcopy, pickle) are frozen like the originals.
+        restore_problem_state(self, state)
         self._stats_cache = None
 
     # -- read-only attributes ---------------------------------------------------
@@ -300,21 +319,7 @@ class Problem:
         -------
         Problem
         """
-        fields = {"X": self._X, "y": self._y_raw, "penalty": self._penalty, "loss": self._loss,
-                  "fit_intercept": self._fit_intercept, "sample_weight": self._sw_raw,
-                  "positive": self._positive, "offset": self.offset,
-                  "bounds": self.__dict__.get("_bounds")}
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")
-        fields.update(changes)
-        if set(changes) <= {"penalty"} and isinstance(fields["penalty"], Penalty):
-            # Same validated data, new penalty (paths, CV): no pass over X.
-            return repenalized(self, fields["penalty"])
-        new = Problem(fields.pop("X"), fields.pop("y"), fields.pop("penalty"), **fields)
-        if "X" not in changes:
-            new._feature_names = self.feature_names
-        return new
+        return replaced(self, changes)
 
     def __repr__(self):
         kind = "sparse" if not isinstance(self._X, np.ndarray) else "dense"

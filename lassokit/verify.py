@@ -18,7 +18,7 @@ import numpy as np
 from .backends.registry import capable_backends, resolve_backend
 from .solution import convergence_warning
 
-__all__ = ["verify", "VerifyReport"]
+__all__ = ["VerifyReport", "verify"]
 
 # Interior-point solvers never return exact zeros: entries below this fraction
 # of max(1, |coef_ref|_inf) count as zero when supports are compared.
@@ -173,7 +173,8 @@ def verify(problem, backends=None, *, reference="cvxpy", tol=1e-6):
         warnings.simplefilter("ignore", convergence_warning())
         ref = problem.solve(reference, tol=min(target, 1e-9))
     ref_obj = ref.objective
-    p0 = problem._design.p0
+    # P(0, b0), the scale of relative gaps (a matrix problem derives it per call).
+    p0 = problem.design().p0 if getattr(problem, "_is_matrix", False) else problem._design.p0
     scale = max(1.0, float(np.max(np.abs(ref.coef))) if ref.coef.size else 1.0)
     ref_support = _support(ref.coef, scale)
     denom = max(abs(ref_obj), p0 * 1e-12, np.finfo(float).tiny)

@@ -52,6 +52,7 @@ def test_every_top_level_name_is_in_the_api_reference():
     ("lassokit.backends", "backends/__init__.py"),
     ("lassokit.estimators", "estimators/__init__.py"),
     ("lassokit.distributed", "distributed/__init__.py"),
+    ("lassokit.matrix", "matrix/__init__.py"),
 ])
 def test_every_public_name_of_a_subpackage_is_in_the_api_reference(module, relpath):
     listed = _documented_names()

@@ -158,10 +158,14 @@ def test_probabilities(data):
     assert np.array_equal(est.predict(X), est.classes_[(proba[:, 1] > 0.5).astype(int)])
 
 
-def test_three_classes_are_refused(data):
+def test_three_classes_multinomial_and_cv_refusal(data):
     X, y = data
+    # LogisticRegression fits K >= 3 classes with the multinomial model (its
+    # tests: test_logistic_multinomial.py); the CV estimator stays binary.
+    est = lk.LogisticRegression().fit(X, np.arange(y.size) % 3)
+    assert est.coef_.shape == (3, X.shape[1]) and est.predict_proba(X).shape == (y.size, 3)
     with pytest.raises(ValueError, match="Only binary classification.*multinomial"):
-        lk.LogisticRegression().fit(X, np.arange(y.size) % 3)
+        lk.LogisticRegressionCV(Cs=2).fit(X, np.arange(y.size) % 3)
     with pytest.raises(ValueError, match="one class"):
         lk.LogisticRegression().fit(X, np.ones(y.size))
     with pytest.raises(ValueError, match="class"):

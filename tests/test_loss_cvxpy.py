@@ -17,7 +17,7 @@ from scipy.special import expit
 
 import lassokit as lk
 from lassokit.backends import _cvxpy_losses
-from lassokit.backends.cvxpy_backend import _clarabel_settings
+from lassokit.backends._cvxpy_settings import _clarabel_settings
 from lassokit.backends.registry import get_backend
 from lassokit.losses import Huber, Logistic, Loss, Poisson, Squared
 

@@ -27,6 +27,12 @@ ESTIMATORS = [
     lk.LogisticRegressionCV(cv=3),
     lk.PoissonRegressor(),
     lk.RidgeCV(),
+    lk.MultiTaskLasso(),
+    lk.MultiTaskElasticNet(),
+    lk.MultiTaskLassoCV(cv=3),
+    lk.MultiTaskElasticNetCV(cv=3),
+    lk.GroupLasso(),
+    lk.GroupLassoCV(cv=3),
 ]
 
 

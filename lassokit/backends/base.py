@@ -31,8 +31,11 @@ class Capabilities:
     default takes the squared loss only, so that a backend written for
     least squares is never handed a logistic problem. ``bounds`` (box
     constraints other than ``positive=True``, including features excluded
-    by an infinite penalty weight) is off by default for the same reason.
-    Everything else is accepted by default.
+    by an infinite penalty weight) is off by default for the same reason,
+    and so is ``matrix``: problems with a coefficient matrix (a 2-D ``y``)
+    or a group penalty (:func:`~lassokit.GroupL2`), which a backend takes
+    through :meth:`Backend.solve_matrix`. Everything else is accepted by
+    default.
     """
 
     l1: bool = True
@@ -45,6 +48,7 @@ class Capabilities:
     penalty_weights: bool = True
     float32: bool = True
     losses: tuple | None = ("squared",)
+    matrix: bool = False
 
 
 class Backend:
@@ -138,7 +142,7 @@ class Backend:
         no listing or table presents a CPU run as a GPU one; asking for it by
         name still works.
         """
-        return None
+        return
 
     def supports(self, problem):
         """Whether this backend can take ``problem``.
@@ -155,6 +159,9 @@ class Backend:
         caps = self.capabilities
         pen = problem.penalty
         reasons = []
+        if getattr(problem, "_is_matrix", False) and not caps.matrix:
+            return False, ("it cannot take a coefficient matrix (2-D y) or a group penalty "
+                           "(GroupL2)")
         if not caps.l1 and pen.l1 > 0:
             reasons.append("an L1 term")
         if not caps.l2 and pen.l2 > 0:
@@ -215,6 +222,36 @@ class Backend:
         -------
         BackendResult or dict
             At least ``coef``, ``intercept`` and ``n_iter``.
+        """
+        raise NotImplementedError
+
+    def solve_matrix(self, problem, design, *, tol, max_iter, warm_start, **options):
+        """Compute the coefficient matrix of a matrix or group problem.
+
+        Only called on backends whose :attr:`capabilities` set ``matrix``.
+
+        Parameters
+        ----------
+        problem : Problem
+            The problem (a 2-D ``y`` or a group penalty).
+        design : lassokit.matrix.MatrixDesign
+            Its prepared data: the implicitly centred X, the K target
+            columns, the weights and the penalty's block layout.
+        tol : float
+            Target relative duality gap.
+        max_iter : int
+            Iteration budget.
+        warm_start : ndarray of shape (n_features, K) or None
+            Float64 starting coefficients.
+        **options
+            Backend options.
+
+        Returns
+        -------
+        dict
+            ``coef`` (n_features, K) for the centred design, ``n_iter`` and
+            optionally ``info``; lassokit recovers the intercept and
+            certifies the answer.
         """
         raise NotImplementedError
 

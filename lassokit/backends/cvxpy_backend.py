@@ -19,47 +19,9 @@ import scipy.sparse as sp
 
 from ._cvxpy_losses import box_variable, has_cvxpy_form, loss_program, refined
 from ._cvxpy_losses import zero_is_optimal as loss_zero_is_optimal
+from ._cvxpy_settings import _SETTINGS
 from ._scaling import unit_scaled, zero_is_optimal
 from .base import Backend, BackendResult, Capabilities
-
-
-def _osqp_polish_key():
-    """OSQP 1.0 renamed ``polish`` to ``polishing`` and warns on the old name."""
-    import osqp
-
-    major = int(str(getattr(osqp, "__version__", "1")).split(".")[0] or 1)
-    return "polish" if major < 1 else "polishing"
-
-
-# The solvers keep their iteration limit in a C int (Clarabel: u32) and refuse
-# a larger one; lassokit's "no limit" is int64-sized.
-_INT_MAX = 2**31 - 1
-
-
-def _clarabel_settings(tol, max_iter):
-    return dict(max_iter=min(max_iter, _INT_MAX), tol_gap_abs=1e-12, tol_gap_rel=min(1e-10, tol * 1e-4),
-                tol_feas=1e-10, tol_ktratio=1e-8)
-
-
-def _osqp_settings(tol, max_iter):
-    eps = min(1e-9, tol * 1e-3)
-    return {"max_iter": min(max_iter, _INT_MAX), "eps_abs": eps, "eps_rel": eps, _osqp_polish_key(): True}
-
-
-def _scs_settings(tol, max_iter):
-    eps = min(1e-9, tol * 1e-3)
-    return dict(max_iters=min(max_iter, _INT_MAX), eps_abs=eps, eps_rel=eps)
-
-
-# Tight settings per solver, as functions of the requested relative gap and
-# lassokit's iteration budget, in each solver's own option names (SCS says
-# ``max_iters``, Clarabel and OSQP ``max_iter``). Other solvers get none:
-# their names are unknown here, and the certificate still judges the result.
-_SETTINGS = {
-    "CLARABEL": _clarabel_settings,
-    "OSQP": _osqp_settings,
-    "SCS": _scs_settings,
-}
 
 _FAILED = {"infeasible", "unbounded", "infeasible_inaccurate", "unbounded_inaccurate"}
 
@@ -89,7 +51,7 @@ class CvxpyBackend(Backend):
     name = "cvxpy"
     requires = ("cvxpy",)
     # Every loss with a CVXPY form; supports() refuses the others by name.
-    capabilities = Capabilities(losses=None, bounds=True)
+    capabilities = Capabilities(losses=None, bounds=True, matrix=True)
     options = {"solver": "CLARABEL", "solver_options": None, "verbose": False}
     default_max_iter = 10000
 
@@ -101,10 +63,38 @@ class CvxpyBackend(Backend):
         """
         ok, reason = super().supports(problem)
         loss = getattr(problem, "loss", None)
-        if ok and loss is not None and not has_cvxpy_form(loss):
+        # Matrix problems (multinomial included) are stated by _cvxpy_matrix.
+        if ok and loss is not None and not getattr(problem, "_is_matrix", False) \
+                and not has_cvxpy_form(loss):
             return False, (f"it cannot take the {loss.name} loss, which has no CVXPY form "
                            f"(its class does not implement cvxpy_sum)")
         return ok, reason
+
+    def solve_matrix(self, problem, design, *, tol, max_iter, warm_start, solver="CLARABEL",
+                     solver_options=None, verbose=False):
+        """The CVXPY statement of a matrix or group problem (the reference for ``"cd"``).
+
+        See :mod:`lassokit.backends._cvxpy_matrix`: one power-of-two scale
+        per group, the centred design, Clarabel at tight settings.
+        """
+        from ._cvxpy_matrix import solve_matrix_cvxpy
+
+        d = design
+        lay = d.layout
+        multinomial = getattr(d, "loss_name", "squared") == "multinomial"
+        Y = d.E.argmax(axis=1) if multinomial else d.Y
+        l1 = np.where(lay.excluded, np.inf, lay.lam)
+        try:
+            W, _, info = solve_matrix_cvxpy(
+                d.X, Y, loss="multinomial" if multinomial else "squared",
+                fit_intercept=d.fit_intercept, sample_weight=d.sw, l1=l1, l2=lay.mu,
+                gptr=lay.gptr, gidx=lay.gidx, galpha=lay.galpha,
+                n_classes=d.K if multinomial else None, solver=solver, max_iter=max_iter,
+                verbose=verbose)
+        except RuntimeError as exc:
+            return {"coef": np.zeros((d.p, d.K)), "n_iter": 0, "status": "error",
+                    "info": {"message": str(exc)}}
+        return {"coef": W, "n_iter": int(info.get("n_iter", 0) or 0), "info": info}
 
     def solve(self, problem, *, tol, max_iter, warm_start, solver="CLARABEL",
               solver_options=None, verbose=False):

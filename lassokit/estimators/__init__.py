@@ -4,7 +4,8 @@ They take every constructor parameter of their scikit-learn 1.9 namesakes
 (same names and defaults) plus ``backend=``; see the documentation's "Estimators" page for
 the mapping of their parameters onto lassokit's objective.
 
-The cross-validated and information-criterion estimators load on first use
+The cross-validated and information-criterion estimators, and those with a
+coefficient matrix (``MultiTask*``, ``GroupLasso*``), load on first use
 (PEP 562): their modules import joblib and scikit-learn's model selection,
 which ``from lassokit import Lasso`` does not need.
 """
@@ -14,7 +15,10 @@ from .logistic import LogisticRegression
 from .poisson import PoissonRegressor
 
 _LAZY = {"ElasticNetCV": ".cv", "LassoCV": ".cv", "LassoIC": ".ic",
-         "LogisticRegressionCV": "._logistic_cv", "RidgeCV": ".ridge_cv"}
+         "LogisticRegressionCV": "._logistic_cv", "RidgeCV": ".ridge_cv",
+         "GroupLasso": ".group_lasso", "GroupLassoCV": ".group_lasso",
+         "MultiTaskElasticNet": ".multitask", "MultiTaskElasticNetCV": ".multitask",
+         "MultiTaskLasso": ".multitask", "MultiTaskLassoCV": ".multitask"}
 
 
 def __getattr__(name):
@@ -31,5 +35,7 @@ def __dir__():
     return sorted(set(globals()) | set(_LAZY))
 
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "LassoIC", "LogisticRegression",
-           "LogisticRegressionCV", "PoissonRegressor", "Ridge", "RidgeCV"]
+__all__ = ["ElasticNet", "ElasticNetCV", "GroupLasso", "GroupLassoCV", "Lasso", "LassoCV",
+           "LassoIC", "LogisticRegression", "LogisticRegressionCV", "MultiTaskElasticNet",
+           "MultiTaskElasticNetCV", "MultiTaskLasso", "MultiTaskLassoCV", "PoissonRegressor",
+           "Ridge", "RidgeCV"]

@@ -27,6 +27,7 @@ from ._base import _FLOAT_DTYPES, linear_predictor, solver_tol
 from ._fit_exists import weighted_fit_exists
 from ._glm_weights import check_bounds, glm_weights
 from ._logistic_labels import binary_classes, check_both_weighted, effective_weights
+from ._multinomial import log_softmax, multinomial_scores
 from ._rounds import solve_in_rounds
 
 __all__ = ["BinaryLogisticBase", "logistic_problem"]
@@ -69,12 +70,17 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
     """
 
     _constraints: ClassVar[dict] = {}
+    #: Whether K >= 3 classes are fitted (the multinomial model).
+    _multiclass = False
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = self._multiclass
         return tags
+
+    def _is_multinomial(self):
+        return len(getattr(self, "classes_", ())) > 2
 
     # -- training data ------------------------------------------------------------
     def _validate_train(self, X, y, sample_weight):
@@ -82,10 +88,11 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
         X, y = validate_data(self, X, y, accept_sparse=SPARSE_FORMATS, dtype=_FLOAT_DTYPES,
                              multi_output=False)
         name = type(self).__name__
-        self.classes_ = binary_classes(y, name)
+        self.classes_ = binary_classes(y, name, self._multiclass)
         positive = y == self.classes_[1]
         s = effective_weights(y, self.classes_, sample_weight, self.class_weight)
-        check_both_weighted(s, positive, self.classes_, name)
+        if self.classes_.size == 2:
+            check_both_weighted(s, positive, self.classes_, name)
         return X, y, np.where(positive, 1.0, -1.0), s
 
     # -- solving --------------------------------------------------------------------
@@ -187,7 +194,11 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (n_samples,)
+            Of shape (n_samples, K) for K >= 3 classes: one score per class
+            (the multinomial model's linear predictor).
         """
+        if self._is_multinomial():
+            return multinomial_scores(self, X, offset)
         return linear_predictor(self, X, SPARSE_FORMATS, offset)
 
     def predict(self, X, offset=None):
@@ -206,6 +217,8 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
             Labels from ``classes_``.
         """
         z = self.decision_function(X, offset)
+        if z.ndim == 2:
+            return self.classes_[np.argmax(z, axis=1)]
         return self.classes_[(z > 0).astype(np.intp)]
 
     def predict_proba(self, X, offset=None):
@@ -223,7 +236,10 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
             Columns in the order of ``classes_``; every row sums to 1.
         """
-        p = expit(self.decision_function(X, offset))
+        z = self.decision_function(X, offset)
+        if z.ndim == 2:
+            return np.exp(log_softmax(z))
+        p = expit(z)
         return np.column_stack([1.0 - p, p])
 
     def predict_log_proba(self, X, offset=None):
@@ -244,5 +260,7 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
         """
         z = self.decision_function(X, offset)
+        if z.ndim == 2:
+            return log_softmax(z)
         return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)]).astype(
             z.dtype, copy=False)

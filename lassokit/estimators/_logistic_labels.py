@@ -18,7 +18,7 @@ from ._base import raw_sample_weight
 __all__ = ["binary_classes", "check_both_weighted", "class_weight_values", "effective_weights"]
 
 
-def binary_classes(y, name):
+def binary_classes(y, name, multiclass=False):
     """The two sorted labels of ``y``, or a ``ValueError`` naming estimator ``name``.
 
     Parameters
@@ -26,6 +26,8 @@ def binary_classes(y, name):
     y : ndarray of shape (n_samples,)
     name : str
         The estimator's class name, for the messages.
+    multiclass : bool, default=False
+        Accept more than two classes (the multinomial model).
 
     Returns
     -------
@@ -37,13 +39,12 @@ def binary_classes(y, name):
         raise ValueError(
             f"{name} needs samples of 2 classes, but y holds only one class: "
             f"{classes[0]!r}.")
-    if classes.size > 2:
+    if classes.size > 2 and not multiclass:
         raise ValueError(
             f"Only binary classification is supported. The type of the target is "
             f"'multiclass' ({classes.size} classes: {classes.tolist()!r}). lassokit's "
-            f"{name} fits two classes; the multinomial model comes with matrix "
-            "coefficients, which lassokit does not state yet (use scikit-learn's "
-            "LogisticRegression, or wrap this one in OneVsRestClassifier).")
+            f"{name} fits two classes; lk.LogisticRegression fits the multinomial model of "
+            "more (or wrap this one in OneVsRestClassifier).")
     return classes
 
 

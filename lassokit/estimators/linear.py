@@ -5,7 +5,9 @@ constructor parameters, names and defaults, plus ``backend=``. ``fit``
 states the problem in lassokit's terms and delegates to
 :meth:`lassokit.Problem.solve`; ``tol`` is lassokit's relative duality gap.
 The parameter mapping and which scikit-learn parameters are only hints are
-tabulated in the documentation's "Estimators" page.
+tabulated in the documentation's "Estimators" page. A 2-D ``y`` of several
+targets fits one independent model per column, as scikit-learn does (see
+:mod:`lassokit.estimators._multi_target`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from ..penalty import Penalty
 from ..problem import Problem
 from ._base import (
     LinearRegressorBase,
-    OffsetPredictMixin,
     SparseCoefMixin,
     backend_hints,
     is_column,
@@ -32,6 +33,13 @@ from ._base import (
     solver_tol,
 )
 from ._bounds import BOUNDS_CONSTRAINTS
+from ._matrix_base import n_targets_of
+from ._multi_target import (
+    TargetsOffsetPredictMixin,
+    TargetsPredictMixin,
+    fit_enet_targets,
+    fit_ridge_targets,
+)
 from ._params import (
     ARRAY,
     BACKEND,
@@ -83,7 +91,7 @@ def _check_gram(precompute, n_features):
         )
 
 
-class _ElasticNetBase(OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
+class _ElasticNetBase(TargetsOffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
     _constraints: ClassVar[dict] = _ENET_CONSTRAINTS
 
     def _l1_ratio(self):
@@ -96,25 +104,33 @@ class _ElasticNetBase(OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32, never copied or modified.
-        y : array-like of shape (n_samples,) or (n_samples, 1)
-            Target.
+        y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, K)
+            Target(s), K = n_targets. Several targets fit one independent
+            model per column, solved together as one coefficient-matrix
+            problem (``lk.Problem(X, Y, penalty)``); ``positive`` and the
+            bounds are refused then (ValueError), and ``tol`` is the
+            relative gap of the sum of the K objectives.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, rescaled to sum to n_samples (a scalar is
             ignored, as in scikit-learn).
         check_input : bool, default=True
             Accepted for compatibility; lassokit always validates its input.
-        offset : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,) or (n_samples, K), default=None
             A fixed part of the linear predictor, not fitted (glmnet's
-            ``offset``): the model is ``y ~ X @ coef_ + intercept_ + offset``,
-            so the fit is exactly that of ``y - offset`` (same ``coef_``,
-            ``intercept_`` and ``dual_gap_``). Finite, one per sample; never
-            modified. :meth:`predict` adds an offset only when given one.
-            Not in scikit-learn.
+            ``offset``; of shape (n_samples,) it applies to every target):
+            the model is ``y ~ X @ coef_ + intercept_ + offset``, so the fit
+            is exactly that of ``y - offset`` (same ``coef_``,
+            ``intercept_`` and ``dual_gap_``). Finite; never modified.
+            :meth:`predict` adds an offset only when given one. Not in
+            scikit-learn.
 
         Returns
         -------
         self
         """
+        if (n_targets_of(y) or 1) > 1:
+            return fit_enet_targets(self, X, y, sample_weight, offset, self._l1_ratio(),
+                                    _check_gram)
         column = is_column(y)  # before validation ravels y
         X, y = self._validate_train(X, y)
         n, p = X.shape
@@ -189,7 +205,7 @@ class ElasticNet(_ElasticNetBase):
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (one target only).
     random_state : int, RandomState or None, default=None
         Seed for ``selection="random"`` on backends that take it (hint).
     selection : {"cyclic", "random"}, default="cyclic"
@@ -211,7 +227,7 @@ class ElasticNet(_ElasticNetBase):
         (``positive=True`` is ``lower_bounds=0``). The fit solves
         ``lk.Problem(..., bounds=(lower_bounds, upper_bounds))``, a None
         side read as ``-inf``/``inf``; the duality gap certifies the
-        bounded problem. Not in scikit-learn.
+        bounded problem. One target only. Not in scikit-learn.
     upper_bounds : float or array-like of shape (n_features,), default=None
         Upper bounds (glmnet's ``upper.limits``): ``coef_ <= upper_bounds``,
         each ``>= 0``, ``inf`` allowed; None: no upper bound. As
@@ -231,19 +247,24 @@ class ElasticNet(_ElasticNetBase):
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-        In the dtype of the training X.
-    sparse_coef_ : scipy.sparse.csr_matrix of shape (1, n_features)
-    intercept_ : float or ndarray of shape (1,)
-        Of shape (1,) when ``y`` was a column (n_samples, 1), as in scikit-learn.
-    n_iter_ : int
-        Backend iterations.
-    dual_gap_ : float
-        Certified duality gap in the scale of lassokit's objective.
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        In the dtype of the training X; one row per target for a 2-D ``y``.
+    sparse_coef_ : scipy.sparse.csr_matrix of shape (1, n_features) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (1,) or (n_targets,)
+        Of shape (1,) when ``y`` was a column (n_samples, 1), (n_targets,)
+        for several targets (``0.0`` without intercept), as in scikit-learn.
+    n_iter_ : int or list of int
+        Backend iterations; for several targets a list with one entry per
+        target, each the iterations of the one sweep that fitted them all.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Certified duality gap in the scale of lassokit's objective; for
+        several targets, each target's model certified on its own.
     backend_ : str
         The backend that solved the problem.
     solution_ : Solution
-        The full certified :class:`~lassokit.Solution`.
+        The full certified :class:`~lassokit.Solution` (for several targets,
+        of the coefficient-matrix problem: ``coef`` of shape (n_features,
+        n_targets)).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
         Only when X has string feature names (pandas).
@@ -333,7 +354,7 @@ n_features_in_, feature_names_in_
         return 1.0
 
 
-class Ridge(LinearRegressorBase):
+class Ridge(TargetsPredictMixin, LinearRegressorBase):
     """Linear least squares with an L2 prior (scikit-learn compatible).
 
     Minimizes scikit-learn's Ridge objective
@@ -349,8 +370,8 @@ class Ridge(LinearRegressorBase):
 
     Parameters
     ----------
-    alpha : float or array-like of shape (1,), default=1.0
-        L2 strength in scikit-learn's scale (one target only).
+    alpha : float or array-like of shape (n_targets,), default=1.0
+        L2 strength in scikit-learn's scale; an array gives one per target.
     fit_intercept : bool, default=True
     copy_X : bool, default=True
         Honoured trivially (X is never modified).
@@ -364,7 +385,8 @@ default="auto"
         ``"direct"`` backend under ``"auto"``, or an iterative one for
         ``positive=True``); every choice reaches the same optimum.
     positive : bool, default=False
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative (one target only: a
+        ValueError for a 2-D ``y``).
     random_state : int, RandomState or None, default=None
         Unused (scikit-learn uses it for "sag"/"saga" only).
     backend : str or Backend, default="auto"
@@ -375,15 +397,20 @@ default="auto"
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
-    intercept_ : float or ndarray of shape (1,)
-        Of shape (1,) when ``y`` was a column (n_samples, 1), as in scikit-learn.
-    n_iter_ : int
-    dual_gap_ : float
-        Certified gap of the section-1 problem (``a2 = alpha / S``).
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept_ : float or ndarray of shape (1,) or (n_targets,)
+        Of shape (1,) when ``y`` was a column (n_samples, 1), (n_targets,)
+        for several targets (``0.0`` without intercept), as in scikit-learn.
+    n_iter_ : int or ndarray of shape (n_targets,)
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Certified gap of the section-1 problem (``a2 = alpha / S``), per target.
     solver_ : str
-        The lassokit backend used (also ``backend_``).
-    solution_ : Solution
+        The lassokit backend used (also ``backend_``). For several targets
+        with ``backend="auto"`` or ``"direct"``, one factorization of the
+        centred design serves every target (``"direct"``); a target it does
+        not certify to ``tol`` is solved by the backend.
+    solution_ : Solution or list of Solution
+        One per target for a 2-D ``y``.
     n_features_in_ : int
     feature_names_in_ : ndarray of str
 
@@ -429,7 +456,8 @@ default="auto"
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, 1)
+        y : array-like of shape (n_samples,), (n_samples, 1) or (n_samples, n_targets)
+            Target(s): one independent model per column.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, used as given (a scalar ``c`` acts like
             dividing ``alpha`` by ``c``, as in scikit-learn).
@@ -448,6 +476,8 @@ default="auto"
                 f"solver={self.solver!r} does not support positive fitting. Set the solver "
                 "to 'auto' or 'lbfgs', or set positive=False."
             )
+        if (n_targets_of(y) or 1) > 1:
+            return fit_ridge_targets(self, X, y, sample_weight)
         alpha = self._alpha()
         column = is_column(y)
         X, y = self._validate_train(X, y)

@@ -17,8 +17,10 @@ lassokit's duality gap like every other. The mapping, written once here:
 * the intercept is never penalized (scikit-learn's ``liblinear`` penalizes
   it; every other scikit-learn solver does not).
 
-Only two classes are taken: the multinomial model has a coefficient
-matrix, which lassokit's problem layer does not state yet.
+With K >= 3 classes the model is the multinomial (softmax) one, as
+scikit-learn's default: the same ``alpha`` on the coefficient matrix entry
+by entry, solved with ``loss="multinomial"`` (see
+:mod:`lassokit.estimators._multinomial`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from ._logistic_params import (
     resolve_penalty,
     warn_n_jobs,
 )
+from ._multinomial import fit_multinomial
 from ._params import BOOL, NONE, UNIT_REAL, Options, validate_params
 from ._rounds import solve_in_rounds
 
@@ -161,11 +164,15 @@ default="lbfgs"
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
-        The two labels, sorted; ``classes_[1]`` is the class of ``z > 0``.
-    coef_ : ndarray of shape (1, n_features)
-        In the dtype of the training X.
-    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (n_classes,)
+        The labels, sorted; with two classes ``classes_[1]`` is the class of
+        ``z > 0``.
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        In the dtype of the training X; one row per class for K >= 3
+        classes (the multinomial model: ``P(class k) = softmax(X @ coef_.T +
+        intercept_)[k]``; only differences between rows matter, and the
+        penalty picks the symmetric solution).
+    intercept_ : ndarray of shape (1,) or (n_classes,)
         0 when ``fit_intercept=False``.
     n_iter_ : ndarray of shape (1,), int32
         Backend iterations.
@@ -184,9 +191,9 @@ default="lbfgs"
     Raises
     ------
     ValueError
-        At ``fit``, for more than two classes (the multinomial model comes
-        with matrix coefficients) and for an unpenalized fit that does not
-        exist.
+        At ``fit``, for an unpenalized fit that does not exist; with K >= 3
+        classes, for ``C=inf``, ``offset`` or bounds (not taken by the
+        multinomial model).
 
     See Also
     --------
@@ -206,6 +213,7 @@ default="lbfgs"
     array([1., 1.])
     """
 
+    _multiclass = True
     _constraints: ClassVar[dict] = {
         **COMMON_CONSTRAINTS,
         "penalty": [Options("l1", "l2", "elasticnet", "deprecated"), NONE],
@@ -229,7 +237,8 @@ default="lbfgs"
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 stays float32, never copied or modified.
         y : array-like of shape (n_samples,)
-            Two class labels of any type (strings, {3, 7}, booleans...).
+            Class labels of any type (strings, {3, 7}, booleans...); two
+            classes give the binary model, K >= 3 the multinomial one.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Non-negative weights, multiplied by ``class_weight``; both
             classes need positive total weight.
@@ -247,9 +256,11 @@ default="lbfgs"
         validate_params(self, self._constraints)
         _, r, C = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         warn_n_jobs(self.n_jobs, type(self).__name__)
-        X, _, y_pm, s = self._validate_train(X, y, sample_weight)
+        X, y, y_pm, s = self._validate_train(X, y, sample_weight)
         offset = raw_offset(offset, X.shape[0])
         weights = self._weights(X, s)
+        if self.classes_.size > 2:
+            return fit_multinomial(self, X, y, s, C, r, weights, offset)
         # C=inf, or features of penalty weight 0: refused without a minimizer.
         self._check_exists(X, y_pm, s, self._penalty(s, C, r, weights))
         problem = self._problem(X, y_pm, s, C, r, offset, weights)

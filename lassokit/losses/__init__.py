@@ -11,10 +11,11 @@ from __future__ import annotations
 from .base import Loss
 from .huber import Huber
 from .logistic import Logistic
+from .multinomial import Multinomial
 from .poisson import Poisson
 from .squared import Squared
 
-__all__ = ["LOSSES", "Huber", "Logistic", "Loss", "Poisson", "Squared", "as_loss"]
+__all__ = ["LOSSES", "Huber", "Logistic", "Loss", "Multinomial", "Poisson", "Squared", "as_loss"]
 
 #: The loss classes by name, as :func:`as_loss` maps them (default parameters).
 LOSSES = {cls.name: cls for cls in (Squared, Logistic, Poisson, Huber)}
