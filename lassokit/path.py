@@ -73,12 +73,9 @@ def alpha_grid(problem, n_alphas=100, eps=1e-3):
         raise ValueError(f"eps must be a number in (0, 1] (alpha_min / alpha_max), got {eps!r}.")
     if getattr(problem, "_is_matrix", False):
         # Every term in proportion (see lassokit.matrix._path).
-        from .matrix._path import matrix_alpha_max
+        from .matrix._path import matrix_grid
 
-        a_max = matrix_alpha_max(problem)
-        if not np.isfinite(a_max) or a_max <= _TINY_ALPHA:
-            return np.full(int(n_alphas), max(a_max if np.isfinite(a_max) else 1.0, _TINY_ALPHA))
-        return np.geomspace(a_max, a_max * eps, num=int(n_alphas))
+        return matrix_grid(problem, n_alphas, eps)
     r = problem.penalty.l1_ratio
     if r == 0:
         raise ValueError(

@@ -10,6 +10,7 @@ data (the centred design, the blocks' Lipschitz constants).
 
 from __future__ import annotations
 
+import numbers
 import time
 from dataclasses import replace as _dc_replace
 
@@ -22,7 +23,7 @@ from ._certify import certify_design, is_multinomial, solve
 from ._design import xtm
 from ._dual import _project_free, _unpenalized_rows
 
-__all__ = ["MatrixPath", "matrix_alpha_max", "matrix_path"]
+__all__ = ["MatrixPath", "matrix_alpha_max", "matrix_grid", "matrix_path"]
 
 
 def _total(penalty):
@@ -60,6 +61,20 @@ def matrix_alpha_max(problem, d=None):
     if t == 0.0:
         return np.inf  # a block with neither an L1 nor a group term is not fitted at 0
     return 0.0 if not np.isfinite(t) else 1.0 / t
+
+
+def matrix_grid(problem, n_alphas, eps, d=None):
+    """Geometric grid from :func:`matrix_alpha_max` down to ``eps`` times it
+    (:func:`lassokit.alpha_grid` of a matrix problem)."""
+    if isinstance(n_alphas, bool) or not isinstance(n_alphas, numbers.Integral) or n_alphas < 1:
+        raise ValueError(f"n_alphas must be an integer >= 1, got {n_alphas!r}.")
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) or not 0 < eps <= 1:
+        raise ValueError(f"eps must be a number in (0, 1] (alpha_min / alpha_max), got {eps!r}.")
+    tiny = np.finfo(np.float64).resolution
+    a_max = matrix_alpha_max(problem, d)
+    if not np.isfinite(a_max) or a_max <= tiny:
+        return np.full(int(n_alphas), max(a_max if np.isfinite(a_max) else 1.0, tiny))
+    return np.geomspace(a_max, a_max * eps, num=int(n_alphas))
 
 
 class MatrixPath:
@@ -196,9 +211,7 @@ def matrix_path(problem, *, alphas=None, n_alphas=100, eps=1e-3, backend="cd", t
     pen = problem.penalty
     total = _total(pen)
     if alphas is None:
-        from ..path import alpha_grid
-
-        grid = alpha_grid(problem, n_alphas, eps)
+        grid = matrix_grid(problem, n_alphas, eps, d)
     else:
         grid = np.sort(np.asarray(alphas, dtype=np.float64).ravel())[::-1]
         if grid.size == 0 or np.any(~np.isfinite(grid)) or np.any(grid < 0):
