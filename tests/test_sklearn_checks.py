@@ -6,8 +6,11 @@ the suite fast; ``RidgeCV`` runs with its default, leave-one-out.
 ``check_sample_weight_equivalence_on_{dense,sparse}_data`` demands that
 weighted and repeated-row fits predict identically to ``rtol=1e-7``: it
 passes at the default ``tol`` because every fit is finished exactly on its
-support (``lassokit._polish``), and a CV refit whose support is not
-identified at ``tol`` is solved once more, tighter.
+support (``lassokit._polish``; by Newton's method for the estimators with a
+coefficient matrix or a group penalty, ``lassokit.estimators._matrix_polish``),
+and a CV refit whose support is not identified at ``tol`` is solved once
+more, tighter. ``GroupLasso`` runs with its default ``groups=None`` (every
+feature its own group). No check is expected to fail.
 """
 
 from __future__ import annotations

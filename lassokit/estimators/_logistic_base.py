@@ -76,7 +76,11 @@ class BinaryLogisticBase(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = self._multiclass
+        # K >= 3 classes take no bounds (the multinomial model): with bounds
+        # set, the estimator is binary.
+        tags.classifier_tags.multi_class = self._multiclass and \
+            getattr(self, "lower_bounds", None) is None and \
+            getattr(self, "upper_bounds", None) is None
         return tags
 
     def _is_multinomial(self):

@@ -36,8 +36,10 @@ def fit_multinomial(est, X, y, s, C, r, weights, offset):
     if offset is not None:
         raise ValueError(f"{name}: offset is not supported with more than two classes.")
     if est.lower_bounds is not None or est.upper_bounds is not None:
-        raise ValueError(f"{name}: lower_bounds/upper_bounds are not supported with more "
-                         "than two classes.")
+        # scikit-learn's wording for a binary-only classifier (its checks match it).
+        raise ValueError(f"Only binary classification is supported with lower_bounds/"
+                         f"upper_bounds: {name} fits more than two classes (the multinomial "
+                         "model) without bounds.")
     if C == np.inf:
         raise ValueError(f"{name}: the unpenalized multinomial fit (C=inf) is not unique (a "
                          "constant added to every class's coefficients changes nothing) and "

@@ -73,10 +73,9 @@ def block_norms(layout, V, t=1.0):
 
 def _unpenalized_rows(layout):
     free = (layout.lam == 0) & (layout.mu == 0) & ~layout.excluded
-    if layout.n_groups:
-        # Features in a penalized group are penalized by it.
-        block = np.repeat(layout.galpha, layout.sizes)
-        free[layout.gidx[block > 0]] = False
+    # Features in a penalized group are penalized by it.
+    block = np.repeat(layout.galpha, layout.sizes)
+    free[layout.gidx[block > 0]] = False
     return free
 
 
