@@ -133,7 +133,8 @@ BAD_DATA = [
     ("y-inf", _X, _with(_y, 3, np.inf), None, "y"),
     ("y-short", _X, _y[:-1].copy(), None, "y"),
     ("y-long", _X, np.r_[_y, 1.0], None, "y"),
-    ("y-2d", _X, np.c_[_y, _y], None, "y"),
+    # A 2-D y is K targets now (a coefficient matrix); three dimensions are not.
+    ("y-3d", _X, _y[:, None, None].copy(), None, "y"),
     ("y-str", _X, np.array(["a"] * 10), None, "y"),
     ("y-object-str", _X, np.array(["a"] * 10, dtype=object), None, "y"),
     ("y-complex", _X, _y + 1j, None, "y"),
