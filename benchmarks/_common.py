@@ -9,6 +9,8 @@
 * Re-scoring every solver's answer with lassokit's own certificate:
   :func:`rescore`; calibrating a competitor's ``tol`` until its re-scored gap
   meets a target: :func:`calibrate_tol`.
+* Plumbing: :func:`log` (to stderr), :func:`quiet` (warnings silenced),
+  :func:`dump_json` (the ``--json`` output).
 
 See ``/work/shared/BENCHMARKING.md`` (or ``benchmarks/README.md``) for why.
 """
@@ -16,8 +18,11 @@ See ``/work/shared/BENCHMARKING.md`` (or ``benchmarks/README.md``) for why.
 from __future__ import annotations
 
 import contextlib
+import json
 import statistics
+import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,9 +33,12 @@ __all__ = [
     "Case",
     "ar1_design",
     "calibrate_tol",
+    "dump_json",
+    "log",
     "make_case",
     "make_target",
     "one_thread",
+    "quiet",
     "rescore",
     "sparse_coef",
     "sparse_design",
@@ -205,6 +213,10 @@ def time_interleaved_both(solvers, repeats=5, warmup=1):
     On a shared machine CPU time is the steadier yardstick (every solver is
     pinned to one thread, so it equals wall time when the machine is idle).
 
+    A solver marked ``external`` (an attribute ``external = True``) runs in
+    a process of its own and times itself: it returns ``dict(result, cpu,
+    wall)`` (None if it failed, an error here), and those times count.
+
     Returns
     -------
     dict of name -> dict with keys ``wall``, ``cpu`` (medians, seconds),
@@ -218,9 +230,15 @@ def time_interleaved_both(solvers, repeats=5, warmup=1):
         for _ in range(repeats):
             for name, fn in solvers.items():
                 t0, c0 = time.perf_counter(), time.process_time()
-                out[name]["result"] = fn()
-                out[name]["cpus"].append(time.process_time() - c0)
-                out[name]["walls"].append(time.perf_counter() - t0)
+                res = fn()
+                cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+                if getattr(fn, "external", False):
+                    if res is None:
+                        raise RuntimeError(f"{name} failed in a timed run")
+                    cpu, wall, res = res["cpu"], res["wall"], res["result"]
+                out[name]["result"] = res
+                out[name]["cpus"].append(cpu)
+                out[name]["walls"].append(wall)
     for rec in out.values():
         rec["wall"] = statistics.median(rec["walls"])
         rec["cpu"] = statistics.median(rec["cpus"])
@@ -273,3 +291,26 @@ def calibrate_tol(fit, problem, target=1e-6, start=1e-4, factor=10.0, smallest=1
                 return tol, gap
             tol /= factor
     return None, gap
+
+
+# -- plumbing -----------------------------------------------------------------------------
+
+def log(msg):
+    """Progress to stderr (stdout carries the tables)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def quiet(fn):
+    """``fn`` with every warning silenced (the certificate judges convergence)."""
+    def run(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    return run
+
+
+def dump_json(path, obj, indent=1, **kwargs):
+    """Write ``obj`` to ``path`` as indented JSON; nothing when ``path`` is empty."""
+    if path:
+        with open(path, "w") as fh:
+            json.dump(obj, fh, indent=indent, **kwargs)

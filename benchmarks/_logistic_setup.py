@@ -2,7 +2,10 @@
 
 Split from the driver so that each file stays one concern: what is solved
 and how every solver's ``tol`` is tightened until lassokit's certificate
-accepts its answer, here; the timing parts and the tables, there.
+accepts its answer, here; the timing parts and the tables, there. The
+calibration (:func:`calibrate`, :func:`calibrated`, :func:`call_capped`),
+the table cells that show it and :func:`env_summary` serve
+``bench_poisson.py`` and ``bench_multitask_group.py`` too.
 """
 
 from __future__ import annotations
@@ -12,16 +15,15 @@ import os
 import platform
 import sys
 import time
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import Case, make_case, one_thread  # noqa: E402
+from _common import Case, log, make_case, one_thread, quiet
 
-import lassokit as lk  # noqa: E402
+import lassokit as lk
 
 TARGET = 1e-6
 ENET_RATIO = 0.5
@@ -45,19 +47,6 @@ COMPETITORS = ["sklearn-liblinear", "sklearn-saga", "celer", "skglm", "glum"]
 OURS = ["lassokit", "lassokit-est"]
 
 
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
-
-
-def quiet(fn):
-    """``fn`` with every warning silenced (convergence warnings are judged by the certificate)."""
-    def run(*args, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn(*args, **kwargs)
-    return run
-
-
 # -- data ---------------------------------------------------------------------------------
 
 def make_labels(name, size, seed=0):
@@ -77,23 +66,31 @@ def describe(X, y, name):
     return f"{name}: {X.shape[0]:,} x {X.shape[1]:,} {kind}, {np.mean(y > 0):.3f} positive"
 
 
-def env_summary():
-    """One line naming the machine and the versions."""
+def env_summary(packages=("numpy", "scipy", "scikit-learn", "celer", "skglm", "glum", "numba"),
+                extra=(), lassokit_note=None):
+    """One line naming the machine and the versions.
+
+    ``extra``: more ``"name version"`` entries (a package outside this
+    environment); ``lassokit_note``: said after lassokit's version (the git
+    state).
+    """
     import importlib.metadata as md
 
     vers = []
-    for pkg in ("numpy", "scipy", "scikit-learn", "celer", "skglm", "glum", "numba"):
+    for pkg in packages:
         try:
             vers.append(f"{pkg} {md.version(pkg)}")
         except md.PackageNotFoundError:
             vers.append(f"{pkg} not installed")
+    vers += list(extra)
     try:
         with open("/proc/cpuinfo") as fh:
             cpu = next(line.split(":", 1)[1].strip() for line in fh if "model name" in line)
     except (OSError, StopIteration):
         cpu = platform.processor()
+    note = f" ({lassokit_note})" if lassokit_note else ""
     return (f"{cpu}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
-            f"lassokit {lk.__version__}; " + ", ".join(vers)
+            f"lassokit {lk.__version__}{note}; " + ", ".join(vers)
             + f"; load average {os.getloadavg()[0]:.1f} at start")
 
 
@@ -147,12 +144,16 @@ def call_capped(fn, arg, timeout):
     return value, seconds
 
 
-def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, cap_s=None):
+def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, cap_s=None,
+              external=False, warm=None):
     """Loosest tol on the ``10^(k/2)`` grid whose answer scores ``<= target``.
 
     Searches from ``start`` in steps of 10 (looser while it passes, tighter
     while it fails), then tries the half step between the last failing and
-    the first passing tol. Assumes the score is monotone in tol.
+    the first passing tol. Assumes the score is monotone in tol. After a try
+    killed by the cap, the search stops going tighter and tries the half step
+    between it and the last try that came back (run time is not monotone in
+    tol: liblinear once took 60 s at 1e-9 and 1.3 s at 3e-9).
 
     Parameters
     ----------
@@ -163,35 +164,46 @@ def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, ca
     start : float
     cap_s : float, optional
         Each try runs in a forked child killed after ``cap_s`` seconds (a
-        killed try scores ``inf`` and ends the search; the note says
-        "capped").
+        killed try scores ``inf``; the note says "capped").
+    external : bool, default=False
+        ``fit`` runs in a process of its own and enforces the cap itself: it
+        returns ``dict(result=answer, ...)`` or None (killed, failed); no
+        untimed first call here.
+    warm : callable, optional
+        The untimed first call in this process (imports, numba JIT, caches);
+        default ``fit(loosest)``. A path passes a two-strength path: an
+        uncapped run of the whole path can take longer than the cap.
 
     Returns
     -------
-    dict with ``tol`` (None if missed), ``gap`` (at ``tol``, or the last
+    dict with ``tol`` (None if missed), ``gap`` (at ``tol``, or the best
     tried), ``tries`` [(tol, gap, seconds)], ``first_s`` (the first call in
-    this process, JIT included) and ``note``.
+    this process, JIT included; None if ``external``) and ``note``.
     """
     tries = []
 
     def attempt(tol):
-        if cap_s is None:
-            t0 = time.perf_counter()
+        t0 = time.perf_counter()
+        if external:
             answer = fit(tol)
-            seconds = time.perf_counter() - t0
+            answer = None if answer is None else answer["result"]
+        elif cap_s is None:
+            answer = fit(tol)
         else:
-            answer, seconds = call_capped(fit, tol, cap_s)
+            answer, _ = call_capped(fit, tol, cap_s)
         gap = math.inf if answer is None else float(score(answer))
-        tries.append((tol, gap, seconds))
+        tries.append((tol, gap, time.perf_counter() - t0))
         return gap
 
     def capped():
         return bool(tries) and math.isinf(tries[-1][1])
 
+    first_s = None
     with one_thread():
-        t0 = time.perf_counter()
-        fit(loosest)  # first call, in this process: imports, numba JIT (skglm), caches
-        first_s = time.perf_counter() - t0
+        if not external:
+            t0 = time.perf_counter()
+            (warm or (lambda: fit(loosest)))()
+            first_s = time.perf_counter() - t0
         tol = start
         gap = attempt(tol)
         passed, failed = ((tol, gap) if gap <= target else (None, None)), None
@@ -204,7 +216,7 @@ def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, ca
                 tol *= 10
                 passed = (tol, g)
         else:
-            failed = tol
+            failed, finite_fail = tol, (None if capped() else tol)
             while tol / 10 >= smallest and not capped():
                 tol /= 10
                 g = attempt(tol)
@@ -212,12 +224,12 @@ def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, ca
                     passed = (tol, g)
                     break
                 failed = tol
-            if capped() and failed is not None:
-                # Run time is not monotone in tol (liblinear once took 60 s at
-                # 1e-9 and 1.3 s at 3e-9): give the half step a chance.
-                g = attempt(failed / TOL_STEP)
+                if not capped():
+                    finite_fail = tol
+            if capped() and finite_fail is not None and passed[0] is None:
+                g = attempt(finite_fail / TOL_STEP)
                 if g <= target:
-                    passed, failed = (failed / TOL_STEP, g), None
+                    passed, failed = (finite_fail / TOL_STEP, g), None
         if passed[0] is not None and failed is not None:
             mid = passed[0] * TOL_STEP
             g = attempt(mid)
@@ -228,7 +240,70 @@ def calibrate(fit, score, start, target=TARGET, loosest=1e-2, smallest=1e-16, ca
         tol, gap = passed
     else:
         tol, gap = None, min(t[1] for t in tries)
-    return dict(tol=tol, gap=gap, tries=tries, first_s=first_s, note=note)
+    return {"tol": tol, "gap": gap, "tries": tries, "first_s": first_s, "note": note}
+
+
+def calibrated(competitors, score, row, label, cap_s, start_tol=None, warm=None):
+    """Calibrate each competitor's tol until ``score`` accepts it; the timed calls at that tol.
+
+    Records every calibration in ``row["cal"]`` and logs its tries; a
+    competitor that never reached the target (tol None) is not timed.
+    ``start_tol``: name -> first tol tried (default :data:`START_TOL`, then
+    1e-6); ``warm``: name -> its untimed first call (see :func:`calibrate`).
+    A ``fit`` marked ``external`` passes the mark on to its timed call.
+    """
+    start_tol = START_TOL if start_tol is None else start_tol
+    timed = {}
+    for cname, fit in competitors.items():
+        external = getattr(fit, "external", False)
+        cal = calibrate(fit, score, start_tol.get(cname, 1e-6), cap_s=cap_s, external=external,
+                        warm=(warm or {}).get(cname))
+        row["cal"][cname] = cal
+        first = "" if cal["first_s"] is None else f"first call {cal['first_s']:.2f} s; "
+        log(f"  {label} {cname}: tol {cal['tol']} gap {cal['gap']:.2e} "
+            f"({first}{len(cal['tries'])} tries: "
+            + ", ".join(f"{t:.0e}->{g:.1e} in {s:.2f}s" for t, g, s in cal["tries"])
+            + f") {cal['note']}")
+        if cal["tol"] is not None:
+            timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
+            timed[cname].external = external
+    return timed
+
+
+# -- table cells --------------------------------------------------------------------------
+
+def fmt_s(x):
+    return "-" if x is None else (f"{x:.3g}" if x < 100 else f"{x:.0f}")
+
+
+def fmt_gap(g):
+    """The re-scored gap; ``!`` marks one above the target."""
+    return f"{g:.1e}" + ("!" if g > TARGET else "")
+
+
+def comp_cell(row, c):
+    """A competitor's cell: CPU seconds (calibrated tol; re-scored gap), or why it has none."""
+    cal = row["cal"].get(c)
+    if c in row["cpu"]:
+        return f"{fmt_s(row['cpu'][c])} ({cal['tol']:.0e}; {fmt_gap(row['gaps'][c])})"
+    if cal is not None:
+        note = f", {cal['note']}" if cal["note"] else ""
+        return f"missed (best {cal['gap']:.0e}, last tol {cal['tries'][-1][0]:.0e}{note})"
+    return "n/a"
+
+
+def fastest(row, key="cpu", competitors=COMPETITORS):
+    """The fastest of ``competitors`` timed in ``row`` ("-" if none)."""
+    comp = {c: row[key][c] for c in competitors if c in row[key]}
+    return min(comp, key=comp.get) if comp else "-"
+
+
+def ratio_cell(row, who, key="cpu", competitors=COMPETITORS):
+    """``who``'s time over the fastest competitor's, formatted ("-" if either is missing)."""
+    best = fastest(row, key, competitors)
+    if who not in row[key] or best == "-":
+        return "-"
+    return f"{row[key][who] / row[key][best]:.2f}"
 
 
 # -- single solves ------------------------------------------------------------------------
@@ -303,6 +378,24 @@ def path_score(problems):
     return score
 
 
+def refit_path(make, strength, X, y, grid, coef=None):
+    """``fit(tol) -> coefs (len(grid), ...)``: one estimator refitted along ``grid``.
+
+    ``make(tol)`` builds the estimator (warm-started if it was made so),
+    ``strength(a)`` gives the ``set_params`` keywords of strength ``a``,
+    ``coef(est)`` reads the answer (default: ``coef_`` raveled).
+    """
+    def fit(tol):
+        est = make(tol)
+        coefs = []
+        for a in grid:
+            est.set_params(**strength(a))
+            est.fit(X, y)
+            coefs.append(np.array(np.ravel(est.coef_) if coef is None else coef(est)))
+        return np.array(coefs)
+    return fit
+
+
 def path_competitors(X, y, r, grid, solvers):
     """name -> fit(tol) returning coefs of shape (p, len(grid)); grid decreasing."""
     from sklearn.linear_model import LogisticRegression
@@ -312,15 +405,8 @@ def path_competitors(X, y, r, grid, solvers):
     out = {}
 
     def loop(make, strength):
-        """One estimator refitted along the grid (warm-started if it was made so)."""
-        def fit(tol):
-            est = make(tol)
-            coefs = np.empty((p, grid.size))
-            for k, a in enumerate(grid):
-                est.set_params(**strength(a))
-                coefs[:, k] = np.ravel(est.fit(X, y).coef_)
-            return coefs
-        return fit
+        fit = refit_path(make, strength, X, y, grid)
+        return lambda tol: fit(tol).T
 
     def sk(solver, warm):
         return loop(lambda tol: LogisticRegression(

@@ -25,7 +25,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
@@ -35,9 +34,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import CASES, Case, make_case, time_interleaved  # noqa: E402
+from _common import CASES, Case, dump_json, make_case, time_interleaved
 
-import lassokit as lk  # noqa: E402
+import lassokit as lk
 
 TARGET = 1e-6
 AR1 = Case("ar1", 500, 1_000, "ar1", 0.02)
@@ -149,9 +148,7 @@ def main(argv=None):
         rows += run_case(case, [int(r) for r in args.ratios.split(",")], args.repeats,
                          solvers, args.cvxpy_tall, log)
     print(table(rows))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(rows, fh, indent=1)
+    dump_json(args.json, rows)
 
 
 if __name__ == "__main__":

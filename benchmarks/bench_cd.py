@@ -31,15 +31,9 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import (  # noqa: E402
-    CASES,
-    calibrate_tol,
-    make_case,
-    rescore,
-    time_interleaved_both,
-)
+from _common import CASES, calibrate_tol, make_case, rescore, time_interleaved_both
 
-import lassokit as lk  # noqa: E402
+import lassokit as lk
 
 TARGET = 1e-6
 L1_RATIO = 0.5

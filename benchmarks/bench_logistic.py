@@ -62,32 +62,33 @@ for _var in ("OMP_NUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMEXPR_MAX_THREADS",
              "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import one_thread, time_interleaved_both  # noqa: E402
-
-import lassokit as lk  # noqa: E402
-from _logistic_setup import (  # noqa: E402
+from _common import dump_json, one_thread, time_interleaved_both
+from _logistic_setup import (
     COMPETITORS,
     ENET_RATIO,
     N_PATH,
     OURS,
     PATH_EPS,
-    START_TOL,
     TARGET,
-    calibrate,
+    calibrated,
+    comp_cell,
     describe,
     env_summary,
+    fastest,
+    fmt_gap,
+    fmt_s,
     lk_estimator,
     log,
     make_labels,
@@ -95,27 +96,11 @@ from _logistic_setup import (  # noqa: E402
     path_problems,
     path_score,
     quiet,
+    ratio_cell,
     single_competitors,
 )
 
-
-def calibrated(competitors, score, row, label, cap_s):
-    """Calibrate each competitor's tol until ``score`` accepts it; the timed calls at that tol.
-
-    Records every calibration in ``row["cal"]`` and logs its tries; a
-    competitor that never reached the target (tol None) is not timed.
-    """
-    timed = {}
-    for cname, fit in competitors.items():
-        cal = calibrate(fit, score, START_TOL[cname], cap_s=cap_s)
-        row["cal"][cname] = cal
-        log(f"  {label} {cname}: tol {cal['tol']} gap {cal['gap']:.2e} "
-            f"(first call {cal['first_s']:.2f} s; {len(cal['tries'])} tries: "
-            + ", ".join(f"{t:.0e}->{g:.1e} in {s:.2f}s" for t, g, s in cal["tries"])
-            + f") {cal['note']}")
-        if cal["tol"] is not None:
-            timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
-    return timed
+import lassokit as lk
 
 
 def run_single(X, y, name, models, ratios, repeats, solvers, cap_s):
@@ -304,37 +289,6 @@ def run_startup():
 
 # -- tables -------------------------------------------------------------------------------
 
-def fmt_s(x):
-    return "-" if x is None else (f"{x:.3g}" if x < 100 else f"{x:.0f}")
-
-
-def ratio_cell(row, who, key="cpu", competitors=COMPETITORS):
-    others = [row[key][c] for c in competitors if c in row[key]]
-    if who not in row[key] or not others:
-        return "-"
-    best = min(others)
-    return f"{row[key][who] / best:.2f}"
-
-
-def fastest(row, key="cpu", competitors=COMPETITORS):
-    comp = {c: row[key][c] for c in competitors if c in row[key]}
-    return min(comp, key=comp.get) if comp else "-"
-
-
-def fmt_gap(g):
-    """The re-scored gap; ``!`` marks one above the target."""
-    return f"{g:.1e}" + ("!" if g > TARGET else "")
-
-
-def comp_cell(row, c):
-    cal = row["cal"].get(c)
-    if c in row["cpu"]:
-        return f"{fmt_s(row['cpu'][c])} ({cal['tol']:.0e}; {fmt_gap(row['gaps'][c])})"
-    if cal is not None:
-        return f"missed ({cal['gap']:.0e} at {cal['tries'][-1][0]:.0e}{', ' + cal['note'] if cal['note'] else ''})"
-    return "n/a"
-
-
 def table(rows, single=True, competitors=COMPETITORS):
     """Markdown: CPU seconds (tol; re-scored gap) per solver and lassokit's ratios.
 
@@ -443,9 +397,7 @@ def main(argv=None):
             print(f"| {label} | {s['solve_compile']:.2f} | {s['path_compile']:.2f} | "
                   f"{s['solve_first_warm_cache']:.2f} | {s['path_first_warm_cache']:.2f} | "
                   f"{s['solve_second']:.3f} | {s['path_second']:.3f} |")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1, default=str)
+    dump_json(args.json, out, default=str)
 
 
 if __name__ == "__main__":

@@ -35,17 +35,15 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import CASES, make_case, one_thread, time_interleaved
+from _common import CASES, dump_json, make_case, one_thread, quiet, time_interleaved
 
 import lassokit as lk
 
@@ -53,14 +51,6 @@ TARGET = 1e-6
 N_ALPHAS = 100
 EPS = 1e-3
 TOL_STEP = 10 ** 0.5
-
-
-def _quiet(fn):
-    def run(*args, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return fn(*args, **kwargs)
-    return run
 
 
 def path_rescore(problems, coefs):
@@ -74,12 +64,12 @@ def path_competitors(X, y, grid):
     out = {}
     from sklearn.linear_model import lasso_path
 
-    out["scikit-learn"] = _quiet(
+    out["scikit-learn"] = quiet(
         lambda tol: lasso_path(X, y, alphas=grid, tol=tol, max_iter=100_000)[1])
     try:
         from celer import celer_path
 
-        out["celer"] = _quiet(
+        out["celer"] = quiet(
             lambda tol: celer_path(X, y, "lasso", alphas=grid, tol=tol, prune=True)[1])
     except ImportError:
         pass
@@ -94,7 +84,7 @@ def path_competitors(X, y, grid):
                 coefs[:, k] = est.fit(X, y).coef_
             return coefs
 
-        out["skglm"] = _quiet(skglm_fit)
+        out["skglm"] = quiet(skglm_fit)
     except ImportError:
         pass
     try:
@@ -111,7 +101,7 @@ def path_competitors(X, y, grid):
                 path = np.hstack([path, np.repeat(path[:, -1:], grid.size - path.shape[1], 1)])
             return path
 
-        out["glmnet"] = _quiet(glmnet_fit)
+        out["glmnet"] = quiet(glmnet_fit)
     except ImportError:
         pass
     return out
@@ -178,18 +168,18 @@ def bench_cv(repeats):
     cv = KFold(5)
     solvers = {
         "lassokit": lambda: lk.LassoCV(cv=cv).fit(X, y),
-        "scikit-learn": _quiet(lambda: SkLassoCV(cv=cv).fit(X, y)),
+        "scikit-learn": quiet(lambda: SkLassoCV(cv=cv).fit(X, y)),
     }
     try:
         from celer import LassoCV as CelerLassoCV
 
         try:
             CelerLassoCV(cv=cv)
-            solvers["celer"] = _quiet(lambda: CelerLassoCV(cv=cv).fit(X, y))
+            solvers["celer"] = quiet(lambda: CelerLassoCV(cv=cv).fit(X, y))
         except TypeError:
             # celer 0.7.4's LassoCV passes n_alphas, which scikit-learn 1.9 removed:
             # run the same CV by hand on celer_path instead.
-            solvers["celer (manual CV)"] = _quiet(lambda: celer_manual_cv(X, y, cv))
+            solvers["celer (manual CV)"] = quiet(lambda: celer_manual_cv(X, y, cv))
     except ImportError:
         pass
     timed = time_interleaved(solvers, repeats=repeats, warmup=1)
@@ -285,9 +275,7 @@ def main(argv=None):
         results["cv"] = bench_cv(args.repeats)
     if args.part in ("overhead", "all"):
         results["overhead"] = bench_overhead(args.repeats)
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=2)
+    dump_json(args.json, results, indent=2)
 
 
 if __name__ == "__main__":

@@ -41,18 +41,14 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-# bench_logistic pins the thread pools (environment) before numpy loads anything.
-from bench_logistic import (  # noqa: E402
-    TARGET,
-    calibrate,
-    env_summary,
-    log,
-    quiet,
-    table,
-)
-from _common import Case, make_case, one_thread, time_interleaved_both  # noqa: E402
+from _common import Case, dump_json, make_case, one_thread, time_interleaved_both
+from _logistic_setup import calibrated
 
-import lassokit as lk  # noqa: E402
+# Importing bench_logistic sets the thread pools' environment (OpenMP, numexpr) to one
+# thread before any competitor is imported.
+from bench_logistic import TARGET, env_summary, log, quiet, table
+
+import lassokit as lk
 
 N_PATH = 50
 PATH_EPS = 1e-2
@@ -127,15 +123,8 @@ def run(X, y, grid, label, repeats, solvers, cap_s, single_alpha=None):
     score = score_along(X, y, grid)
     row = {"problem": "poisson", "model": label, "ratio": single_alpha, "cal": {}, "cpu": {},
            "wall": {}, "gaps": {}, "nnz": {}, "status": {}}
-    timed = {}
-    for cname, fit in competitors(X, y, grid, solvers).items():
-        cal = calibrate(fit, score, START_TOL[cname], cap_s=cap_s)
-        row["cal"][cname] = cal
-        log(f"  {label} {cname}: tol {cal['tol']} worst gap {cal['gap']:.2e} (first call "
-            f"{cal['first_s']:.2f} s; tries "
-            + ", ".join(f"{t:.0e}->{g:.1e} in {s:.1f}s" for t, g, s in cal["tries"]) + ")")
-        if cal["tol"] is not None:
-            timed[cname] = (lambda f=fit, t=cal["tol"]: f(t))
+    timed = calibrated(competitors(X, y, grid, solvers), score, row, label, cap_s,
+                       start_tol=START_TOL)
     if "lassokit" in solvers:
         if grid.size > 1:
             timed["lassokit"] = lambda: lk.path(problem(X, y, 1.0), alphas=grid, tol=TARGET)
@@ -203,9 +192,7 @@ def main(argv=None):
           f"medians of {args.repeats}\n")
     print(table(rows, single=False, competitors=COMPETITORS))
     out["rows"] = rows
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1, default=str)
+    dump_json(args.json, out, default=str)
 
 
 if __name__ == "__main__":

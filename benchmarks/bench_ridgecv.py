@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from _common import ar1_design, make_target, sparse_coef, time_interleaved_both
+from _common import Case, dump_json, make_case, time_interleaved_both
 
 import lassokit as lk
 
@@ -50,9 +50,7 @@ SHAPES = {"tall": (200_000, 200, 0.1), "wide": (500, 20_000, 0.01)}
 def make(name, seed=0):
     """``(X, y)`` of a named case: Fortran-ordered AR(1) X, centred y."""
     n, p, frac = SHAPES[name]
-    rng = np.random.default_rng(seed)
-    X = ar1_design(n, p, rng=rng)
-    return X, make_target(X, sparse_coef(p, frac, rng), rng=rng)
+    return make_case(Case(name, n, p, "ar1", frac), seed=seed)
 
 
 def run_case(name, repeats):
@@ -108,9 +106,7 @@ def main(argv=None):
     print(f"\nProcess CPU seconds, medians of {args.repeats} interleaved runs, one BLAS "
           "thread.\n")
     print(table(rows))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(rows, fh, indent=1)
+    dump_json(args.json, rows)
 
 
 if __name__ == "__main__":

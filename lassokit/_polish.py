@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from .certificate import certify
 from .solution import Solution
 
-__all__ = ["polish", "polish_gram", "prefer_polished", "with_tol"]
+__all__ = ["at_rounding_floor", "polish", "polish_gram", "prefer_polished", "with_tol"]
 
 #: Supports larger than this are left as they are (|S|^2 n work, |S|^2 memory).
 _MAX_SUPPORT = 1000
@@ -143,6 +143,14 @@ def polish(problem, sol):
                     info={**sol.info, "polished": True})
 
 
+def at_rounding_floor(gap, p0):
+    """Whether the certified ``gap`` is at the certificate's rounding floor for ``P(0, b0) = p0``.
+
+    There the gaps of two points cannot be told apart (see ``_GAP_FLOOR``).
+    """
+    return gap <= _GAP_FLOOR * p0
+
+
 def prefer_polished(gap, sol, p0):
     """Keep a support optimum of certified gap ``gap`` instead of ``sol``?
 
@@ -151,7 +159,7 @@ def prefer_polished(gap, sol, p0):
     support optimum is the exact point (dense and sparse, weighted and
     repeated rows then agree to rounding), as long as it stays converged.
     """
-    at_floor = gap <= _GAP_FLOOR * p0 and (gap <= sol.tol * p0 or not sol.converged)
+    at_floor = at_rounding_floor(gap, p0) and (gap <= sol.tol * p0 or not sol.converged)
     return gap < sol.dual_gap or at_floor
 
 

@@ -133,10 +133,11 @@ def check_vector_shape(arr, n, name, per="one per sample"):
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be one-dimensional of length {n}, got shape {arr.shape}"
-            + ("; multi-target regression is not supported." if arr.ndim == 2 else ".")
-        )
+        # Several targets are a matrix problem, which this caller does not take.
+        hint = ("; several targets are solved together by lk.Problem(X, Y, penalty) "
+                "and lk.path(problem)." if arr.ndim == 2 and name == "y" else ".")
+        raise ValueError(f"{name} must be one-dimensional of length {n}, got shape "
+                         f"{arr.shape}{hint}")
     if arr.shape[0] != n:
         raise ValueError(f"{name} has length {arr.shape[0]}, expected {n} ({per}).")
     return arr

@@ -159,7 +159,7 @@ class GroupPenalty:
     groups = property(lambda self: self._groups,
                       doc="None, tuple of int arrays, or ndarray of labels: the groups as given.")
     weights = property(lambda self: self._weights,
-                       doc="ndarray or None: the per-group weights as given (None: sqrt(|g|)).")
+                       doc="ndarray or None: the per-group weights as given (None: ``sqrt(|g|)``).")
     base = property(lambda self: self._base, doc="Penalty: the entry-wise L1/L2 part.")
     l1 = property(lambda self: self._base.l1, doc="float: the L1 strength of the entry-wise part.")
     l2 = property(lambda self: self._base.l2, doc="float: the L2 strength of the entry-wise part.")
@@ -266,44 +266,49 @@ class GroupPenalty:
         p = int(n_features)
         lam, mu = self._base.strengths(p)
         excluded = self._base.excluded(p)
-        groups = self._index_groups(p)
-        sizes = np.array([g.size for g in groups], dtype=np.int64)
+        idx, sizes = self._index_groups(p)
+        G = sizes.size
         if self._weights is None:
             w = np.sqrt(sizes.astype(np.float64))
         else:
-            if self._weights.shape[0] != len(groups):
+            if self._weights.shape[0] != G:
                 raise ValueError(f"weights (of GroupL2) has length {self._weights.shape[0]}, "
-                                 f"expected {len(groups)} (one per group).")
+                                 f"expected {G} (one per group).")
             w = np.asarray(self._weights, dtype=np.float64)
-        seen = np.zeros(p, dtype=bool)
-        blocks, galpha = [], []
-        for g, wg in zip(groups, w):
-            if np.any(seen[g]):
-                raise ValueError("groups must be disjoint: a feature is in two groups.")
-            seen[g] = True
-            keep = g[~excluded[g]]
-            if keep.size == 0:
-                continue
-            strength = self._alpha * wg
-            if strength > 0 and keep.size > 1 and np.ptp(mu[keep]) > 0:
+        # Vectorized over the groups: multi-task learning has one group a feature.
+        count = np.bincount(idx, minlength=p)
+        if np.any(count > 1):
+            raise ValueError("groups must be disjoint: a feature is in two groups.")
+        gid = np.repeat(np.arange(G), sizes)
+        keep = ~excluded[idx]
+        kept = np.bincount(gid[keep], minlength=G)
+        strength = self._alpha * w
+        starts = np.zeros(G + 1, dtype=np.int64)
+        np.cumsum(kept, out=starts[1:])
+        kidx = idx[keep]
+        nonempty = kept > 0
+        check = (strength > 0) & (kept > 1)
+        if np.any(check):
+            mk = mu[kidx]
+            hi = np.maximum.reduceat(mk, starts[:-1][nonempty])
+            lo = np.minimum.reduceat(mk, starts[:-1][nonempty])
+            if np.any((hi > lo) & check[nonempty]):
                 raise ValueError("L2 weights must be equal inside each group of GroupL2 "
                                  "(the group's proximal step takes one L2 strength).")
-            blocks.append(keep)
-            galpha.append(strength)
-        n_groups = len(blocks)
-        rest = np.flatnonzero(~seen & ~excluded)
-        blocks.extend(rest[:, None])
-        galpha.extend([0.0] * rest.size)
-        sizes = np.array([b.size for b in blocks], dtype=np.int64)
-        gptr = np.zeros(len(blocks) + 1, dtype=np.int64)
-        np.cumsum(sizes, out=gptr[1:])
-        gidx = np.concatenate(blocks).astype(np.int64) if blocks else np.zeros(0, np.int64)
-        return GroupLayout(gptr, gidx, np.asarray(galpha, dtype=np.float64), lam, mu,
-                           excluded, n_groups)
+        n_groups = int(np.count_nonzero(nonempty))
+        # Features in no group (and not excluded) follow as unweighted singletons.
+        rest = np.flatnonzero((count == 0) & ~excluded)
+        bsizes = np.concatenate([kept[nonempty], np.ones(rest.size, dtype=np.int64)])
+        gptr = np.zeros(bsizes.size + 1, dtype=np.int64)
+        np.cumsum(bsizes, out=gptr[1:])
+        gidx = np.concatenate([kidx, rest]).astype(np.int64)
+        galpha = np.concatenate([strength[nonempty], np.zeros(rest.size)])
+        return GroupLayout(gptr, gidx, galpha, lam, mu, excluded, n_groups)
 
     def _index_groups(self, p):
+        """The groups' feature indices, concatenated, and their sizes (``(idx, sizes)``)."""
         if self._groups is None:
-            return [np.array([j], dtype=np.int64) for j in range(p)]
+            return np.arange(p, dtype=np.int64), np.ones(p, dtype=np.int64)
         if isinstance(self._groups, tuple):
             for g in self._groups:
                 if g.min() < 0 or g.max() >= p:
@@ -311,15 +316,20 @@ class GroupPenalty:
                                      f"{int(g.min())}..{int(g.max())}.")
                 if np.unique(g).size != g.size:
                     raise ValueError("groups must not repeat a feature inside a group.")
-            return list(self._groups)
+            sizes = np.array([g.size for g in self._groups], dtype=np.int64)
+            return np.concatenate(self._groups).astype(np.int64), sizes
         labels = self._groups
         if labels.shape[0] != p:
             raise ValueError(f"groups (one label per feature) has length {labels.shape[0]}, "
                              f"expected {p} (n_features).")
         _, first, inverse = np.unique(labels, return_index=True, return_inverse=True)
-        # Groups in the order their labels first appear, as a reader expects.
-        order = np.argsort(first, kind="stable")
-        return [np.flatnonzero(inverse == k).astype(np.int64) for k in order]
+        # Groups in the order their labels first appear, as a reader expects; inside a
+        # group, features in increasing order (a stable sort of the features by rank).
+        rank = np.empty(first.size, dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(first.size)
+        feature_rank = rank[inverse.ravel()]
+        idx = np.argsort(feature_rank, kind="stable").astype(np.int64)
+        return idx, np.bincount(feature_rank, minlength=first.size).astype(np.int64)
 
     def value(self, coef):
         """The penalty at ``coef`` (shape (n_features,) or (n_features, K)).

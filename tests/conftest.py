@@ -132,6 +132,11 @@ def sklearn_converged():
         yield
 
 
+#: The tight settings of a scikit-learn coordinate-descent reference (fitted
+#: inside :func:`sklearn_converged`).
+SK_TIGHT = {"tol": 1e-14, "max_iter": 1_000_000}
+
+
 # ---------------------------------------------------------------------------
 # --runslow / slow marker (the marker itself is declared in pyproject.toml).
 # ---------------------------------------------------------------------------

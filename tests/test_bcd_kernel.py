@@ -401,13 +401,21 @@ def _closed_form(B, c, galpha, lam, mu):
 SIZES_ORTHO = [1, 3, 2, 1, 4, 1]
 
 
-def _ortho_penalties(rng, G, p, gptr, gidx):
+def _ortho_optimum(rng, B, cg, gptr, gidx):
+    """Random penalties for an orthogonal design, and the optimum block by block (closed
+    form) for ``B = X^T H Yc / n`` and block constants ``cg``."""
+    G, (p, K) = len(cg), B.shape
     galpha = np.where(np.arange(G) % 2 == 0, 0.0, rng.uniform(0.1, 0.6, G))
     lam = rng.uniform(0.0, 0.3, p)
     mu = np.zeros(p)
     for g in range(G):
         mu[gidx[gptr[g]:gptr[g + 1]]] = rng.uniform(0.0, 0.5)
-    return galpha, lam, mu
+    W_star = np.zeros((p, K))
+    for g in range(G):
+        idx = gidx[gptr[g]:gptr[g + 1]]
+        W_star[idx] = _closed_form(B[idx], cg[g], galpha[g], lam[idx], mu[idx[0]])
+    assert np.count_nonzero(W_star) and np.count_nonzero(W_star == 0)
+    return galpha, lam, mu, W_star
 
 
 @pytest.mark.parametrize("Kh", [1, 3])
@@ -438,12 +446,7 @@ def test_orthogonal_design_closed_form_dense_centred(Kh):
     Y = rng.standard_normal((n, K)) * 3.0
     Yc = Y - (h @ Y) / h.sum()
     B = X0.T @ (h[:, None] * Yc) / n
-    galpha, lam, mu = _ortho_penalties(rng, G, p, gptr, gidx)
-    W_star = np.zeros((p, K))
-    for g in range(G):
-        idx = gidx[gptr[g]:gptr[g + 1]]
-        W_star[idx] = _closed_form(B[idx], cg[g], galpha[g], lam[idx], mu[idx[0]])
-    assert np.count_nonzero(W_star) and np.count_nonzero(W_star == 0)
+    galpha, lam, mu, W_star = _ortho_optimum(rng, B, cg, gptr, gidx)
     lips = bcd.block_lipschitz_dense(X, H, xm, gptr, gidx)
     np.testing.assert_allclose(lips, np.repeat(cg[:, None], Kh, axis=1), rtol=1e-10,
                                atol=1e-12)
@@ -481,12 +484,7 @@ def test_orthogonal_design_closed_form_sparse(K, Kh):
     xm = np.zeros((p, Kh))
     Yc = rng.standard_normal((n, K)) * 3.0
     B = Xd.T @ (H[:, :1] * Yc) / n
-    galpha, lam, mu = _ortho_penalties(rng, G, p, gptr, gidx)
-    W_star = np.zeros((p, K))
-    for g in range(G):
-        idx = gidx[gptr[g]:gptr[g + 1]]
-        W_star[idx] = _closed_form(B[idx], cg[g], galpha[g], lam[idx], mu[idx[0]])
-    assert np.count_nonzero(W_star) and np.count_nonzero(W_star == 0)
+    galpha, lam, mu, W_star = _ortho_optimum(rng, B, cg, gptr, gidx)
     lips = bcd.block_lipschitz_sparse(Xs.data, Xs.indices, Xs.indptr, n, H, xm, gptr, gidx)
     np.testing.assert_allclose(lips, np.repeat(cg[:, None], Kh, axis=1), rtol=1e-12)
     W = np.zeros((p, K))

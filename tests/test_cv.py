@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import warnings
 
+import conftest as cf
 import numpy as np
 import pytest
 import sklearn
 import sklearn.linear_model as sk
-from conftest import (
-    assert_coef_close,
-    converged_ref,
-    make_data,
-    make_sample_weight,
-    sklearn_converged,
-)
 from sklearn.model_selection import GroupKFold, KFold
 
 import lassokit as lk
 
 LK_TIGHT = dict(tol=1e-14, max_iter=100_000)
-SK_TIGHT = dict(tol=1e-14, max_iter=1_000_000)
 #: Test MSEs of two accurate path solutions agree to this (relative to the MSE).
 MSE_RTOL = 1e-6
 
@@ -30,13 +23,13 @@ def _sk(cls, X, y, sw=None, **kw):
     ConvergenceWarning is an error; other warnings are ignored)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with sklearn_converged():
-            return cls(**kw, **SK_TIGHT).fit(X, y, sample_weight=sw)
+        with cf.sklearn_converged():
+            return cls(**kw, **cf.SK_TIGHT).fit(X, y, sample_weight=sw)
 
 
 def _data(storage="dense", weighted=False, seed=0, n=60, p=20):
-    X, y = make_data(n, p, seed=seed, storage=storage, noise=1.5)
-    return X, y, (make_sample_weight(n, seed) if weighted else None)
+    X, y = cf.make_data(n, p, seed=seed, storage=storage, noise=1.5)
+    return X, y, (cf.make_sample_weight(n, seed) if weighted else None)
 
 
 @pytest.mark.parametrize("storage", ["dense", "csc"])
@@ -50,7 +43,7 @@ def test_lassocv_matches_sklearn(storage, weighted):
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=MSE_RTOL)
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
     assert not hasattr(ours, "l1_ratio_")
-    assert_coef_close(ours.coef_, ref.coef_, 1e-6)
+    cf.assert_coef_close(ours.coef_, ref.coef_, 1e-6)
     assert ours.intercept_ == pytest.approx(ref.intercept_, rel=1e-6, abs=1e-6)
     assert ours.n_iter_ >= 1 and ours.dual_gap_ >= 0
 
@@ -67,7 +60,7 @@ def test_elasticnetcv_matches_sklearn(weighted):
     np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=MSE_RTOL)
     assert ours.l1_ratio_ == ref.l1_ratio_
     assert ours.alpha_ == pytest.approx(ref.alpha_, rel=1e-12)
-    assert_coef_close(ours.coef_, ref.coef_, 1e-6)
+    cf.assert_coef_close(ours.coef_, ref.coef_, 1e-6)
 
 
 def test_default_tol_already_picks_the_exact_alpha():
@@ -98,8 +91,8 @@ def test_explicit_alphas_are_sorted_and_l1_ratio_zero_needs_them():
 def test_refit_is_the_single_estimator_at_alpha_():
     X, y, sw = _data(weighted=True)
     cv = lk.LassoCV(alphas=10, cv=3, **LK_TIGHT).fit(X, y, sample_weight=sw)
-    single = converged_ref(lk.Lasso(alpha=cv.alpha_, **LK_TIGHT).fit(X, y, sample_weight=sw))
-    assert_coef_close(cv.coef_, single.coef_, 1e-9)
+    single = cf.converged_ref(lk.Lasso(alpha=cv.alpha_, **LK_TIGHT).fit(X, y, sample_weight=sw))
+    cf.assert_coef_close(cv.coef_, single.coef_, 1e-9)
     np.testing.assert_array_equal(cv.sparse_coef_.toarray().ravel(), cv.coef_)
 
 
@@ -121,7 +114,7 @@ def test_joblib_dask_backend():
     from joblib import parallel_config
 
     X, y, _ = _data()
-    with sklearn_converged():  # folds and refit of the reference converged
+    with cf.sklearn_converged():  # folds and refit of the reference converged
         ref = lk.LassoCV(alphas=10, cv=3, tol=1e-8).fit(X, y)
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=2,
                             dashboard_address=None), parallel_config(backend="dask"):
@@ -137,7 +130,7 @@ def test_groups_reach_the_splitter_through_metadata_routing():
     with sklearn.config_context(enable_metadata_routing=True):
         ours = lk.LassoCV(alphas=8, cv=GroupKFold(3), **LK_TIGHT).fit(X, y, groups=groups)
     folds = list(GroupKFold(3).split(X, y, groups))
-    with sklearn_converged():  # folds and refit of the reference converged
+    with cf.sklearn_converged():  # folds and refit of the reference converged
         expected = lk.LassoCV(alphas=8, cv=folds, **LK_TIGHT).fit(X, y)
     np.testing.assert_array_equal(ours.mse_path_, expected.mse_path_)
 

@@ -30,8 +30,10 @@ def test_the_estimator_checks_claim_matches_the_test():
     assert ":class:`~lassokit.RidgeCV`" in text
     assert len(estimators.__all__) == 16
     checks = (ROOT / "tests" / "test_sklearn_checks.py").read_text(encoding="utf-8")
+    # test_sklearn_checks.test_every_estimator_is_checked compares the classes
+    # themselves; this only ties the docs' count to that file.
     for name in estimators.__all__:
-        assert f"lk.{name}(" in checks, f"{name} is not in the check_estimator test"
+        assert re.search(rf"lk\.{name}\b", checks), f"{name} is not in the check_estimator test"
 
 
 def test_the_quick_start_installs_from_the_source():

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 import sklearn.linear_model as sk
 from conftest import (
     COEF_TOL,
+    SK_TIGHT,
     assert_coef_close,
     converged_ref,
     make_data,
@@ -21,7 +22,6 @@ import lassokit as lk
 
 #: Tight settings under which both libraries reach the optimum.
 LK_TIGHT = dict(tol=1e-12, max_iter=100_000)
-SK_TIGHT = dict(tol=1e-14, max_iter=1_000_000)
 #: float32 data are rounded to ~6e-8 relatively; coefficients follow.
 F32_COEF_TOL = 2e-4
 

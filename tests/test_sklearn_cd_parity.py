@@ -81,7 +81,8 @@ def test_the_harness_runs_scikit_learns_tests_on_lassokits_estimators(tmp_path):
     assert set(subs["test_sparse_coordinate_descent.py"]) == {
         "ElasticNet", "ElasticNetCV", "Lasso", "LassoCV"}
     text = (tmp_path / "test_coordinate_descent.py").read_text()
-    assert "from lassokit import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge\n" in text
+    assert ("from lassokit import ElasticNet, ElasticNetCV, Lasso, LassoCV, MultiTaskElasticNet, "
+            "MultiTaskElasticNetCV, MultiTaskLasso, MultiTaskLassoCV, Ridge\n") in text
     assert "from _shims import enet_path, lasso_path\n" in text
     # The shims are lassokit's path functions in scikit-learn's convention.
     sys.path.insert(0, str(tmp_path))

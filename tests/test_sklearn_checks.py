@@ -19,24 +19,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import lassokit as lk
 
-ESTIMATORS = [
-    lk.Lasso(),
-    lk.ElasticNet(),
-    lk.Ridge(),
-    lk.LassoCV(cv=3),
-    lk.ElasticNetCV(cv=3),
-    lk.LassoIC(),
-    lk.LogisticRegression(),
-    lk.LogisticRegressionCV(cv=3),
-    lk.PoissonRegressor(),
-    lk.RidgeCV(),
-    lk.MultiTaskLasso(),
-    lk.MultiTaskElasticNet(),
-    lk.MultiTaskLassoCV(cv=3),
-    lk.MultiTaskElasticNetCV(cv=3),
-    lk.GroupLasso(),
-    lk.GroupLassoCV(cv=3),
-]
+#: Checked as constructed by default.
+DEFAULTS = (lk.Lasso, lk.ElasticNet, lk.Ridge, lk.LassoIC, lk.LogisticRegression,
+            lk.PoissonRegressor, lk.RidgeCV, lk.MultiTaskLasso, lk.MultiTaskElasticNet,
+            lk.GroupLasso)
+#: Cross-validated estimators, checked with ``cv=3``.
+CV3 = (lk.LassoCV, lk.ElasticNetCV, lk.LogisticRegressionCV, lk.MultiTaskLassoCV,
+       lk.MultiTaskElasticNetCV, lk.GroupLassoCV)
+ESTIMATORS = [cls() for cls in DEFAULTS] + [cls(cv=3) for cls in CV3]
 
 
 @parametrize_with_checks(ESTIMATORS)

@@ -28,6 +28,13 @@ _FLOAT_DTYPES = [np.float64, np.float32]
 _SPARSE_FORMATS = ["csc", "csr"]
 
 
+#: The docstring entries of the attributes ``validate_data`` records at ``fit``.
+FEATURES_IN_DOC = """\
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X has string feature names (pandas)."""
+
+
 def keep_params(estimator, given):
     """Store the constructor's arguments on ``estimator``, unchanged.
 
@@ -185,7 +192,36 @@ def linear_predictor(estimator, X, sparse_formats=_SPARSE_FORMATS, offset=None):
     return z.astype(np.result_type(X.dtype, coef.dtype), copy=False)
 
 
-class LinearRegressorBase(RegressorMixin, BaseEstimator):
+class LinearPredictMixin:
+    """The one ``predict(X)`` of the linear regressors (not public).
+
+    What it computes is ``_prediction``: one target here; the estimators
+    with a coefficient matrix override it to give one column per target
+    (:class:`lassokit.estimators._matrix_base.TargetsPrediction`).
+    """
+
+    def predict(self, X):
+        """Predict with the fitted linear model: ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples with the features seen in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+            One column per target for a model of several (fitted on a 2-D
+            ``y``), else 1-D. In the common dtype of ``X`` and ``coef_``.
+        """
+        return self._prediction(X)
+
+    def _prediction(self, X, offset=None):
+        """``X @ coef_ + intercept_ (+ offset)`` for one target (:func:`linear_predictor`)."""
+        return linear_predictor(self, X, offset=offset)
+
+
+class LinearRegressorBase(LinearPredictMixin, RegressorMixin, BaseEstimator):
     """Common machinery of lassokit's scikit-learn regressors (not public)."""
 
     #: Constructor-parameter constraints, filled by subclasses.
@@ -240,43 +276,31 @@ class LinearRegressorBase(RegressorMixin, BaseEstimator):
         self.backend_ = solution.backend
         self.solution_ = solution
 
-    def predict(self, X):
-        """Predict with the fitted linear model: ``X @ coef_ + intercept_``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples with the features seen in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            In the common dtype of ``X`` and ``coef_``.
-        """
-        return linear_predictor(self, X)
-
-
-class OffsetPredictMixin:
+class OffsetPredictMixin(LinearPredictMixin):
     """``predict(X, offset=None)`` of the least-squares estimators fitted with an ``offset``."""
 
     def predict(self, X, offset=None):
-        """Predict with the fitted linear model: ``X @ coef_ + intercept_ (+ offset)``.
+        """Predict with the fitted linear model: ``X @ coef_.T + intercept_ (+ offset)``.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Samples with the features seen in ``fit``.
-        offset : array-like of shape (n_samples,), default=None
+        offset : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
             These samples' offsets (glmnet's ``newoffset``), added to the
-            prediction; None gives ``X @ coef_ + intercept_``, the model
-            part alone (scikit-learn's ``predict``; glmnet would require it).
+            prediction: one per sample (added to every target), or, for a
+            model of several targets, one per sample and target. None gives
+            the model part alone (scikit-learn's ``predict``; glmnet would
+            require it).
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            In the common dtype of ``X`` and ``coef_``.
+        ndarray of shape (n_samples,) or (n_samples, n_targets)
+            One column per target for a model of several (fitted on a 2-D
+            ``y``), else 1-D. In the common dtype of ``X`` and ``coef_``.
         """
-        return linear_predictor(self, X, offset=offset)
+        return self._prediction(X, offset)
 
 
 class SparseCoefMixin:

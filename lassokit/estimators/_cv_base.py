@@ -43,64 +43,50 @@ from ._cv_folds import (
 )
 from ._cv_refit import FullPath, FullPathMixin, refit
 from ._cv_select import (
-    _first_minimum,
     _max_abs,
     _one_standard_error_alpha,
     _relaxed_choice,
     _restated,
     _standard_errors,
+    best_cell,
     standard_error,
 )
 from ._params import (
     ARRAY,
     BOOL,
-    CV,
-    N_JOBS,
+    CV_FOLDS_CONSTRAINTS,
+    CV_GRID_CONSTRAINTS,
     NONNEG_REAL,
     POS_INT,
-    VERBOSE,
-    Interval,
     Options,
 )
-from ._routing import fit_metadata, splitter_router
+from ._routing import SplitterRoutingMixin, fit_metadata
 from .linear import GLMNET_CONSTRAINTS
 
 __all__ = ["CV_CONSTRAINTS", "_LinearModelCV"]
 
+# In scikit-learn's order (the first invalid parameter is the one reported).
 CV_CONSTRAINTS = {
-    # (0, 1]: eps = 1 is the grid at alpha_max, as in scikit-learn; scikit-learn
-    # also takes eps > 1 and returns an increasing grid, refused here.
-    "eps": [Interval(numbers.Real, 0, 1, "right")],
-    "alphas": [POS_INT, ARRAY],
+    **CV_GRID_CONSTRAINTS,
     "fit_intercept": [BOOL],
     "precompute": [Options("auto"), BOOL, ARRAY],
     "max_iter": [POS_INT],
     "tol": [NONNEG_REAL],
     "copy_X": [BOOL],
-    "cv": [CV],
-    "verbose": [VERBOSE],
-    "n_jobs": [N_JOBS],
+    **CV_FOLDS_CONSTRAINTS,
     "positive": [BOOL],
     **GLMNET_CONSTRAINTS,
 }
 
 
-class _LinearModelCV(FullPathMixin, OffsetPredictMixin, SparseCoefMixin, LinearRegressorBase):
+class _LinearModelCV(SplitterRoutingMixin, FullPathMixin, OffsetPredictMixin, SparseCoefMixin,
+                     LinearRegressorBase):
     """``fit`` of ``LassoCV``/``ElasticNetCV`` (not public): folds, choice, refit, ``path_``."""
 
     _constraints: ClassVar[dict] = CV_CONSTRAINTS
 
     def _l1_ratios(self):
         raise NotImplementedError
-
-    def get_metadata_routing(self):
-        """Route ``fit`` metadata (e.g. ``groups``) to the CV splitter.
-
-        Returns
-        -------
-        sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return splitter_router(self)
 
     def _gammas(self):
         return None  # only LassoCV relaxes
@@ -222,12 +208,9 @@ class _LinearModelCV(FullPathMixin, OffsetPredictMixin, SparseCoefMixin, LinearR
                 f"{_max_abs(X):.3g}, max |y| = {float(np.max(np.abs(y))):.3g}). Rescale X "
                 "(e.g. standardize its columns) or y."
             )
-        best, best_row = np.inf, None
-        for j, (r, grid, curve) in enumerate(zip(l1_ratios, grids, mean_mse)):
-            i = _first_minimum(np.where(np.isfinite(curve), curve, np.inf))
-            if best_row is None or curve[i] < best:
-                best, best_alpha, best_ratio, best_row = curve[i], float(grid[i]), float(r), j
-        self.alpha_, self.l1_ratio_ = best_alpha, best_ratio
+        best_row, i = best_cell(mean_mse)
+        best_ratio = float(l1_ratios[best_row])
+        self.alpha_, self.l1_ratio_ = float(grids[best_row][i]), best_ratio
         self.alpha_1se_ = _one_standard_error_alpha(grids[best_row], mean_mse[best_row],
                                                     se[best_row])
         if isinstance(self.alphas, numbers.Integral):
@@ -280,11 +263,11 @@ class _LinearModelCV(FullPathMixin, OffsetPredictMixin, SparseCoefMixin, LinearR
             # lets the backend decide.
             gram=None if isinstance(self.precompute, str) else bool(self.precompute),
         )
-        return dict(fit_intercept=self.fit_intercept, positive=self.positive,
-                    backend=self.backend, backend_name=backend.name, tol=solver_tol(self.tol),
-                    max_iter=self.max_iter, options=hints, weights=weights,
-                    penalty_weights=pf, standardize=self.standardize, gammas=gammas,
-                    box=box)
+        return {"fit_intercept": self.fit_intercept, "positive": self.positive,
+                "backend": self.backend, "backend_name": backend.name,
+                "tol": solver_tol(self.tol), "max_iter": self.max_iter, "options": hints,
+                "weights": weights, "penalty_weights": pf, "standardize": self.standardize,
+                "gammas": gammas, "box": box}
 
     def _warn_unconverged(self, out):
         bad = sum(o[2] for o in out)

@@ -30,8 +30,8 @@ the test error of every ``gamma`` from the same predictions.
 from __future__ import annotations
 
 import numpy as np
-import scipy.linalg.blas as blas
 import scipy.sparse as sp
+from scipy.linalg import blas
 
 from .._box import is_positive_box, make_box
 from .._data import _Design, free_features, kernel_box

@@ -84,6 +84,29 @@ def _first_minimum(curve):
     return int(np.flatnonzero(curve <= best + _TIE * abs(best))[0])
 
 
+def best_cell(mean):
+    """``(row, i)`` of the smallest mean CV error over the rows of ``mean``.
+
+    Each row (one ``l1_ratio``, over a decreasing grid) is read at its first
+    minimum (:func:`_first_minimum`, non-finite errors never chosen); an
+    earlier row keeps the choice unless a later one is strictly smaller.
+
+    Parameters
+    ----------
+    mean : ndarray of shape (n_l1_ratio, n_alphas)
+
+    Returns
+    -------
+    (int, int)
+    """
+    best, row, i_best = np.inf, None, 0
+    for j, curve in enumerate(mean):
+        i = _first_minimum(np.where(np.isfinite(curve), curve, np.inf))
+        if row is None or curve[i] < best:
+            best, row, i_best = curve[i], j, i
+    return row, i_best
+
+
 def _one_standard_error_alpha(grid, mean, se):
     """The largest alpha whose mean MSE is within one standard error of the minimum.
 

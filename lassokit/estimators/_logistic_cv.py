@@ -263,11 +263,11 @@ default="lbfgs"
         # The whole data's factors; under standardize each fold takes the
         # standard deviations of its own training rows (as cv.glmnet does).
         pf = check_penalty_weights(self.penalty_weights, X.shape[1])
-        settings = dict(fit_intercept=self.fit_intercept, backend=self.backend,
-                        tol=solver_tol(self.tol), max_iter=max(int(self.max_iter), 1), y=y,
-                        offset=offset, bounds=self._bounds(X.shape[1]),
-                        penalty_weights=pf, standardize=self.standardize,
-                        stand_in={"classes_": self.classes_, "n_features_in_": X.shape[1]})
+        settings = {"fit_intercept": self.fit_intercept, "backend": self.backend,
+                    "tol": solver_tol(self.tol), "max_iter": max(int(self.max_iter), 1),
+                    "y": y, "offset": offset, "bounds": self._bounds(X.shape[1]),
+                    "penalty_weights": pf, "standardize": self.standardize,
+                    "stand_in": {"classes_": self.classes_, "n_features_in_": X.shape[1]}}
         jobs = (delayed(fold_task)(X, y_pm, s, sw, np.asarray(train), np.asarray(test), Cs, r,
                                    settings, scorer, score_params, k)
                 for k, (train, test) in enumerate(folds) for r in shares)

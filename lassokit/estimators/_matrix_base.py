@@ -19,11 +19,35 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._base import _FLOAT_DTYPES, _SPARSE_FORMATS, linear_predictor, raw_sample_weight
+from ._base import (
+    _FLOAT_DTYPES,
+    _SPARSE_FORMATS,
+    LinearPredictMixin,
+    linear_predictor,
+    raw_sample_weight,
+    solver_tol,
+)
 from ._params import validate_params
 
-__all__ = ["MatrixRegressorBase", "n_targets_of", "predict_targets", "raw_target_offset",
-           "store_matrix", "validate_targets", "weights_or_none"]
+__all__ = ["SOLVE_DOC", "MatrixRegressorBase", "TargetsPrediction", "n_targets_of",
+           "predict_targets", "raw_target_offset", "solve_and_store", "store_matrix",
+           "validate_targets", "weights_or_none"]
+
+
+#: The docstring entries of ``max_iter`` and ``tol`` of a single (not
+#: cross-validated) fit, :func:`solve_and_store`'s.
+SOLVE_DOC = """\
+    max_iter : int, default=1000
+        Iteration budget of the backend (block coordinate descent epochs
+        for ``"cd"``).
+    tol : float, default=1e-4
+        Target **relative duality gap**: the fit stops when lassokit's own
+        certificate proves ``dual_gap_ <= tol * P(0, b0)``, ``P(0, b0)`` the
+        objective at ``W = 0`` with the optimal intercepts. A solve that
+        stops short of it warns with a :class:`~lassokit.ConvergenceWarning`.
+        A converged solve is then finished by Newton's method on its
+        support, kept when its certificate is at least as good: the optimum
+        to rounding, whatever the storage or weighting of the data."""
 
 
 def n_targets_of(y):
@@ -109,6 +133,47 @@ def store_matrix(estimator, solution, dtype, fit_intercept):
     estimator.solution_ = solution
 
 
+def solve_and_store(estimator, problem, X, Y, backend):
+    """Fit ``estimator`` by solving ``problem``, finished on its support, and store the result.
+
+    The single (not cross-validated) fit of every estimator with a
+    coefficient matrix: ``problem`` is solved to the estimator's ``tol``
+    within its ``max_iter``, from its previous ``coef_`` when ``warm_start``
+    is set and that ``coef_`` has the shape this fit gives; the solution is
+    finished by Newton's method on its support
+    (:mod:`lassokit.estimators._matrix_polish`) and stored by
+    :func:`store_matrix`.
+
+    Parameters
+    ----------
+    estimator : estimator
+        With ``tol``, ``max_iter``, ``warm_start`` and ``fit_intercept``.
+    problem : MatrixProblem
+        The problem of the validated ``X`` and ``Y``.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    Y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    backend : str or Backend
+        Given to ``problem.solve``.
+
+    Returns
+    -------
+    MatrixSolution
+        The solution stored.
+    """
+    # Loaded here: ``from lassokit import Lasso`` needs no matrix machinery.
+    from ._matrix_polish import polish_matrix
+
+    shape = (X.shape[1],) if Y.ndim == 1 else (Y.shape[1], X.shape[1])
+    warm = None
+    if estimator.warm_start and np.shape(getattr(estimator, "coef_", None)) == shape:
+        warm = np.asarray(estimator.coef_, dtype=np.float64).T
+    sol = problem.solve(backend, tol=solver_tol(estimator.tol), max_iter=estimator.max_iter,
+                        warm_start=warm)
+    sol = polish_matrix(problem, sol)  # exact on the support found, as one target's fit
+    store_matrix(estimator, sol, X.dtype, estimator.fit_intercept)
+    return sol
+
+
 def predict_targets(estimator, X, offset=None):
     """``X @ coef_.T + intercept_ (+ offset)`` of a fitted estimator, one column per target.
 
@@ -140,7 +205,15 @@ def predict_targets(estimator, X, offset=None):
     return Z.astype(np.result_type(X.dtype, estimator.coef_.dtype), copy=False)
 
 
-class MatrixRegressorBase(RegressorMixin, BaseEstimator):
+class TargetsPrediction(LinearPredictMixin):
+    """``predict`` with one column per target: :func:`predict_targets` (not public)."""
+
+    def _prediction(self, X, offset=None):
+        """``X @ coef_.T + intercept_ (+ offset)``, one column per target of a 2-D ``coef_``."""
+        return predict_targets(self, X, offset)
+
+
+class MatrixRegressorBase(TargetsPrediction, RegressorMixin, BaseEstimator):
     """Parameters check, validation, ``predict`` and ``sparse_coef_`` (not public).
 
     ``_single_output``: whether a 1-D ``y`` is taken (GroupLasso), or only a
@@ -159,30 +232,18 @@ class MatrixRegressorBase(RegressorMixin, BaseEstimator):
         tags.target_tags.single_output = self._single_output
         return tags
 
-    def _validate_train(self, X, y):
+    def _validate_train(self, X, y, sample_weight):
+        """``(X, Y, sw)`` validated for ``fit``, after the constructor parameters.
+
+        ``sw`` as :func:`weights_or_none` gives it (a scalar is dropped).
+        """
         validate_params(self, self._constraints)
         X, Y = validate_targets(self, X, y)
         if Y.ndim == 1 and not self._single_output:
             raise ValueError(
                 f"{type(self).__name__} needs a 2-D y of shape (n_samples, n_targets); for "
                 f"one target (a 1-D y) use {self._single_name}.")
-        return X, Y
-
-    def predict(self, X):
-        """Predict with the fitted linear model: ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples with the features seen in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, n_targets) or (n_samples,)
-            One column per target; 1-D when ``y`` was 1-D. In the common
-            dtype of ``X`` and ``coef_``.
-        """
-        return predict_targets(self, X)
+        return X, Y, weights_or_none(sample_weight, X.shape[0])
 
     @property
     def sparse_coef_(self):

@@ -40,36 +40,39 @@ from ..solution import convergence_warning
 from ._base import solver_tol
 from ._cv_folds import check_folds
 from ._cv_refit import _tighter, refit_rounds
-from ._cv_select import _first_minimum
-from ._matrix_base import MatrixRegressorBase, store_matrix, weights_or_none
+from ._cv_select import best_cell
+from ._matrix_base import MatrixRegressorBase, store_matrix
 from ._matrix_polish import polish_matrix
 from ._params import (
-    ARRAY,
     BACKEND,
     BOOL,
-    CV,
-    N_JOBS,
+    CV_FOLDS_CONSTRAINTS,
+    CV_GRID_CONSTRAINTS,
     NONNEG_REAL,
     POS_INT,
-    VERBOSE,
-    Interval,
 )
 from ._rounds import solve_rounds
-from ._routing import fit_metadata, splitter_router
+from ._routing import SplitterRoutingMixin, fit_metadata
 
-__all__ = ["MATRIX_CV_CONSTRAINTS", "MatrixCVBase"]
+__all__ = ["FOLDS_DOC", "MATRIX_CV_CONSTRAINTS", "MatrixCVBase"]
+
+#: The docstring entries of ``cv``, ``verbose`` and ``n_jobs``.
+FOLDS_DOC = """\
+    cv : int, CV splitter or iterable, default=None
+        As in scikit-learn (None: 5-fold ``KFold``, no shuffling).
+    verbose : bool or int, default=False
+        joblib verbosity.
+    n_jobs : int, default=None
+        Parallel (l1_ratio, fold) tasks; joblib's active backend is used."""
 
 #: The parameters every matrix CV estimator shares (scikit-learn's MultiTask*CV's
 #: and lassokit's backend).
 MATRIX_CV_CONSTRAINTS = {
-    "eps": [Interval(numbers.Real, 0, 1, "right")],
-    "alphas": [POS_INT, ARRAY],
+    **CV_GRID_CONSTRAINTS,
     "fit_intercept": [BOOL],
     "max_iter": [POS_INT],
     "tol": [NONNEG_REAL],
-    "cv": [CV],
-    "verbose": [VERBOSE],
-    "n_jobs": [N_JOBS],
+    **CV_FOLDS_CONSTRAINTS,
     "backend": [BACKEND],
 }
 
@@ -105,7 +108,7 @@ def _fold_errors(X, Y, sw, train, test, penalty, grid, settings):
     return mse
 
 
-class MatrixCVBase(MatrixRegressorBase):
+class MatrixCVBase(SplitterRoutingMixin, MatrixRegressorBase):
     """``fit`` of the matrix CV estimators (not public): grid, folds, choice, refit.
 
     Subclasses give ``_l1_ratios()`` (the candidates, 1-D) and
@@ -119,15 +122,6 @@ class MatrixCVBase(MatrixRegressorBase):
 
     def _unit_penalty(self, ratio):  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def get_metadata_routing(self):
-        """Route ``fit`` metadata (e.g. ``groups``) to the CV splitter.
-
-        Returns
-        -------
-        sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return splitter_router(self)
 
     def _grid(self, X, Y, sw, ratio, penalty):
         """The strengths of one ``l1_ratio`` (see the module docstring)."""
@@ -169,16 +163,15 @@ class MatrixCVBase(MatrixRegressorBase):
         -------
         self
         """
-        X, Y = self._validate_train(X, y)
-        sw = weights_or_none(sample_weight, X.shape[0])
+        X, Y, sw = self._validate_train(X, y, sample_weight)
         split_params, _ = fit_metadata(self, params, sample_weight)
         ratios = self._l1_ratios()
         penalties = [self._unit_penalty(float(r)) for r in ratios]
         grids = np.array([self._grid(X, Y, sw, r, pen) for r, pen in zip(ratios, penalties)])
         folds = list(check_cv(self.cv).split(X, Y, **split_params))
         check_folds(folds, sw)
-        settings = dict(fit_intercept=self.fit_intercept, backend=self.backend,
-                        tol=solver_tol(self.tol), max_iter=self.max_iter)
+        settings = {"fit_intercept": self.fit_intercept, "backend": self.backend,
+                    "tol": solver_tol(self.tol), "max_iter": self.max_iter}
         jobs = (delayed(_fold_errors)(X, Y, sw, train, test, pen, grid, settings)
                 for pen, grid in zip(penalties, grids) for train, test in folds)
         # Each fold's path warns for itself when a strength stops short of tol.
@@ -191,11 +184,7 @@ class MatrixCVBase(MatrixRegressorBase):
             raise ValueError(
                 f"{type(self).__name__}: the cross-validated error is not finite for any alpha "
                 "(products and squares of the data overflow float64). Rescale X or y.")
-        best, row, i_best = np.inf, None, 0
-        for j, curve in enumerate(mean):
-            i = _first_minimum(np.where(np.isfinite(curve), curve, np.inf))
-            if row is None or curve[i] < best:
-                best, row, i_best = curve[i], j, i
+        row, i_best = best_cell(mean)
         self.alpha_ = float(grids[row, i_best])
         self.l1_ratio_ = float(ratios[row])
         # One row per l1_ratio for default grids; a given grid once (scikit-learn's).

@@ -29,6 +29,7 @@ import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
 
+from .._polish import at_rounding_floor
 from ..matrix.solution import MatrixSolution
 
 __all__ = ["polish_matrix"]
@@ -37,9 +38,9 @@ __all__ = ["polish_matrix"]
 _MAX_ENTRIES = 1000
 #: Newton steps at most (quadratic convergence needs a handful).
 _MAX_STEPS = 30
-#: Rounding floor of a certificate, relative to ``P(0, b0)`` (as lassokit._polish's).
-_GAP_FLOOR = 64 * np.finfo(np.float64).eps
 _EPS = np.finfo(np.float64).eps
+#: A selected group whose norm the finish shrinks by this factor has collapsed.
+_COLLAPSED = 1e-6
 
 
 def _selected(W, lay):
@@ -132,12 +133,49 @@ def _newton(problem_r, w, signs):
     return w
 
 
+def _newton_on_support(d, W0):
+    """Newton's finish of ``W0`` on its selected entries: the finished W, or None."""
+    S = _selected(W0, d.layout)
+    F = np.flatnonzero(S.any(axis=1))
+    if F.size == 0 or S.sum() > _MAX_ENTRIES:
+        return None, []
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        restricted = _Restricted(d, F, S[F])
+        w0 = W0[F][restricted.rows, restricted.cols]
+        w = _newton(restricted, w0, np.sign(w0))
+    if not np.all(np.isfinite(w)):
+        return None, []
+    W = np.zeros_like(W0)
+    W[F] = restricted.matrix(w)
+    # Groups Newton drove toward 0 (kept off it only by the no-zero-group rule):
+    # zero is likely their optimum, which a Newton step on ||w_g|| cannot reach.
+    collapsed = [(F[restricted.rows[e]], restricted.cols[e]) for _, e in restricted.groups
+                 if np.linalg.norm(w[e]) <= _COLLAPSED * np.linalg.norm(w0[e])]
+    return W, collapsed
+
+
+def _certified(problem, d, sol, W, coef_ndim):
+    """``(coef, certificate, rel)`` of ``W`` if it certifies as well as ``sol``, else None."""
+    W = W.astype(problem.dtype).astype(np.float64)
+    out = W[:, 0] if coef_ndim == 1 else W
+    cert = problem.certify(out)
+    rel = cert.dual_gap / d.p0 if d.p0 > 0 else (0.0 if cert.dual_gap == 0 else np.inf)
+    # As good as the iterate's certificate, or at its rounding floor (as lassokit._polish).
+    better = cert.dual_gap <= sol.dual_gap or at_rounding_floor(cert.dual_gap, d.p0)
+    return (out, cert, rel) if better and rel <= sol.tol else None
+
+
 def polish_matrix(problem, sol):
     """``sol`` finished by Newton's method on its support, if that certifies better.
+
+    A selected group that the finish drives toward zero is then dropped and
+    the finish run again without it; the certificate chooses (the single-
+    target finish, :mod:`lassokit._polish`, drops collapsing features alike).
 
     Parameters
     ----------
     problem : MatrixProblem
+        With a coefficient matrix or a group penalty.
     sol : MatrixSolution
         A converged solution of ``problem`` (others are returned as they are).
 
@@ -151,26 +189,22 @@ def polish_matrix(problem, sol):
     coef = np.asarray(sol.coef, dtype=np.float64)
     W0 = coef[:, None] if coef.ndim == 1 else coef
     d = problem.design()
-    S = _selected(W0, d.layout)
-    F = np.flatnonzero(S.any(axis=1))
-    if F.size == 0 or S.sum() > _MAX_ENTRIES:
+    W, collapsed = _newton_on_support(d, W0)
+    if W is None:
         return sol
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        restricted = _Restricted(d, F, S[F])
-        w0 = W0[F][restricted.rows, restricted.cols]
-        signs = np.sign(w0)
-        w = _newton(restricted, w0, signs)
-    if not np.all(np.isfinite(w)):
+    best = _certified(problem, d, sol, W, coef.ndim)
+    if collapsed:
+        Wd = W0.copy()
+        for rows, cols in collapsed:
+            Wd[rows, cols] = 0.0
+        Wd, _ = _newton_on_support(d, Wd)
+        dropped = None if Wd is None else _certified(problem, d, sol, Wd, coef.ndim)
+        if dropped is not None and (best is None or dropped[1].dual_gap <= best[1].dual_gap
+                                    or at_rounding_floor(dropped[1].dual_gap, d.p0)):
+            best = dropped
+    if best is None:
         return sol
-    W = np.zeros_like(W0)
-    W[F] = restricted.matrix(w)
-    W = W.astype(problem.dtype).astype(np.float64)
-    out = W[:, 0] if coef.ndim == 1 else W
-    cert = problem.certify(out)
-    rel = cert.dual_gap / d.p0 if d.p0 > 0 else (0.0 if cert.dual_gap == 0 else np.inf)
-    better = cert.dual_gap <= sol.dual_gap or cert.dual_gap <= _GAP_FLOOR * d.p0
-    if not (better and rel <= sol.tol):
-        return sol
+    out, cert, rel = best
     b = np.ravel(np.asarray(cert.intercept, dtype=np.float64))
     return MatrixSolution(coef=out.astype(problem.dtype), intercept=b[0] if coef.ndim == 1 else b,
                           objective=cert.objective, dual_gap=cert.dual_gap, rel_gap=rel,

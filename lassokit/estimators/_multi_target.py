@@ -29,11 +29,11 @@ from .._standardize import feature_weights
 from ..penalty import Penalty
 from ..problem import Problem
 from ..solution import Solution
-from ._base import raw_sample_weight, solver_tol
+from ._base import OffsetPredictMixin, raw_sample_weight, solver_tol
 from ._matrix_base import (
-    predict_targets,
+    TargetsPrediction,
     raw_target_offset,
-    store_matrix,
+    solve_and_store,
     validate_targets,
     weights_or_none,
 )
@@ -55,48 +55,12 @@ class _MultiOutputTags:
         return tags
 
 
-class TargetsOffsetPredictMixin(_MultiOutputTags):
-    """``predict(X, offset=None)`` for one target or several (``Lasso``, ``ElasticNet``)."""
-
-    def predict(self, X, offset=None):
-        """Predict with the fitted linear model: ``X @ coef_.T + intercept_ (+ offset)``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples with the features seen in ``fit``.
-        offset : array-like of shape (n_samples,) or (n_samples, n_targets), default=None
-            These samples' offsets (glmnet's ``newoffset``), added to the
-            prediction (of shape (n_samples,): to every target); None gives
-            the model part alone (scikit-learn's ``predict``).
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-            One column per target when ``y`` had several. In the common
-            dtype of ``X`` and ``coef_``.
-        """
-        return predict_targets(self, X, offset)
-
-
-class TargetsPredictMixin(_MultiOutputTags):
+class TargetsPredictMixin(_MultiOutputTags, TargetsPrediction):
     """``predict(X)`` for one target or several (``Ridge``)."""
 
-    def predict(self, X):
-        """Predict with the fitted linear model: ``X @ coef_.T + intercept_``.
 
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples with the features seen in ``fit``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-            One column per target when ``y`` had several. In the common
-            dtype of ``X`` and ``coef_``.
-        """
-        return predict_targets(self, X)
+class TargetsOffsetPredictMixin(TargetsPredictMixin, OffsetPredictMixin):
+    """``predict(X, offset=None)`` for one target or several (``Lasso``, ``ElasticNet``)."""
 
 
 def _refuse(estimator, **options):
@@ -146,16 +110,7 @@ def fit_enet_targets(est, X, y, sample_weight, offset, l1_ratio, check_gram):
     penalty = Penalty(est.alpha * l1_ratio, est.alpha * (1.0 - l1_ratio), v1, v2)
     problem = Problem(X, Y, penalty, fit_intercept=est.fit_intercept, sample_weight=sw,
                       offset=off)
-    warm = None
-    if est.warm_start and np.shape(getattr(est, "coef_", None)) == (Y.shape[1], p):
-        warm = np.asarray(est.coef_, dtype=np.float64).T
-    sol = problem.solve(est._resolve(problem), tol=solver_tol(est.tol), max_iter=est.max_iter,
-                        warm_start=warm)
-    # Loaded here: ``from lassokit import Lasso`` needs no matrix machinery.
-    from ._matrix_polish import polish_matrix
-
-    sol = polish_matrix(problem, sol)  # exact on the support found, as one target's fit
-    store_matrix(est, sol, X.dtype, est.fit_intercept)
+    sol = solve_and_store(est, problem, X, Y, est._resolve(problem))
     W = np.asarray(sol.coef, dtype=np.float64)
     # One sweep served every column; each column's gap is certified on its own.
     est.n_iter_ = [int(sol.n_iter)] * Y.shape[1]

@@ -37,11 +37,11 @@ class Interval(_Constraint):
             return False  # the open end "inf" of [0, inf) excludes infinity
         lo_closed = self.closed in ("both", "left")
         hi_closed = self.closed in ("both", "right")
-        if self.low is not None and (value < self.low or (value == self.low and not lo_closed)):
-            return False
-        if self.high is not None and (value > self.high or (value == self.high and not hi_closed)):
-            return False
-        return True
+        below = self.low is not None and (value < self.low
+                                          or (value == self.low and not lo_closed))
+        above = self.high is not None and (value > self.high
+                                           or (value == self.high and not hi_closed))
+        return not (below or above)
 
     def __str__(self):
         what = "an int" if self.kind is numbers.Integral else "a float"
@@ -112,6 +112,17 @@ BACKEND = _Simple(
 NONNEG_REAL = Interval(numbers.Real, 0, None, "left")
 UNIT_REAL = Interval(numbers.Real, 0, 1, "both")
 POS_INT = Interval(numbers.Integral, 1, None, "left")
+
+#: The grid of every cross-validated path estimator (``LassoCV``,
+#: ``ElasticNetCV``, ``MultiTask*CV``, ``GroupLassoCV``). ``eps`` in (0, 1]:
+#: eps = 1 is the grid at alpha_max, as in scikit-learn; scikit-learn also
+#: takes eps > 1 and returns an increasing grid, refused here.
+CV_GRID_CONSTRAINTS = {
+    "eps": [Interval(numbers.Real, 0, 1, "right")],
+    "alphas": [POS_INT, ARRAY],
+}
+#: How those estimators split the data and run the folds.
+CV_FOLDS_CONSTRAINTS = {"cv": [CV], "verbose": [VERBOSE], "n_jobs": [N_JOBS]}
 
 
 def validate_params(estimator, constraints):

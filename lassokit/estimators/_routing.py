@@ -17,7 +17,7 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 
-__all__ = ["fit_metadata", "routing_enabled", "splitter_router"]
+__all__ = ["SplitterRoutingMixin", "fit_metadata", "routing_enabled", "splitter_router"]
 
 
 def routing_enabled():
@@ -47,6 +47,19 @@ def splitter_router(estimator, *, classifier=False):
         splitter=check_cv(estimator.cv, classifier=classifier),
         method_mapping=MethodMapping().add(caller="fit", callee="split"),
     )
+
+
+class SplitterRoutingMixin:
+    """``get_metadata_routing`` of the estimators that route ``fit`` metadata to ``cv`` only."""
+
+    def get_metadata_routing(self):
+        """Route ``fit`` metadata (e.g. ``groups``) to the CV splitter.
+
+        Returns
+        -------
+        sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return splitter_router(self)
 
 
 def fit_metadata(estimator, params, sample_weight, *, unrouted_score=None):

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-import numpy as np
-
 from ..group import GroupL2
 from ..penalty import L1
 from ..problem import Problem
-from ._base import keep_params, solver_tol
-from ._matrix_base import MatrixRegressorBase, store_matrix, weights_or_none
-from ._matrix_cv import MATRIX_CV_CONSTRAINTS, MatrixCVBase
-from ._matrix_polish import polish_matrix
+from ._base import FEATURES_IN_DOC, keep_params
+from ._matrix_base import SOLVE_DOC, MatrixRegressorBase, solve_and_store
+from ._matrix_cv import FOLDS_DOC, MATRIX_CV_CONSTRAINTS, MatrixCVBase
 from ._params import ARRAY, BACKEND, BOOL, NONE, NONNEG_REAL, POS_INT, UNIT_REAL
 from .multitask import check_l1_ratios
 
@@ -92,17 +89,7 @@ class GroupLasso(MatrixRegressorBase):
         the sparse group lasso, 1 the lasso.
     fit_intercept : bool, default=True
         Fit an unpenalized intercept (per target) by implicit centring.
-    max_iter : int, default=1000
-        Iteration budget of the backend (block coordinate descent epochs
-        for ``"cd"``).
-    tol : float, default=1e-4
-        Target **relative duality gap**: the fit stops when lassokit's own
-        certificate proves ``dual_gap_ <= tol * P(0, b0)``, ``P(0, b0)`` the
-        objective at ``W = 0`` with the optimal intercept. A solve that
-        stops short of it warns with a :class:`~lassokit.ConvergenceWarning`.
-        A converged solve is then finished by Newton's method on its
-        support, kept when its certificate is at least as good: the optimum
-        to rounding, whatever the storage or weighting of the data.
+{SOLVE_DOC}
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting (same shapes).
     backend : str or Backend, default="auto"
@@ -128,9 +115,7 @@ class GroupLasso(MatrixRegressorBase):
     backend_ : str
     solution_ : Solution
         The full certified solution.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X has string feature names (pandas).
+{FEATURES_IN_DOC}
 
     Examples
     --------
@@ -182,18 +167,10 @@ class GroupLasso(MatrixRegressorBase):
             For groups that overlap, repeat a feature or index outside
             ``[0, n_features)``, labels or weights of the wrong length.
         """
-        X, Y = self._validate_train(X, y)
-        sw = weights_or_none(sample_weight, X.shape[0])
+        X, Y, sw = self._validate_train(X, y, sample_weight)
         penalty = group_penalty(self.alpha, self.l1_ratio, self.groups, self.weights)
         problem = Problem(X, Y, penalty, fit_intercept=self.fit_intercept, sample_weight=sw)
-        warm = None
-        shape = (X.shape[1],) if Y.ndim == 1 else (Y.shape[1], X.shape[1])
-        if self.warm_start and np.shape(getattr(self, "coef_", None)) == shape:
-            warm = np.asarray(self.coef_, dtype=np.float64).T
-        sol = problem.solve(self.backend, tol=solver_tol(self.tol), max_iter=self.max_iter,
-                            warm_start=warm)
-        # Exact on the support found (lassokit.estimators._matrix_polish).
-        store_matrix(self, polish_matrix(problem, sol), X.dtype, self.fit_intercept)
+        solve_and_store(self, problem, X, Y, self.backend)
         self.groups_ = resolved_groups(penalty, X.shape[1])
         return self
 
@@ -231,12 +208,7 @@ class GroupLassoCV(MatrixCVBase):
         The final model is finished on its support as the single
         estimator's fit is (if its support is not identified at ``tol``,
         after one more solve towards ``max(tol * 1e-5, 1e-13)``).
-    cv : int, CV splitter or iterable, default=None
-        As in scikit-learn (None: 5-fold ``KFold``, no shuffling).
-    verbose : bool or int, default=False
-        joblib verbosity.
-    n_jobs : int, default=None
-        Parallel (l1_ratio, fold) tasks; joblib's active backend is used.
+{FOLDS_DOC}
     backend : str or Backend, default="auto"
         The lassokit backend of every fold's path and of the refit: a name
         from :func:`lassokit.available_backends` or a

@@ -26,10 +26,9 @@ import numpy as np
 from ..group import GroupL2
 from ..penalty import L2
 from ..problem import Problem
-from ._base import keep_params, solver_tol
-from ._matrix_base import MatrixRegressorBase, store_matrix, weights_or_none
-from ._matrix_cv import MATRIX_CV_CONSTRAINTS, MatrixCVBase
-from ._matrix_polish import polish_matrix
+from ._base import FEATURES_IN_DOC, keep_params, solver_tol
+from ._matrix_base import SOLVE_DOC, MatrixRegressorBase, solve_and_store
+from ._matrix_cv import FOLDS_DOC, MATRIX_CV_CONSTRAINTS, MatrixCVBase
 from ._params import (
     ARRAY,
     BACKEND,
@@ -101,47 +100,30 @@ class _MultiTaskBase(MatrixRegressorBase):
         -------
         self
         """
-        X, Y = self._validate_train(X, y)
-        sw = weights_or_none(sample_weight, X.shape[0])
+        X, Y, sw = self._validate_train(X, y, sample_weight)
         problem = Problem(X, Y, multitask_penalty(self.alpha, self._l1_ratio()),
                           fit_intercept=self.fit_intercept, sample_weight=sw)
-        warm = None
-        if self.warm_start and np.shape(getattr(self, "coef_", None)) == (Y.shape[1],
-                                                                          X.shape[1]):
-            warm = np.asarray(self.coef_, dtype=np.float64).T
-        tol = solver_tol(self.tol)
-        sol = problem.solve(self.backend, tol=tol, max_iter=self.max_iter, warm_start=warm)
-        # Exact on the support found (lassokit.estimators._matrix_polish).
-        store_matrix(self, polish_matrix(problem, sol), X.dtype, self.fit_intercept)
+        solve_and_store(self, problem, X, Y, self.backend)
         # The absolute gap aimed at: tol times the objective at W = 0.
-        self.eps_ = tol * problem.objective(np.zeros((X.shape[1], Y.shape[1])))
+        self.eps_ = solver_tol(self.tol) * problem.objective(np.zeros((X.shape[1], Y.shape[1])))
         return self
 
 
-_PARAMS_DOC = """\
+_PARAMS_DOC = f"""\
     fit_intercept : bool, default=True
         Fit an unpenalized intercept per target (by implicit centring; X is
         not copied).
     copy_X : bool, default=True
         Honoured trivially: X is never modified, so it is never copied.
-    max_iter : int, default=1000
-        Iteration budget of the backend (block coordinate descent epochs
-        for ``"cd"``).
-    tol : float, default=1e-4
-        Target **relative duality gap**: the fit stops when lassokit's own
-        certificate proves ``dual_gap_ <= tol * P(0, b0)``, ``P(0, b0)`` the
-        objective at ``W = 0`` with the optimal intercepts (``eps_``).
-        scikit-learn's ``tol`` bounds its gap by ``tol * ||y||_F^2 / n``
-        instead, twice as loose. A solve that stops short of it warns with
-        a :class:`~lassokit.ConvergenceWarning`. A converged solve is then
-        finished by Newton's method on its support (the selected rows),
-        kept when its certificate is at least as good: the optimum to
-        rounding, whatever the storage or weighting of the data.
+{SOLVE_DOC}
+        Here the support is the selected rows; ``eps_`` is the absolute gap
+        aimed at, ``tol * P(0, b0)``. scikit-learn's ``tol`` bounds its gap
+        by ``tol * ||y||_F^2 / n`` instead, twice as loose.
     warm_start : bool, default=False
         Start from the previous ``coef_`` when refitting (same shapes).
     random_state : int, RandomState or None, default=None
         Accepted for compatibility; unused (see ``selection``).
-    selection : {"cyclic", "random"}, default="cyclic"
+    selection : {{"cyclic", "random"}}, default="cyclic"
         Accepted for compatibility: scikit-learn's coordinate order. The
         solution, certified to ``tol``, does not depend on it; no backend
         that takes a coefficient matrix uses it.
@@ -152,7 +134,7 @@ _PARAMS_DOC = """\
         coordinate descent; ``"cvxpy"``). ``"auto"`` picks ``"cd"``;
         ``backend_`` names the one used."""
 
-_ATTRS_DOC = """\
+_ATTRS_DOC = f"""\
     coef_ : ndarray of shape (n_targets, n_features)
         ``W.T``, in the dtype of the training X; a row ``coef_[:, j]`` is
         zero for every target or for none.
@@ -171,13 +153,35 @@ _ATTRS_DOC = """\
     solution_ : Solution
         The full certified solution (coefficients ``W`` of shape
         (n_features, n_targets)).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X has string feature names (pandas)."""
+{FEATURES_IN_DOC}"""
+
+
+def _single_doc(head, name, coef):
+    """The docstring of ``name``: ``head`` (summary and own parameters), then what both share.
+
+    The shared parameters and attributes, and an example on the same data
+    whose printed ``coef_`` is ``coef``.
+    """
+    return f"""{head}
+{_PARAMS_DOC}
+
+    Attributes
+    ----------
+{_ATTRS_DOC}
+
+    Examples
+    --------
+    >>> import numpy as np, lassokit as lk
+    >>> X = np.array([[0., 1.], [1., 0.], [2., 2.], [3., 1.]])
+    >>> Y = np.c_[X @ [1., 2.], X @ [1., 1.]]
+    >>> lk.{name}(alpha=0.1).fit(X, Y).coef_.round(3)
+{coef}
+    """
 
 
 class MultiTaskElasticNet(_MultiTaskBase):
-    __doc__ = f"""Multi-task Elastic Net: L1/L2 mixed norm on the rows plus L2 (scikit-learn's).
+    __doc__ = _single_doc(
+        """Multi-task Elastic Net: L1/L2 mixed norm on the rows plus L2 (scikit-learn's).
 
     Minimizes, over ``W`` (n_features, n_targets) and intercepts ``b``::
 
@@ -194,22 +198,9 @@ class MultiTaskElasticNet(_MultiTaskBase):
     alpha : float, default=1.0
         Overall penalty strength (``alpha=0``: least squares per target).
     l1_ratio : float in [0, 1], default=0.5
-        The share of the row-norm (L1/L2) term.
-{_PARAMS_DOC}
-
-    Attributes
-    ----------
-{_ATTRS_DOC}
-
-    Examples
-    --------
-    >>> import numpy as np, lassokit as lk
-    >>> X = np.array([[0., 1.], [1., 0.], [2., 2.], [3., 1.]])
-    >>> Y = np.c_[X @ [1., 2.], X @ [1., 1.]]
-    >>> lk.MultiTaskElasticNet(alpha=0.1).fit(X, Y).coef_.round(3)
+        The share of the row-norm (L1/L2) term.""", "MultiTaskElasticNet", """\
     array([[0.983, 1.745],
-           [0.956, 0.888]])
-    """
+           [0.956, 0.888]])""")
 
     _constraints: ClassVar[dict] = {**_MT_CONSTRAINTS, "l1_ratio": [UNIT_REAL]}
 
@@ -223,7 +214,8 @@ class MultiTaskElasticNet(_MultiTaskBase):
 
 
 class MultiTaskLasso(_MultiTaskBase):
-    __doc__ = f"""Multi-task Lasso: L1/L2 mixed-norm penalty on the rows (scikit-learn compatible).
+    __doc__ = _single_doc(
+        """Multi-task Lasso: L1/L2 mixed-norm penalty on the rows (scikit-learn compatible).
 
     Minimizes ``1/(2n) sum_i s_i ||y_i - W^T x_i - b||^2 + alpha * sum_j
     ||W_j||_2`` over ``W`` (n_features, n_targets) and intercepts ``b``
@@ -235,22 +227,9 @@ class MultiTaskLasso(_MultiTaskBase):
     Parameters
     ----------
     alpha : float, default=1.0
-        Strength of the row-norm term.
-{_PARAMS_DOC}
-
-    Attributes
-    ----------
-{_ATTRS_DOC}
-
-    Examples
-    --------
-    >>> import numpy as np, lassokit as lk
-    >>> X = np.array([[0., 1.], [1., 0.], [2., 2.], [3., 1.]])
-    >>> Y = np.c_[X @ [1., 2.], X @ [1., 1.]]
-    >>> lk.MultiTaskLasso(alpha=0.1).fit(X, Y).coef_.round(3)
+        Strength of the row-norm term.""", "MultiTaskLasso", """\
     array([[0.976, 1.834],
-           [0.958, 0.931]])
-    """
+           [0.958, 0.931]])""")
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000, tol=1e-4,
                  warm_start=False, random_state=None, selection="cyclic", backend="auto"):
@@ -260,7 +239,7 @@ class MultiTaskLasso(_MultiTaskBase):
         return 1.0
 
 
-_CV_DOC = """\
+_CV_DOC = f"""\
     eps : float in (0, 1], default=1e-3
         ``alpha_min / alpha_max`` of the default grid.
     alphas : int or array-like, default=100
@@ -281,15 +260,10 @@ _CV_DOC = """\
         after one more solve towards ``max(tol * 1e-5, 1e-13)``).
     copy_X : bool, default=True
         Honoured trivially (X is never modified).
-    cv : int, CV splitter or iterable, default=None
-        As in scikit-learn (None: 5-fold ``KFold``, no shuffling).
-    verbose : bool or int, default=False
-        joblib verbosity.
-    n_jobs : int, default=None
-        Parallel (l1_ratio, fold) tasks; joblib's active backend is used.
+{FOLDS_DOC}
     random_state : int, RandomState or None, default=None
         Accepted for compatibility; unused.
-    selection : {"cyclic", "random"}, default="cyclic"
+    selection : {{"cyclic", "random"}}, default="cyclic"
         Accepted for compatibility; does not change the result.
     backend : str or Backend, default="auto"
         The lassokit backend of every fold's path and of the refit: a name

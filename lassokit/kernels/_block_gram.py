@@ -96,47 +96,63 @@ def _top_eig(M, s):
     return max(np.linalg.eigvalsh(M)[s - 1], 0.0)
 
 
-@njit(cache=True, nogil=True)
-def block_lipschitz_dense(X, H, xm, gptr, gidx):
-    """``lips[g, k'] = lambda_max(M_g)`` for every block, shape (G, Kh) (dense X, any order)."""
-    n = X.shape[0]
+#: Stand-ins for the storage a call does not use (one compiled driver for both).
+_NO_X = np.zeros((0, 0), order="F")
+_NO_DATA = np.zeros(0)
+_NO_INDEX = np.zeros(0, dtype=np.int32)
+
+
+@njit(**HELPER)
+def _work(n, sparse, gptr):
+    """Scratch of one driver call: the sparse row lists (size ``n``) or a dense row."""
+    m = n if sparse else 0
+    return np.full(m, -1, np.int64), np.empty(m, np.int64), np.empty(m, np.int64), \
+        np.empty(_largest(gptr))
+
+
+@njit(**HELPER)
+def _gram(X, data, indices, indptr, sparse, H, xm, gidx, lo, s, kk, hsum, tag, work):
+    """``M_g`` (unscaled) from either storage; ``tag`` must be new for every call."""
+    mark, slot, rows, cvec = work
+    if sparse:
+        return _sparse_gram(data, indices, indptr, H, xm, gidx, lo, s, kk, hsum[kk], tag,
+                            mark, slot, rows)
+    return _dense_gram(X, H, xm, gidx, lo, s, kk, cvec)
+
+
+@njit(**HELPER)
+def _lipschitz(X, data, indices, indptr, sparse, n, H, xm, gptr, gidx):
     Kh = H.shape[1]
     G = gptr.shape[0] - 1
     lips = np.zeros((G, Kh))
-    cvec = np.empty(_largest(gptr))
+    hsum = np.zeros(Kh)
+    for i in range(H.shape[0]):
+        for kk in range(Kh):
+            hsum[kk] += H[i, kk]
+    work = _work(n, sparse, gptr)
+    tag = 0
     for g in range(G):
         lo = gptr[g]
         s = gptr[g + 1] - lo
         if s == 0:
             continue
         for kk in range(Kh):
-            lips[g, kk] = _top_eig(_dense_gram(X, H, xm, gidx, lo, s, kk, cvec), s) / n
+            M = _gram(X, data, indices, indptr, sparse, H, xm, gidx, lo, s, kk, hsum, tag, work)
+            tag += 1
+            lips[g, kk] = _top_eig(M, s) / n
     return lips
+
+
+@njit(cache=True, nogil=True)
+def block_lipschitz_dense(X, H, xm, gptr, gidx):
+    """``lips[g, k'] = lambda_max(M_g)`` for every block, shape (G, Kh) (dense X, any order)."""
+    return _lipschitz(X, _NO_DATA, _NO_INDEX, _NO_INDEX, False, X.shape[0], H, xm, gptr, gidx)
 
 
 @njit(cache=True, nogil=True)
 def block_lipschitz_sparse(data, indices, indptr, n, H, xm, gptr, gidx):
     """:func:`block_lipschitz_dense` for a CSC X, without densifying it."""
-    Kh = H.shape[1]
-    G = gptr.shape[0] - 1
-    lips = np.zeros((G, Kh))
-    hsum = np.zeros(Kh)
-    for i in range(n):
-        for kk in range(Kh):
-            hsum[kk] += H[i, kk]
-    mark = np.full(n, -1, np.int64)  # the block that last listed row i
-    slot = np.empty(n, np.int64)  # row i's position in that block's list
-    rows = np.empty(n, np.int64)
-    for g in range(G):
-        lo = gptr[g]
-        s = gptr[g + 1] - lo
-        if s == 0:
-            continue
-        for kk in range(Kh):
-            M = _sparse_gram(data, indices, indptr, H, xm, gidx, lo, s, kk, hsum[kk],
-                             g * Kh + kk, mark, slot, rows)
-            lips[g, kk] = _top_eig(M, s) / n
-    return lips
+    return _lipschitz(_NO_X, data, indices, indptr, True, n, H, xm, gptr, gidx)
 
 
 @njit(**HELPER)
@@ -153,55 +169,43 @@ def _store_eigen(M, s, n, lo, qptr, g, Qf, dv):
 
 
 @njit(**HELPER)
-def _eigen_layout(gptr, exact):
-    G = gptr.shape[0] - 1
-    qptr = np.zeros(G + 1, dtype=np.int64)
-    for g in range(G):
-        s = gptr[g + 1] - gptr[g]
-        qptr[g + 1] = qptr[g] + (s * s if exact[g] else 0)
-    return qptr
+def _eigen(X, data, indices, indptr, sparse, n, H, xm, gptr, gidx, exact, qptr, Qf, dv):
+    hsum = np.zeros(1)
+    for i in range(H.shape[0]):
+        hsum[0] += H[i, 0]
+    work = _work(n, sparse, gptr)
+    for g in range(gptr.shape[0] - 1):
+        if not exact[g]:
+            continue
+        lo = gptr[g]
+        s = gptr[g + 1] - lo
+        M = _gram(X, data, indices, indptr, sparse, H, xm, gidx, lo, s, 0, hsum, g, work)
+        _store_eigen(M, s, n, lo, qptr, g, Qf, dv)
 
 
 @njit(cache=True, nogil=True)
-def block_eigen_dense(X, H, xm, gptr, gidx, exact):
+def block_eigen_dense(X, H, xm, gptr, gidx, exact, qptr, Qf, dv):
     """Eigendecompositions ``M_g = Q diag(d) Q^T`` of the blocks flagged ``exact`` (Kh = 1).
 
-    Returns ``(qptr, Qf, dv)``: block ``g``'s ``Q`` (row-major) is
-    ``Qf[qptr[g]:qptr[g+1]]`` (empty for other blocks), its eigenvalues
-    ``dv[gptr[g]:gptr[g+1]]`` (ascending; relative ``1e-12`` and below set to 0).
+    Written in place, the other blocks left as they are (so decompositions
+    can be made as blocks are first needed): block ``g``'s ``Q`` (row-major)
+    is ``Qf[qptr[g]:qptr[g+1]]``, its eigenvalues ``dv[gptr[g]:gptr[g+1]]``
+    (ascending; relative ``1e-12`` and below set to 0). ``qptr`` must leave
+    ``s_g^2`` entries to every flagged block (:func:`eigen_layout`).
     """
-    n = X.shape[0]
-    qptr = _eigen_layout(gptr, exact)
-    Qf = np.zeros(qptr[-1])
-    dv = np.zeros(gidx.shape[0])
-    cvec = np.empty(_largest(gptr))
-    for g in range(gptr.shape[0] - 1):
-        if not exact[g]:
-            continue
-        lo = gptr[g]
-        s = gptr[g + 1] - lo
-        _store_eigen(_dense_gram(X, H, xm, gidx, lo, s, 0, cvec), s, n, lo, qptr, g, Qf, dv)
-    return qptr, Qf, dv
+    _eigen(X, _NO_DATA, _NO_INDEX, _NO_INDEX, False, X.shape[0], H, xm, gptr, gidx, exact,
+           qptr, Qf, dv)
 
 
 @njit(cache=True, nogil=True)
-def block_eigen_sparse(data, indices, indptr, n, H, xm, gptr, gidx, exact):
+def block_eigen_sparse(data, indices, indptr, n, H, xm, gptr, gidx, exact, qptr, Qf, dv):
     """:func:`block_eigen_dense` for a CSC X."""
-    qptr = _eigen_layout(gptr, exact)
-    Qf = np.zeros(qptr[-1])
-    dv = np.zeros(gidx.shape[0])
-    hsum = 0.0
-    for i in range(n):
-        hsum += H[i, 0]
-    mark = np.full(n, -1, np.int64)
-    slot = np.empty(n, np.int64)
-    rows = np.empty(n, np.int64)
-    for g in range(gptr.shape[0] - 1):
-        if not exact[g]:
-            continue
-        lo = gptr[g]
-        s = gptr[g + 1] - lo
-        M = _sparse_gram(data, indices, indptr, H, xm, gidx, lo, s, 0, hsum, g, mark, slot,
-                         rows)
-        _store_eigen(M, s, n, lo, qptr, g, Qf, dv)
-    return qptr, Qf, dv
+    _eigen(_NO_X, data, indices, indptr, True, n, H, xm, gptr, gidx, exact, qptr, Qf, dv)
+
+
+def eigen_layout(gptr, multi):
+    """``(qptr, Qf, dv)`` with room for the decompositions of the blocks flagged ``multi``."""
+    sizes = np.diff(gptr)
+    qptr = np.zeros(sizes.size + 1, dtype=np.int64)
+    np.cumsum(np.where(multi, sizes * sizes, 0), out=qptr[1:])
+    return qptr, np.zeros(int(qptr[-1])), np.zeros(int(gptr[-1]))

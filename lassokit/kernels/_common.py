@@ -439,7 +439,10 @@ def anderson_point(W, M, c, out, box):
     """Anderson-extrapolated iterate from the rows of ``W`` (chronological).
 
     Writes the combination ``sum_t c_t W[t+1]`` into ``out`` (clipped into
-    the box); returns False when the weights are degenerate.
+    the box); returns False when the weights are degenerate. A coefficient
+    equal in every combined iterate keeps its value exactly: the weights
+    sum to 1 only to rounding, and a coefficient held at a bound would
+    otherwise come back an ulp inside it.
     """
     iterate_diff_gram(W, M)
     if not anderson_weights(M, c):
@@ -447,7 +450,9 @@ def anderson_point(W, M, c, out, box):
     K = M.shape[0]
     for k in range(out.shape[0]):
         acc = 0.0
+        still = True
         for t in range(K):
             acc += c[t] * W[t + 1, k]
-        out[k] = min(max(acc, box[0, k]), box[1, k])
+            still = still and W[t + 1, k] == W[K, k]
+        out[k] = W[K, k] if still else min(max(acc, box[0, k]), box[1, k])
     return True

@@ -43,7 +43,13 @@ J. Comput. Graph. Stat. 22(2) (the prox of the sparse-group penalty).
 import numpy as np
 from numba import njit
 
-from ._block_gram import block_lipschitz_dense, block_lipschitz_sparse
+from ._block_gram import (
+    _NO_DATA,
+    _NO_INDEX,
+    _NO_X,
+    block_lipschitz_dense,
+    block_lipschitz_sparse,
+)
 from ._block_solve import commit, exact_block
 from ._common import FASTMATH, FASTMATH_SPARSE, HELPER
 
@@ -56,10 +62,16 @@ def _largest_group(gptr, ws):
     # Scratch is sized once per call by the largest group swept (at least 1).
     smax = 1
     for q in range(ws.shape[0]):
-        g = ws[q]
-        s = gptr[g + 1] - gptr[g]
-        smax = max(smax, s)
+        smax = max(smax, block_span(gptr, ws, q)[2])
     return smax
+
+
+@njit(inline="always", **HELPER)
+def block_span(gptr, ws, q):
+    """``(g, lo, size)``: the ``q``-th swept block and its slice of ``gidx``."""
+    g = ws[q]
+    lo = gptr[g]
+    return g, lo, gptr[g + 1] - lo
 
 
 @njit(**HELPER)
@@ -387,12 +399,6 @@ def bcd_sparse(data, indices, indptr, n, R, roff, W, H, xm, hx, gptr, gidx, lips
                    galpha, lam, mu, ws, n_epochs, tol, qptr, Qf, dv)
 
 
-#: Stand-ins for the storage a call does not use (one compiled driver for both).
-_NO_X = np.zeros((0, 0), order="F")
-_NO_DATA = np.zeros(0)
-_NO_INDEX = np.zeros(0, dtype=np.int32)
-
-
 @njit(**HELPER)
 def _epochs(X, data, indices, indptr, sparse, R, roff, W, H, xm, hx, gptr, gidx, lips, galpha,
             lam, mu, ws, n_epochs, tol, qptr, Qf, dv):
@@ -405,9 +411,7 @@ def _epochs(X, data, indices, indptr, sparse, R, roff, W, H, xm, hx, gptr, gidx,
     for _ in range(n_epochs):
         change = 0.0
         for q in range(ws.shape[0]):
-            g = ws[q]
-            lo = gptr[g]
-            s = gptr[g + 1] - lo
+            g, lo, s = block_span(gptr, ws, q)
             if s == 0:
                 continue
             lmax = _max_lips(lips, g)

@@ -16,7 +16,7 @@ step and prox are those of :mod:`lassokit.kernels.bcd`.
 import numpy as np
 from numba import njit
 
-from .bcd import _max_lips, _prox_block, _scratch
+from .bcd import _max_lips, _prox_block, _scratch, block_span
 
 
 @njit(cache=True, nogil=True)
@@ -34,9 +34,7 @@ def bcd_gram(G, C, W, Q, gptr, gidx, lips, galpha, lam, mu, ws, n_epochs, tol):
     for ep in range(1, n_epochs + 1):
         change = 0.0
         for q in range(ws.shape[0]):
-            g = ws[q]
-            lo = gptr[g]
-            sz = gptr[g + 1] - lo
+            g, lo, sz = block_span(gptr, ws, q)
             lmax = _max_lips(lips, g)
             for a in range(sz):
                 j = gidx[lo + a]

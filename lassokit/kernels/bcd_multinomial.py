@@ -30,7 +30,7 @@ import numpy as np
 from numba import njit
 
 from ._common import HELPER
-from .bcd import _prox_block, _scratch
+from .bcd import _NO_DATA, _NO_INDEX, _NO_X, _prox_block, _scratch, block_span
 
 
 @njit(**HELPER)
@@ -89,12 +89,6 @@ def multinomial_sparse(data, indices, indptr, n, s, P, G0, M, W, dc, Ainv, gptr,
                    gidx, lips, galpha, lam, mu, ws, n_epochs, tol, fit_intercept)
 
 
-#: Stand-ins for the storage a call does not use (one compiled driver for both).
-_NO_X = np.zeros((0, 0), order="F")
-_NO_DATA = np.zeros(0)
-_NO_INDEX = np.zeros(0, dtype=np.int32)
-
-
 @njit(**HELPER)
 def _epochs(X, xm, data, indices, indptr, sparse, s, P, G0, M, W, dc, Ainv, gptr, gidx, lips,
             galpha, lam, mu, ws, n_epochs, tol, fit_intercept):
@@ -107,9 +101,7 @@ def _epochs(X, xm, data, indices, indptr, sparse, s, P, G0, M, W, dc, Ainv, gptr
     for ep in range(1, n_epochs + 1):
         change = 0.0
         for q in range(ws.shape[0]):
-            g = ws[q]
-            lo = gptr[g]
-            sz = gptr[g + 1] - lo
+            g, lo, sz = block_span(gptr, ws, q)
             for a in range(sz):
                 j = gidx[lo + a]
                 for k in range(K):

@@ -162,9 +162,14 @@ def xw(d, W):
     rows = np.flatnonzero(np.any(W != 0, axis=1))
     if rows.size == 0:
         return np.zeros((d.n, W.shape[1]))
-    Xs = X[:, rows] if rows.size < d.p else X
     Ws, ms = W[rows], xm[rows]
-    if Xs.dtype == np.float64 and (d.plain_products or not np.any(ms)):
+    plain = X.dtype == np.float64 and (d.plain_products or not np.any(ms))
+    if plain and rows.size < d.p and _in_place(X):
+        from ..kernels.col_products import cols_dot  # numba: loaded on first use
+
+        return cols_dot(X, rows, np.ascontiguousarray(Ws)) - (ms @ Ws)[None, :]
+    Xs = X[:, rows] if rows.size < d.p else X
+    if plain:
         return Xs @ Ws - (ms @ Ws)[None, :]
     out = np.empty((d.n, W.shape[1]))
     step = max(1, _BLOCK // max(rows.size, 1))
@@ -177,9 +182,16 @@ def xw(d, W):
 def xtm(d, M, features=None):
     """``(X - 1 x_offset^T)[:, features]^T @ M`` in float64, shape (len(features), K)."""
     X, xm = d.X, d.x_offset
-    if features is not None:
-        X, xm = X[:, features], xm[features]
     M = np.asarray(M, dtype=np.float64)
+    if features is not None:
+        if (_in_place(X) and X.dtype == np.float64
+                and (d.plain_products or not np.any(xm[features]))):
+            from ..kernels.col_products import cols_t_dot  # numba: loaded on first use
+
+            xm = xm[features]
+            return cols_t_dot(X, np.asarray(features, dtype=np.int64),
+                              np.ascontiguousarray(M)) - np.outer(xm, M.sum(axis=0))
+        X, xm = X[:, features], xm[features]
     if sp.issparse(X):
         return np.asarray(X.T @ M, dtype=np.float64) - np.outer(xm, M.sum(axis=0))
     if X.dtype == np.float64 and (d.plain_products or not np.any(xm)):
@@ -190,6 +202,11 @@ def xtm(d, M, features=None):
         blk = slice(start, min(d.n, start + step))
         out += (np.asarray(X[blk], dtype=np.float64) - xm).T @ M[blk]
     return out
+
+
+def _in_place(X):
+    """Dense and column-major: column subsets are read in place, not copied."""
+    return not sp.issparse(X) and X.flags.f_contiguous
 
 
 def residual(d, W):

@@ -20,7 +20,8 @@ plus a ball of radius ``a_b``) and ``(||ST(V_b, l)|| - a_b)_+^2 / (2 m_b)``
 with one (the squared distance to that set, over ``2 m_b``). So ``t`` ranges
 over ``[0, t_max]`` with ``t_max`` the exact scale of
 :func:`lassokit.kernels.group_scale.block_scales`, and ``D`` is concave in
-``t``: a closed form without L2 parts, a golden-section search with them.
+``t``: a closed form without L2 parts, a safeguarded Newton step on
+``D'`` with them (:func:`lassokit.kernels.group_scale.best_dual_scale`).
 Features with no penalty at all (``l = m = 0``, no group) need ``V_j = 0``
 exactly: the residual is first projected off their columns (weighted least
 squares), which keeps ``U`` a dual point.
@@ -136,11 +137,19 @@ def best_scale(a, c, layout, V, t_max):
     hi = min(t_max, max(a / c, 0.0))
     if not np.any(layout.mu > 0) or hi == 0.0:
         return hi
+    from ..kernels.group_scale import best_dual_scale  # numba: loaded on first use
 
-    def value(t):
-        return t * a - 0.5 * t * t * c - conjugate(layout, V, t)
-
-    return golden_max(value, 0.0, hi)[0]
+    mu = layout.mu
+    block = np.repeat(layout.galpha, layout.sizes)
+    in_group = np.zeros(mu.shape, dtype=bool)
+    in_group[layout.gidx[block > 0]] = True
+    entry = ~in_group & (mu > 0)
+    # mu is equal inside a group; a block without an L2 part is an indicator (in t_max).
+    gmu = np.zeros(layout.n_blocks)
+    if layout.gidx.size:
+        gmu = np.where(layout.galpha > 0, mu[layout.gidx[layout.gptr[:-1]]], 0.0)
+    return float(best_dual_scale(float(a), float(c), float(hi), np.abs(V), layout.lam, mu,
+                                 entry, layout.gptr, layout.gidx, layout.galpha, gmu))
 
 
 def golden_max(f, lo, hi, steps=60):

@@ -65,37 +65,54 @@ class BlockState:
         sq = d.col_sq if d.col_sq is not None else \
             _linalg.column_sq_norms(d.X, d.sw, d.x_offset)
         lips = sq[lay.gidx[lay.gptr[:-1]]] / d.n
-        self.eigen = self._eigen()
-        qptr, _, dv = self.eigen
-        if qptr.size:
-            multi = np.flatnonzero(np.diff(qptr) > 0)
-            ends = lay.gptr[multi + 1] - 1  # eigenvalues ascend: the last is the largest
-            lips[multi] = np.maximum(dv[ends], 0.0)
-        self.lips = np.ascontiguousarray(lips[:, None])
-        self.lips = drop_rounding_lips(self.lips, lay, column_max(d.X), float(d.h.max()))
+        # Blocks of several features are decomposed when they first join a working
+        # set (prepare): most never do. Until then the trace of their Gram, an upper
+        # bound of its largest eigenvalue, is their constant (safe for screening).
+        self._pending = lay.sizes > 1
+        if np.any(self._pending):
+            from ..kernels._block_gram import eigen_layout
+
+            lips[self._pending] = np.add.reduceat(sq[lay.gidx], lay.gptr[:-1])[
+                self._pending] / d.n
+            self.eigen = eigen_layout(lay.gptr, self._pending)
+        else:
+            self.eigen = (bcd.NO_EIGEN_PTR, bcd.NO_EIGEN, bcd.NO_EIGEN)
+        self._weight_max = float(d.h.max())
+        self._colmax = column_max(d.X)
+        self.lips = drop_rounding_lips(np.ascontiguousarray(lips[:, None]), lay, self._colmax,
+                                       self._weight_max)
         self.lmax = self.lips.max(axis=1) if self.lips.size else np.zeros(0)
         self.block = lay.block_of(d.p)
 
-    def _eigen(self):
-        """Eigendecompositions of the blocks of several features.
+    def prepare(self, ws):
+        """Decompose the blocks of ``ws`` not yet decomposed; their constants become exact.
 
-        The kernels solve the group step of those with a group term and no
+        The kernels solve the group step of blocks with a group term and no
         L1 part exactly (:mod:`lassokit.kernels._block_solve`); the others
         take proximal-gradient steps, with the largest eigenvalue as their
         Lipschitz constant.
         """
+        new = ws[self._pending[ws]]
+        if new.size == 0:
+            return
         from ..kernels import _block_gram
 
         d, lay = self.d, self.d.layout
-        exact = lay.sizes > 1
-        if not np.any(exact):
-            return bcd.NO_EIGEN_PTR, bcd.NO_EIGEN, bcd.NO_EIGEN
+        exact = np.zeros(lay.n_blocks, dtype=bool)
+        exact[new] = True
         if d.sparse:
             X = d.X
-            return _block_gram.block_eigen_sparse(X.data, X.indices, X.indptr, d.n, self.H,
-                                                  self.xm, lay.gptr, lay.gidx, exact)
-        return _block_gram.block_eigen_dense(self.Xf, self.H, self.xm, lay.gptr, lay.gidx,
-                                             exact)
+            _block_gram.block_eigen_sparse(X.data, X.indices, X.indptr, d.n, self.H, self.xm,
+                                           lay.gptr, lay.gidx, exact, *self.eigen)
+        else:
+            _block_gram.block_eigen_dense(self.Xf, self.H, self.xm, lay.gptr, lay.gidx, exact,
+                                          *self.eigen)
+        self._pending[new] = False
+        top = np.zeros((lay.n_blocks, 1))
+        top[new, 0] = np.maximum(self.eigen[2][lay.gptr[new + 1] - 1], 0.0)  # ascending
+        top = drop_rounding_lips(top, lay, self._colmax, self._weight_max)
+        self.lips[new] = top[new]
+        self.lmax[new] = top[new, 0]
 
     @property
     def Xf(self):
@@ -274,6 +291,7 @@ def solve_squared(d, *, tol, max_iter, W0=None, state=None, verbose=False):
         size = min(alive.size, max(10, 2 * supp.size, size))
         order = alive[np.argsort(-score, kind="stable")][:size]
         ws = np.union1d(np.union1d(supp, must[~screened[must]]), order).astype(np.int64)
+        st.prepare(ws)
         feats = st.features(ws)
         R = np.ascontiguousarray(residual(d, W))
         roff[:] = 0.0

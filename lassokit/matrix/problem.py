@@ -380,9 +380,9 @@ class MatrixProblem(Problem):
         Problem
         """
         y = self._labels if self._classes is not None else self._y_raw
-        fields = dict(X=self._X, y=y, penalty=self._penalty, loss=self._loss,
-                      fit_intercept=self._fit_intercept, sample_weight=self._sw_raw,
-                      offset=self._offset)
+        fields = {"X": self._X, "y": y, "penalty": self._penalty, "loss": self._loss,
+                  "fit_intercept": self._fit_intercept, "sample_weight": self._sw_raw,
+                  "offset": self._offset}
         unknown = set(changes) - set(fields)
         if unknown:
             raise TypeError(f"replace() got unknown field(s): {', '.join(sorted(unknown))}.")

@@ -13,14 +13,14 @@ What it does, every run, from the scikit-learn installed in this environment
    lassokit instead (:data:`FROM_LASSOKIT`); ``lasso_path`` / ``enet_path``
    come from ``_shims.py`` (lassokit's path functions in scikit-learn's
    calling convention: tuple result, no intercept, int ``alphas`` = grid
-   size). Everything else (``MultiTask*``, ``LassoLarsCV``, ``lars_path``,
+   size). Everything else (``LassoLarsCV``, ``lars_path``,
    ``LinearRegression``, private modules) stays scikit-learn's: a reference
-   or an estimator lassokit does not provide;
+   or something lassokit does not provide;
 3. writes a ``conftest.py`` that provides scikit-learn's ``global_random_seed``
    fixture (same ``SKLEARN_TESTS_GLOBAL_RANDOM_SEED`` convention), checks at
    collection that the rewritten names really are lassokit's, and marks the
-   tests listed in ``differences.py``: ``skip`` for tests of classes or
-   private internals lassokit does not provide (they would test
+   tests listed in ``differences.py``: ``skip`` for tests of scikit-learn's
+   private internals, which lassokit does not have (they would test
    scikit-learn), strict ``xfail`` for documented, deliberate differences
    (a strict xfail that passes fails the run: the table cannot go stale
    silently), each with its reason. An entry that matches no collected test
@@ -49,7 +49,8 @@ HERE = Path(__file__).resolve().parent
 MODULES = ("test_coordinate_descent.py", "test_sparse_coordinate_descent.py")
 
 #: Names imported from ``sklearn.linear_model`` that are replaced by lassokit's.
-FROM_LASSOKIT = ("ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge")
+FROM_LASSOKIT = ("ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "MultiTaskElasticNet",
+                 "MultiTaskElasticNetCV", "MultiTaskLasso", "MultiTaskLassoCV", "Ridge")
 #: Path functions: lassokit's, through the calling-convention shims of ``_shims.py``.
 FROM_SHIMS = ("enet_path", "lasso_path")
 
@@ -235,8 +236,8 @@ def main(argv=None):
         code = subprocess.call(cmd, cwd=dest, env=env)
         if not args.raw:
             print("(xfailed: documented, deliberate differences; skipped: tests of "
-                  "scikit-learn's own MultiTask* classes and private internals; "
-                  "reasons in tests/sklearn_cd/differences.py)")
+                  "scikit-learn's private internals; reasons in "
+                  "tests/sklearn_cd/differences.py)")
         return code
     finally:
         if not args.keep:
