@@ -55,6 +55,8 @@ _LOSS = Multinomial()
 _MAX_NEWTON = 200
 #: Block epochs of one Newton step at most (the kernel stops earlier on its own tol).
 _INNER_EPOCHS = 1000
+#: The inner solves' stopping move, as a share of the gap (see solve_multinomial).
+_INNER_SHARE = 1e-2
 
 
 @dataclass(frozen=True)
@@ -261,8 +263,13 @@ def solve_multinomial(d, *, tol, max_iter, W0=None, verbose=False):
         G0 = np.ascontiguousarray((P - d.E) * (d.h / d.n)[:, None])
         Wn = W.copy()
         ws, size = _working_set(d, W, cert.V, size)
+        # The kernel stops when every block's last move has sqrt(L) ||dW_b|| <= tol.
+        # 1e-2 of the gap ran 20% faster than 1e-3 (600 x 1,500, 10 classes, amax/100:
+        # 15.4 s against 19.3 s) with 3 more Newton steps; 3e-2 and looser let the line
+        # search fail before the target.
+        inner_tol = _INNER_SHARE * max(gap, 1e-300)
         done, dc, _ = _inner(d, P, G0, Wn, ws, min(_INNER_EPOCHS, max_iter - n_iter),
-                             1e-3 * max(gap, 1e-300), colmax, Xf)
+                             inner_tol, colmax, Xf)
         n_iter += done
         dW = Wn - W
         # The sparse kernel works uncentred: its intercept step carries x_offset . dW.

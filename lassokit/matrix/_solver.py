@@ -43,6 +43,8 @@ _CHECK = 10
 #: A working set is solved until its gap is this share of the outer gap.
 _INNER_SHARE = 0.3
 _MAX_OUTER = 200
+#: The first working set's size (in blocks).
+_WS_START = 10
 #: Working sets of at most this many features may be solved on their Gram matrix.
 _GRAM_MAX = 4096
 
@@ -288,7 +290,7 @@ def solve_squared(d, *, tol, max_iter, W0=None, state=None, verbose=False):
         supp = supp[supp >= 0]
         score = violation(lay, cert.V, cert.t)[alive] / np.sqrt(np.maximum(st.lmax[alive],
                                                                              1e-300))
-        size = min(alive.size, max(10, 2 * supp.size, size))
+        size = min(alive.size, max(_WS_START, 2 * supp.size, size))
         order = alive[np.argsort(-score, kind="stable")][:size]
         ws = np.union1d(np.union1d(supp, must[~screened[must]]), order).astype(np.int64)
         st.prepare(ws)
