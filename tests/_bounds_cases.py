@@ -1,298 +1,31 @@
-"""Independent machinery for tests/test_bounds.py: objective, optimal intercept,
-a CVXPY reference with the box written directly in CVXPY, a KKT/Newton polish
-of that reference, and an independent Fenchel dual lower bound.
+"""The reference optimum of a box-bounded problem, the standard cases, and the
+checks that judge lassokit's answers by them (tests/test_bounds_*.py).
 
-Nothing here calls lassokit's solvers or certificate: the reference's quality
-is judged by the dual bound computed here, so that the certificate under test
-never vouches for the reference it is compared with.
+The reference: a CVXPY model with the box written directly in CVXPY (not
+lassokit's ``"cvxpy"`` backend), polished by Newton on its free set. The
+reference machinery never calls lassokit's solvers or certificate: its
+quality is judged by the independent dual bound of ``_bounds_model`` (whose
+names are re-exported here: ``bc.Case``, ``bc.objective``, ...), so that the
+certificate under test never vouches for the reference it is compared with.
 
-Conventions (lassokit's API.md §1, §9, §10): normalized sample weights
-``s`` (sum n), ``c_i = s_i / n``,
-
-    squared:  P(w, b) = sum_i c_i (y_i - z_i)^2 / 2 + pen(w)
-    logistic: P(w, b) = sum_i c_i log(1 + exp(-t_i z_i)) + pen(w),  t = 2 y01 - 1
-    pen(w)  = sum_j lam_j |w_j| + mu_j w_j^2 / 2 + indicator(lower <= w <= upper)
-
-with ``z = X w + b``. Weak duality used for the lower bound, for any
-``alpha`` with ``sum(alpha) = 0`` when an intercept is fitted:
-
-    P(w, b) >= D(alpha) = -sum_i phi_i*(-alpha_i) - sum_j h_j*((X^T alpha)_j)
-
-with ``phi_i`` the per-sample loss and ``h_j`` the per-coordinate penalty
-including its box.
+The checks (:func:`check_against_reference`, :func:`assert_in_box`, ...) are
+the ones every ``test_bounds_*`` file asserts with; use the module as
+``import _bounds_cases as bc``.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, xlogy
+from _bounds_model import *  # re-exported: bc.Case, bc.objective, bc.dual_bound, ...
+from _bounds_model import INF, Case, dual_bound, in_box, objective, opt_intercept, p0
+from scipy.special import expit
 
-INF = np.inf
-
-
-# ---------------------------------------------------------------------------
-# Problem description (plain data; the lassokit Problem is built from it)
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class Case:
-    X: object                # dense ndarray or scipy.sparse matrix (what lassokit gets)
-    y: np.ndarray            # raw target (real, or {0, 1} for logistic)
-    loss: str                # "squared" | "logistic"
-    a1: float
-    a2: float
-    v1: np.ndarray | None    # per-feature L1 weights (None: ones)
-    v2: np.ndarray | None
-    lower: np.ndarray        # float64 (p,), -inf allowed
-    upper: np.ndarray
-    fit_intercept: bool = True
-    sample_weight: np.ndarray | None = None
-    name: str = ""
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def n(self):
-        return self.X.shape[0]
-
-    @property
-    def p(self):
-        return self.X.shape[1]
-
-    @property
-    def Xd(self):
-        X = self.X.toarray() if sp.issparse(self.X) else np.asarray(self.X)
-        return np.asarray(X, dtype=np.float64)
-
-    @property
-    def c(self):
-        """Per-sample weights c_i = s_i / n, s normalized to sum to n."""
-        n = self.n
-        if self.sample_weight is None:
-            return np.full(n, 1.0 / n)
-        s = np.asarray(self.sample_weight, dtype=np.float64)
-        return s / s.sum()
-
-    @property
-    def lam(self):
-        v = np.ones(self.p) if self.v1 is None else np.asarray(self.v1, dtype=np.float64)
-        return self.a1 * v
-
-    @property
-    def mu(self):
-        v = np.ones(self.p) if self.v2 is None else np.asarray(self.v2, dtype=np.float64)
-        return self.a2 * v
-
-    @property
-    def t(self):
-        return 2.0 * np.asarray(self.y, dtype=np.float64) - 1.0
-
-    def penalty(self):
-        import lassokit as lk
-
-        pen = lk.L1(self.a1, weights=self.v1)
-        if self.a2 > 0:
-            pen = pen + lk.L2(self.a2, weights=self.v2)
-        return pen
-
-    def problem(self, bounds="case", **kw):
-        import lassokit as lk
-
-        if isinstance(bounds, str) and bounds == "case":
-            bounds = (self.lower, self.upper)
-        args = dict(loss=self.loss, fit_intercept=self.fit_intercept,
-                    sample_weight=self.sample_weight, bounds=bounds)
-        args.update(kw)
-        return lk.Problem(self.X, self.y, self.penalty(), **args)
-
-
-# ---------------------------------------------------------------------------
-# Independent objective and optimal intercept
-# ---------------------------------------------------------------------------
-
-
-def in_box(case, w):
-    w = np.asarray(w, dtype=np.float64)
-    return bool(np.all(w >= case.lower) and np.all(w <= case.upper))
-
-
-def pen_value(case, w):
-    w = np.asarray(w, dtype=np.float64)
-    lam, mu = case.lam, case.mu
-    nz = w != 0  # lam = inf on a zero coefficient contributes 0 (excluded feature)
-    return float(np.sum(lam[nz] * np.abs(w[nz]))) + 0.5 * float(np.sum(mu * w * w))
-
-
-def loss_value(case, z):
-    c = case.c
-    if case.loss == "squared":
-        r = np.asarray(case.y, dtype=np.float64) - z
-        return 0.5 * float(c @ (r * r))
-    return float(c @ np.logaddexp(0.0, -case.t * z))
-
-
-def objective(case, w, b):
-    """P(w, b); inf outside the box."""
-    w = np.asarray(w, dtype=np.float64)
-    if not in_box(case, w):
-        return INF
-    z = case.Xd @ w + b
-    return loss_value(case, z) + pen_value(case, w)
-
-
-def opt_intercept(case, w):
-    """The intercept minimizing P(w, .) (0 without intercept)."""
-    if not case.fit_intercept:
-        return 0.0
-    z0 = case.Xd @ np.asarray(w, dtype=np.float64)
-    c = case.c
-    if case.loss == "squared":
-        return float(c @ (np.asarray(case.y, dtype=np.float64) - z0)) / float(c.sum())
-    t = case.t
-    # Newton on the convex 1-D function, safeguarded by bisection on the slope.
-    def slope(b):
-        return -float(c @ (t * expit(-t * (z0 + b))))
-
-    lo, hi = -1.0, 1.0
-    while slope(lo) > 0:
-        lo *= 2
-    while slope(hi) < 0:
-        hi *= 2
-    b = 0.5 * (lo + hi)
-    for _ in range(200):
-        g = slope(b)
-        if g > 0:
-            hi = b
-        else:
-            lo = b
-        sig = expit(t * (z0 + b))
-        h = float(c @ (sig * (1 - sig)))
-        nb = b - g / h if h > 0 else 0.5 * (lo + hi)
-        if not lo < nb < hi:
-            nb = 0.5 * (lo + hi)
-        if abs(nb - b) <= 1e-16 * max(1.0, abs(b)):
-            b = nb
-            break
-        b = nb
-    return float(b)
-
-
-def objective_opt_b(case, w):
-    """P(w, b*(w))."""
-    return objective(case, w, opt_intercept(case, w))
-
-
-def p0(case):
-    """P(0, b0): the scale of lassokit's relative gaps."""
-    return objective_opt_b(case, np.zeros(case.p))
-
-
-# ---------------------------------------------------------------------------
-# Independent dual lower bound
-# ---------------------------------------------------------------------------
-
-
-def h_conj(v, lam, mu, lower, upper):
-    """h_j*(v) = sup_{lower <= w <= upper} v w - lam |w| - mu w^2 / 2, elementwise."""
-    v = np.asarray(v, dtype=np.float64)
-    out = np.empty_like(v)
-    for j in range(v.size):
-        vj, lj, mj, lo, up = v[j], lam[j], mu[j], lower[j], upper[j]
-        if lo == 0.0 and up == 0.0:
-            out[j] = 0.0
-            continue
-        if not np.isfinite(lj):  # excluded feature: only w = 0 has finite penalty
-            out[j] = 0.0
-            continue
-        if mj > 0:
-            w = np.sign(vj) * max(abs(vj) - lj, 0.0) / mj
-            w = min(max(w, lo), up)
-            out[j] = vj * w - lj * abs(w) - 0.5 * mj * w * w
-        else:
-            if vj > lj:
-                out[j] = INF if up == INF else (vj - lj) * up
-            elif vj < -lj:
-                out[j] = INF if lo == -INF else (vj + lj) * lo  # (v + lam) < 0, lo < 0
-            else:
-                out[j] = 0.0
-    return out
-
-
-def dual_value(case, alpha):
-    """D(alpha) for a dual point given in per-sample form (checks sum = 0 with intercept)."""
-    c = case.c
-    if case.loss == "squared":
-        # phi_i(z) = c_i (y_i - z)^2 / 2; phi_i*(-a) = -a y + a^2 / (2 c)
-        y = np.asarray(case.y, dtype=np.float64)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            quad = np.where(c > 0, alpha * alpha / (2 * np.where(c > 0, c, 1.0)), 0.0)
-        if np.any((c == 0) & (alpha != 0)):
-            return -INF
-        fstar = float(alpha @ y) - float(np.sum(quad))
-    else:
-        # alpha_i = c_i t_i p_i, p in [0, 1]; -phi_i*(-alpha_i) = -c_i H(p_i)
-        t = case.t
-        with np.errstate(divide="ignore", invalid="ignore"):
-            pr = np.where(c > 0, alpha * t / np.where(c > 0, c, 1.0), 0.0)
-        if np.any(pr < -1e-15) or np.any(pr > 1 + 1e-15):
-            return -INF
-        pr = np.clip(pr, 0.0, 1.0)
-        H = xlogy(pr, pr) + xlogy(1 - pr, 1 - pr)
-        fstar = -float(c @ H)
-    v = case.Xd.T @ alpha
-    hs = h_conj(v, case.lam, case.mu, case.lower, case.upper)
-    if not np.all(np.isfinite(hs)):
-        return -INF
-    return fstar - float(np.sum(hs))
-
-
-def natural_dual(case, w, b):
-    """A feasible dual point built from (w, b), scaled to make h* finite."""
-    c = case.c
-    z = case.Xd @ np.asarray(w, dtype=np.float64) + b
-    if case.loss == "squared":
-        r = np.asarray(case.y, dtype=np.float64) - z
-        alpha = c * r
-        if case.fit_intercept:
-            alpha = c * (r - float(c @ r) / float(c.sum()))
-    else:
-        t = case.t
-        pr = expit(-t * z)
-        if case.fit_intercept:
-            pos, neg = t > 0, t < 0
-            sp_, sn = float(c[pos] @ pr[pos]), float(c[neg] @ pr[neg])
-            if sp_ > sn:
-                pr = np.where(pos, pr * (sn / sp_), pr)
-            elif sn > sp_:
-                pr = np.where(neg, pr * (sp_ / sn), pr)
-        alpha = c * t * pr
-    # Scale so that sides with an infinite bound and no L2 satisfy |v| <= lam.
-    v = case.Xd.T @ alpha
-    kappa = 1.0
-    lam, mu = case.lam, case.mu
-    for j in range(case.p):
-        if mu[j] > 0 or (case.lower[j] == 0 and case.upper[j] == 0) or not np.isfinite(lam[j]):
-            continue
-        if v[j] > lam[j] and case.upper[j] == INF:
-            kappa = min(kappa, lam[j] / v[j])
-        if v[j] < -lam[j] and case.lower[j] == -INF:
-            kappa = min(kappa, lam[j] / -v[j])
-    return kappa * alpha
-
-
-def dual_bound(case, w, b):
-    """An independent lower bound on P*, from the dual point at (w, b)."""
-    alpha = natural_dual(case, w, b)
-    d = dual_value(case, alpha)
-    if case.fit_intercept:
-        # sum(alpha) = 0 holds up to rounding; charge the rounding at |b|.
-        d -= abs(float(np.sum(alpha))) * max(1.0, abs(b)) * 2
-    return d
-
+import lassokit as lk
 
 # ---------------------------------------------------------------------------
 # CVXPY reference with the box written in CVXPY, then polished
@@ -316,7 +49,7 @@ class Reference:
 def _cvxpy_solve(case):
     import cvxpy as cp
 
-    Xd, n, p = case.Xd, case.n, case.p
+    Xd, p = case.Xd, case.p
     c = case.c
     lam, mu = case.lam, case.mu
     w = cp.Variable(p)
@@ -390,7 +123,7 @@ def polish(case, coef, rel_thr=1e-7):
     p = case.p
     scale = max(1.0, float(np.max(np.abs(coef))))
     thr = rel_thr * scale
-    lam, mu = case.lam, case.mu
+    lam = case.lam
     fixed = np.zeros(p)
     free = []
     for j in range(p):
@@ -574,3 +307,137 @@ def at_nonzero_bound(case, coef, tol=1e-9):
     hit = (np.isfinite(lo) & (lo != 0) & (np.abs(coef - lo) <= tol)) | \
           (np.isfinite(up) & (up != 0) & (np.abs(coef - up) <= tol))
     return np.flatnonzero(hit)
+
+
+# ---------------------------------------------------------------------------
+# Checks shared by the test_bounds_*.py files
+# ---------------------------------------------------------------------------
+
+LS_BACKENDS = ("cd", "admm", "cvxpy", "osqp")
+LOGISTIC_BACKENDS = ("cd", "cvxpy")
+#: Relative duality gap asked of every backend in the matrix (tests/conftest.py
+#: asks 1e-10 of every backend on the unbounded matrix).
+SOLVE_TOL = 1e-9
+#: Float64 rounding of objective values, relative to max(1, P(0, b0)).
+SLACK = 1e-10
+#: Coefficient agreement floor, relative to max(1, |ref|_inf), on top of the
+#: bound implied by the objective excess and strong convexity.
+COEF_TOL = 1e-6
+
+
+def uncached_reference(case):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # CVXPY's "may be inaccurate"
+        return reference(case)
+
+
+_REF_CACHE = {}
+
+
+def reference_of(case):
+    key = case.name
+    if key not in _REF_CACHE:
+        _REF_CACHE[key] = uncached_reference(case)
+    return _REF_CACHE[key]
+
+
+def assert_in_box(coef, lower, upper, what="coef"):
+    """``lower <= coef <= upper`` exactly, compared in float64 (no rounding slack)."""
+    c = np.asarray(coef).astype(np.float64)
+    lower = np.broadcast_to(np.asarray(lower, dtype=np.float64), c.shape[:1])
+    upper = np.broadcast_to(np.asarray(upper, dtype=np.float64), c.shape[:1])
+    if c.ndim == 2:
+        lower, upper = lower[:, None], upper[:, None]
+    bad = (c < lower) | (c > upper)
+    assert not np.any(bad), (
+        f"{what} leaves the box at {np.argwhere(bad).tolist()}: values "
+        f"{c[bad].tolist()} vs lower {np.broadcast_to(lower, c.shape)[bad].tolist()} "
+        f"upper {np.broadcast_to(upper, c.shape)[bad].tolist()}"
+    )
+
+
+def solve(problem, backend, tol=SOLVE_TOL, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lk.ConvergenceWarning)
+        return problem.solve(backend, tol=tol, **kw)
+
+
+def check_against_reference(case, ref, sol, tol, *, coef_check=True, label=""):
+    """Converged, in the box, certificate valid and consistent, objective and
+    coefficients those of the reference."""
+    scale = max(1.0, ref.p0)
+    slack = SLACK * scale
+    assert sol.converged and sol.status == "optimal", (
+        f"{label}: not converged: status {sol.status!r}, rel_gap {sol.rel_gap:.3e} "
+        f"(tol {tol:g}); reference P* in [{ref.lower!r}, {ref.objective!r}]")
+    assert_in_box(sol.coef, case.lower, case.upper)
+    assert sol.coef.dtype == case.X.dtype
+    # The reported objective and intercept are the problem's, computed here by hand.
+    b_star = opt_intercept(case, sol.coef)
+    mine = objective(case, sol.coef, sol.intercept)
+    assert np.isfinite(mine)
+    assert abs(sol.intercept - b_star) <= 1e-8 * max(1.0, abs(b_star)), (
+        f"{label}: intercept {sol.intercept!r} is not optimal for coef (expected {b_star!r})")
+    assert abs(sol.objective - mine) <= 1e-10 * max(1.0, abs(mine)), (
+        f"{label}: Solution.objective {sol.objective!r} vs P(coef, intercept) = {mine!r}")
+    # The certificate: lassokit's dual value P - gap must not exceed P* <= P_ref.
+    assert sol.dual_gap >= 0
+    assert sol.objective - sol.dual_gap <= ref.objective + slack, (
+        f"{label}: certificate below the true suboptimality: P = {sol.objective!r}, "
+        f"gap = {sol.dual_gap!r}, so D = {sol.objective - sol.dual_gap!r} > P* <= "
+        f"{ref.objective!r}")
+    assert sol.dual_gap <= tol * ref.p0 * (1 + 1e-9) + 1e-300, (sol.dual_gap, tol * ref.p0)
+    # True suboptimality within tol (P* >= ref.lower).
+    excess = mine - ref.lower
+    assert excess <= tol * ref.p0 + slack, (
+        f"{label}: claimed optimal at tol {tol:g} but P - P* >= {excess / ref.p0:.3e} "
+        f"relative")
+    assert mine >= ref.lower - slack, f"{label}: objective {mine!r} below P* >= {ref.lower!r}"
+    if coef_check:
+        kappa = strong_convexity(case, ref)
+        assert kappa > 0
+        bound = np.sqrt(2.0 * (max(excess, 0.0) + slack) / (0.5 * kappa))
+        err = float(np.max(np.abs(sol.coef.astype(np.float64) - ref.coef)))
+        allowed = COEF_TOL * max(1.0, float(np.max(np.abs(ref.coef)))) + bound
+        assert err <= allowed, (
+            f"{label}: max coef difference {err:.3e} > {allowed:.3e}; coef {sol.coef} vs "
+            f"reference {ref.coef}")
+
+
+def supports(name, problem):
+    from lassokit.backends.registry import get_backend
+
+    answer = get_backend(name).supports(problem)
+    return answer if isinstance(answer, tuple) else (bool(answer), "")
+
+
+def cfg_id(cfg):
+    pen, icpt, sw, storage = cfg
+    return f"{pen}-{'icpt' if icpt else 'noicpt'}-{'sw' if sw else 'nosw'}-{storage}"
+
+
+def random_feasible_points(case, ref, rng, count):
+    """Points in the box: uniform, on faces, at 0, near the optimum, and mixes."""
+    lo, up = case.lower, case.upper
+    span_lo = np.where(np.isfinite(lo), lo, -3.0)
+    span_up = np.where(np.isfinite(up), up, 3.0)
+    excluded = ~np.isfinite(case.lam)
+    out = [np.zeros(case.p), ref.coef.copy()]
+    for k in range(count):
+        kind = k % 5
+        if kind == 0:
+            w = rng.uniform(span_lo, span_up)
+        elif kind == 1:  # every coordinate on a face or at 0
+            w = np.choose(rng.integers(3, size=case.p), [span_lo, span_up, np.zeros(case.p)])
+        elif kind == 2:  # near the optimum
+            w = ref.coef + rng.normal(scale=10.0 ** rng.uniform(-8, -1), size=case.p)
+        elif kind == 3:  # the optimum with a few coordinates moved to the other face
+            w = ref.coef.copy()
+            j = rng.integers(case.p, size=2)
+            w[j] = np.where(ref.coef[j] > 0, span_lo[j], span_up[j])
+        else:  # large excursions on unbounded sides
+            w = rng.uniform(np.where(np.isfinite(lo), lo, -50), np.where(np.isfinite(up), up, 50))
+        w = np.clip(w, lo, up)
+        w[excluded] = 0.0
+        out.append(w)
+    return out
