@@ -87,8 +87,10 @@ def test_same_parameter_names_and_defaults_as_sklearn(ours, theirs):
 
 def test_multitask_refuses_a_1d_y_and_takes_a_column():
     X, Y = _data()
-    with pytest.raises(ValueError, match="2-D y.*use ElasticNet"):
+    with pytest.raises(ValueError, match="2-D y.*use Lasso"):
         lk.MultiTaskLasso().fit(X, Y[:, 0])
+    with pytest.raises(ValueError, match="2-D y.*use ElasticNet"):
+        lk.MultiTaskElasticNet().fit(X, Y[:, 0])
     with pytest.raises(ValueError, match="use LassoCV"):
         lk.MultiTaskLassoCV().fit(X, Y[:, 0])
     est = lk.MultiTaskLasso(alpha=0.1, **LK_TIGHT).fit(X, Y[:, :1])

@@ -230,6 +230,7 @@ class MultiTaskLasso(_MultiTaskBase):
         Strength of the row-norm term.""", "MultiTaskLasso", """\
     array([[0.976, 1.834],
            [0.958, 0.931]])""")
+    _single_name = "Lasso"  # scikit-learn's MultiTaskLasso names it too
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=1000, tol=1e-4,
                  warm_start=False, random_state=None, selection="cyclic", backend="auto"):

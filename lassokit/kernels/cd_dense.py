@@ -167,6 +167,7 @@ def _set_gap(X, cols, xo, w, r, yc, sw, has_sw, lam, mu, L, box, u, sr):
 def _try_extrapolation(X, cols, w, r, yc, sw, has_sw, xo, lam, mu, box, W, M, c,
                        w_acc, r_acc):
     # Anderson step on the set's coefficients; kept only if the objective drops.
+    # Coefficients the iterates agree on come back exactly (a bound stays the bound).
     if not anderson_point(W, M, c, w_acc, box):
         return False
     copy_into(r, r_acc)

@@ -77,6 +77,7 @@ def gram_gap(G, b, c0, w, u, lam, mu, L, box):
 # arithmetic is single operations (0.5 * x is exact), the same under either flags.
 @njit(fastmath=FASTMATH, inline="always", **HELPER)
 def _try_extrapolation(G, b, c0, w, u, lam, mu, box, W, M, c, w_acc, u_acc):
+    # Coefficients the iterates agree on come back exactly (a bound stays the bound).
     if not anderson_point(W, M, c, w_acc, box):
         return False
     _grad(G, b, w_acc, u_acc)

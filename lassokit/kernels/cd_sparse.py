@@ -207,6 +207,7 @@ def _history_residual(data, indices, indptr, cols, xo, boxed, W, R, offs, c, w_a
 def _try_extrapolation(data, indices, indptr, cols, w, r_s, off, yc, sw, has_sw, xo, lam, mu,
                        box, boxed, W, M, c, w_acc, r_acc, R, offs, use_hist):
     # Anderson step; returns (accepted, new offset). r_s is updated in place.
+    # Coefficients the iterates agree on come back exactly (a bound stays the bound).
     if not anderson_point(W, M, c, w_acc, box):
         return False, off
     if use_hist:

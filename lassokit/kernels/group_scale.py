@@ -189,5 +189,9 @@ def best_dual_scale(a, c, hi, absv, lam, mu, entry, gptr, gidx, galpha, gmu):
         if up - lo <= 4e-16 * up:
             break
         step = t + slope / (c + f2)
+        if abs(step - t) <= 4e-16 * t and lo < step < up:
+            # Newton on the concave D' closes the bracket from one side only:
+            # stop when its step is at rounding (any t in [0, hi] is a valid scale).
+            return step
         t = step if lo < step < up else 0.5 * (lo + up)
     return lo
