@@ -67,6 +67,13 @@ class GroupLayout:
         """ndarray of int: the number of features of each block."""
         return np.diff(self.gptr)
 
+    @property
+    def grouped(self):
+        """ndarray of bool (n_features,): the features of blocks with a group term."""
+        out = np.zeros(self.lam.shape, dtype=bool)
+        out[self.gidx[np.repeat(self.galpha, self.sizes) > 0]] = True
+        return out
+
     def block_of(self, n_features):
         """The block of each feature (-1 for excluded ones)."""
         out = np.full(n_features, -1, dtype=np.int64)

@@ -163,7 +163,7 @@ def xw(d, W):
     if rows.size == 0:
         return np.zeros((d.n, W.shape[1]))
     Ws, ms = W[rows], xm[rows]
-    plain = X.dtype == np.float64 and (d.plain_products or not np.any(ms))
+    plain = _plain(d, X, ms)
     if plain and rows.size < d.p and _in_place(X):
         from ..kernels.col_products import cols_dot  # numba: loaded on first use
 
@@ -184,17 +184,16 @@ def xtm(d, M, features=None):
     X, xm = d.X, d.x_offset
     M = np.asarray(M, dtype=np.float64)
     if features is not None:
-        if (_in_place(X) and X.dtype == np.float64
-                and (d.plain_products or not np.any(xm[features]))):
+        xm = xm[features]
+        if _in_place(X) and _plain(d, X, xm):
             from ..kernels.col_products import cols_t_dot  # numba: loaded on first use
 
-            xm = xm[features]
             return cols_t_dot(X, np.asarray(features, dtype=np.int64),
                               np.ascontiguousarray(M)) - np.outer(xm, M.sum(axis=0))
-        X, xm = X[:, features], xm[features]
+        X = X[:, features]
     if sp.issparse(X):
         return np.asarray(X.T @ M, dtype=np.float64) - np.outer(xm, M.sum(axis=0))
-    if X.dtype == np.float64 and (d.plain_products or not np.any(xm)):
+    if _plain(d, X, xm):
         return X.T @ M - np.outer(xm, M.sum(axis=0))
     out = np.zeros((X.shape[1], M.shape[1]))
     step = max(1, _BLOCK // max(X.shape[1], 1))
@@ -202,6 +201,11 @@ def xtm(d, M, features=None):
         blk = slice(start, min(d.n, start + step))
         out += (np.asarray(X[blk], dtype=np.float64) - xm).T @ M[blk]
     return out
+
+
+def _plain(d, X, xm):
+    """Whether the two-term product ``X^T M - xm (1^T M)`` is exact enough (float64 X)."""
+    return X.dtype == np.float64 and (d.plain_products or not np.any(xm))
 
 
 def _in_place(X):

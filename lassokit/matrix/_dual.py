@@ -73,11 +73,8 @@ def block_norms(layout, V, t=1.0):
 
 
 def _unpenalized_rows(layout):
-    free = (layout.lam == 0) & (layout.mu == 0) & ~layout.excluded
     # Features in a penalized group are penalized by it.
-    block = np.repeat(layout.galpha, layout.sizes)
-    free[layout.gidx[block > 0]] = False
-    return free
+    return (layout.lam == 0) & (layout.mu == 0) & ~layout.excluded & ~layout.grouped
 
 
 def feasible_scales(layout, V):
@@ -101,11 +98,8 @@ def conjugate(layout, V, t):
     if not np.any(mu > 0):
         return 0.0
     rows = _st_rows_sq(t * V, lam)
-    block = np.repeat(layout.galpha, layout.sizes)
-    galpha_rows = np.zeros_like(mu)
-    galpha_rows[layout.gidx] = block
     # Rows of unweighted blocks: entry-wise, ||ST||^2 / (2 m).
-    sep = (galpha_rows == 0) & (mu > 0)
+    sep = ~layout.grouped & (mu > 0)
     value = float(np.sum(rows[sep] / (2.0 * mu[sep])))
     grouped = (layout.galpha > 0)
     if np.any(grouped):
@@ -140,10 +134,7 @@ def best_scale(a, c, layout, V, t_max):
     from ..kernels.group_scale import best_dual_scale  # numba: loaded on first use
 
     mu = layout.mu
-    block = np.repeat(layout.galpha, layout.sizes)
-    in_group = np.zeros(mu.shape, dtype=bool)
-    in_group[layout.gidx[block > 0]] = True
-    entry = ~in_group & (mu > 0)
+    entry = ~layout.grouped & (mu > 0)
     # mu is equal inside a group; a block without an L2 part is an indicator (in t_max).
     gmu = np.zeros(layout.n_blocks)
     if layout.gidx.size:
